@@ -1,0 +1,1 @@
+"""Platform adapters: translate Telegram, Slack and web payloads to and from core messages."""

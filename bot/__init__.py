@@ -1,0 +1,1 @@
+"""opsbot composition root: config, wiring, CLI, ASGI server, scheduler and storage."""

@@ -1,0 +1,16 @@
+"""The error tree of the composition root. Core packages define their own under the same root."""
+
+from __future__ import annotations
+
+from dialogue.errors import OpsbotError
+
+
+class ConfigError(OpsbotError):
+    """A setting is missing or has a bad value; the message names the key."""
+
+
+class StorageError(OpsbotError):
+    """The database could not be reached or is not migrated."""
+
+
+__all__ = ["ConfigError", "OpsbotError", "StorageError"]

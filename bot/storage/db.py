@@ -1,0 +1,63 @@
+"""Engine and session factory for SQLite (embedded default) and PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+logger = logging.getLogger(__name__)
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def make_engine(
+    url: str, *, echo: bool = False, pool_size: int = 5, search_path: str | None = None
+) -> AsyncEngine:
+    """Create the async engine; `search_path` puts PostgreSQL tables in a schema (tests use one each)."""
+    kwargs: dict[str, Any] = {"echo": echo}
+    if is_sqlite(url):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"timeout": 30}
+    else:
+        kwargs["pool_size"] = pool_size
+        kwargs["pool_pre_ping"] = True
+        if search_path:
+            if url.startswith("postgresql+asyncpg"):
+                kwargs["connect_args"] = {"server_settings": {"search_path": search_path}}
+            else:
+                kwargs["connect_args"] = {"options": f"-csearch_path={search_path}"}
+    engine = create_async_engine(url, **kwargs)
+    if is_sqlite(url):
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+    return engine
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def ping(engine: AsyncEngine) -> bool:
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return True
+    except Exception:  # any driver error means "not reachable"
+        logger.warning("database ping failed", exc_info=True)
+        return False

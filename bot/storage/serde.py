@@ -1,0 +1,105 @@
+"""JSON round trips of core messages, for the inbox and outbox payload columns."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from dialogue.messages import (
+    Attachment,
+    Button,
+    ChannelKind,
+    ConversationKey,
+    IncomingMessage,
+    OutgoingMessage,
+    Platform,
+    Sender,
+)
+
+
+def _safe_raw(raw: Any) -> Any:
+    try:
+        return json.loads(json.dumps(raw, default=str))
+    except (TypeError, ValueError):
+        return {"unserializable": str(raw)[:2000]}
+
+
+def incoming_to_json(msg: IncomingMessage) -> dict[str, Any]:
+    return {
+        "platform": msg.platform.value,
+        "conversation": msg.conversation.as_str(),
+        "sender": {"id": msg.sender.id, "display_name": msg.sender.display_name, "is_bot": msg.sender.is_bot},
+        "text": msg.text,
+        "external_id": msg.external_id,
+        "dedupe_key": msg.dedupe_key,
+        "timestamp": msg.timestamp.isoformat(),
+        "attachments": [
+            {
+                "kind": a.kind,
+                "file_id": a.file_id,
+                "caption": a.caption,
+                "file_name": a.file_name,
+                "mime_type": a.mime_type,
+                "url": a.url,
+            }
+            for a in msg.attachments
+        ],
+        "channel_kind": msg.channel_kind.value,
+        "command": msg.command,
+        "command_args": msg.command_args,
+        "callback_data": msg.callback_data,
+        "callback_id": msg.callback_id,
+        "edited": msg.edited,
+        "edited_message_id": msg.edited_message_id,
+        "message_id": msg.message_id,
+        "supplier_id": msg.supplier_id,
+        "raw": _safe_raw(dict(msg.raw)),
+    }
+
+
+def incoming_from_json(data: dict[str, Any]) -> IncomingMessage:
+    return IncomingMessage(
+        platform=Platform(data["platform"]),
+        conversation=ConversationKey.parse(data["conversation"]),
+        sender=Sender(**data["sender"]),
+        text=data["text"],
+        external_id=data["external_id"],
+        dedupe_key=data.get("dedupe_key", ""),
+        timestamp=datetime.fromisoformat(data["timestamp"]),
+        attachments=tuple(Attachment(**a) for a in data.get("attachments", [])),
+        channel_kind=ChannelKind(data.get("channel_kind", "private")),
+        command=data.get("command", ""),
+        command_args=data.get("command_args", ""),
+        callback_data=data.get("callback_data", ""),
+        callback_id=data.get("callback_id", ""),
+        edited=data.get("edited", False),
+        edited_message_id=data.get("edited_message_id", ""),
+        message_id=data.get("message_id", ""),
+        supplier_id=data.get("supplier_id"),
+        raw=data.get("raw", {}),
+    )
+
+
+def outgoing_to_json(msg: OutgoingMessage) -> dict[str, Any]:
+    return {
+        "conversation": msg.conversation.as_str(),
+        "text": msg.text,
+        "buttons": [{"label": b.label, "value": b.value, "style": b.style} for b in msg.buttons],
+        "table": [list(row) for row in msg.table],
+        "reply_to": msg.reply_to,
+        "kind": msg.kind,
+        "metadata": _safe_raw(dict(msg.metadata)),
+    }
+
+
+def outgoing_from_json(data: dict[str, Any]) -> OutgoingMessage:
+    return OutgoingMessage(
+        conversation=ConversationKey.parse(data["conversation"]),
+        text=data["text"],
+        buttons=tuple(Button(**b) for b in data.get("buttons", [])),
+        table=tuple(tuple(row) for row in data.get("table", [])),
+        reply_to=data.get("reply_to", ""),
+        kind=data.get("kind", "reply"),
+        metadata=data.get("metadata", {}),
+    )

@@ -1,0 +1,1 @@
+"""Platform-independent core: messages, dialogue manager, policy, actions, NLG, handoff, backend protocol."""

@@ -1,0 +1,71 @@
+"""What an action receives and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dialogue.backend import Accounts, Backend, Handoff
+from dialogue.messages import Button, ChannelKind, IncomingMessage
+from dialogue.session import Session
+from nlu.types import NluResult
+
+SALES_INTENTS = frozenset({"customer_lookup", "sales_summary", "customer_industry", "recommend_products"})
+SUPPLIER_DATA_INTENTS = frozenset({"order_status", "payment_status", "inventory_update", "inventory_query"})
+OPEN_INTENTS = frozenset(
+    {"greeting", "goodbye", "thanks", "help", "onboarding", "policy_question", "human_handoff", "complaint"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """An action's outcome and the facts it is grounded on; the renderer turns it into text."""
+
+    outcome: str
+    facts: Mapping[str, object] = field(default_factory=dict)
+    buttons: tuple[Button, ...] = ()
+    table: tuple[tuple[str, ...], ...] = ()
+    action: str = ""
+    product_attributes: Mapping[str, str] | None = None  # set for product descriptions
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    backend: Backend
+    accounts: Accounts
+    handoff: Handoff
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    message: IncomingMessage
+    session: Session
+    nlu: NluResult
+    now: datetime
+    services: Services
+    sales_allowed: bool
+
+    @property
+    def language(self) -> str:
+        return self.session.language
+
+    @property
+    def supplier_id(self) -> str | None:
+        return self.session.supplier_id
+
+    @property
+    def request_id(self) -> str:
+        """Stable per incoming message, so writes are idempotent when a message is reprocessed."""
+        return f"{self.message.platform.value}:{self.message.external_id}"
+
+    @property
+    def actor(self) -> str:
+        return f"{self.message.platform.value}:{self.message.sender.id}"
+
+    @property
+    def channel_kind(self) -> ChannelKind:
+        return self.message.channel_kind
+
+
+Action = Callable[[TurnContext], Awaitable[list[Reply]]]

@@ -1,0 +1,146 @@
+"""Small talk, help, out-of-scope, account linking and the offer of a human."""
+
+from __future__ import annotations
+
+from dialogue.actions.base import SALES_INTENTS, Reply, TurnContext
+from dialogue.manager import ActionTable
+from dialogue.yesno import classify_answer
+
+_CAPABILITIES = {
+    "supplier": (
+        "• Order status: \"where is PO-1001?\"\n"
+        "• Payments: \"when is INV-2002 paid?\" or \"my open invoices\"\n"
+        "• Stock: \"stock of AB-1020\" or \"set AB-1020 to 450 units\"\n"
+        "• Onboarding and policy questions\n"
+        "• A person: \"talk to a human\"",
+        "• 订单状态：\"PO-1001 到哪了？\"\n"
+        "• 付款：\"INV-2002 什么时候付款？\" 或 \"我的未付发票\"\n"
+        "• 库存：\"AB-1020 库存多少\" 或 \"把 AB-1020 的库存改成 450 件\"\n"
+        "• 入驻和政策问题\n"
+        "• 人工客服：\"转人工\"",
+    ),
+    "unlinked": (
+        "• Onboarding and policy questions (payment terms, returns, labelling, MOQ)\n"
+        "• Link your supplier account with the code from your account manager: /start CODE\n"
+        "• A person: \"talk to a human\"",
+        "• 入驻和政策问题（付款条件、退货、标签、起订量）\n"
+        "• 使用客户经理提供的代码绑定供应商账号：/start 代码\n"
+        "• 人工客服：\"转人工\"",
+    ),
+    "sales": (
+        "• Customer lookup: \"tell me about ACME Corp\"\n"
+        "• Sales summary: \"sales this week\" or \"last month\"\n"
+        "• Product descriptions: \"write a listing for AB-1020\"\n"
+        "• Customer industry: \"which industry is Globex in?\"\n"
+        "• Recommendations: \"what should we pitch to ACME?\" or \"products similar to AB-1020\"",
+        "• 客户查询：\"查一下 ACME Corp\"\n"
+        "• 销售汇总：\"本周销售\" 或 \"上个月\"\n"
+        "• 商品描述：\"给 AB-1020 写个商品描述\"\n"
+        "• 客户行业：\"Globex 属于哪个行业？\"\n"
+        "• 商品推荐：\"给 ACME 推荐什么产品？\" 或 \"和 AB-1020 类似的产品\"",
+    ),
+}
+
+
+def capabilities(ctx: TurnContext) -> str:
+    zh = ctx.language == "zh"
+    parts = []
+    if ctx.sales_allowed:
+        parts.append(_CAPABILITIES["sales"][zh])
+    if ctx.supplier_id:
+        parts.append(_CAPABILITIES["supplier"][zh])
+    elif not ctx.sales_allowed:
+        parts.append(_CAPABILITIES["unlinked"][zh])
+    return "\n".join(parts)
+
+
+async def greeting(ctx: TurnContext) -> list[Reply]:
+    name = ctx.message.sender.display_name
+    return [Reply("greeting", {"user_name": name} if name else {})]
+
+
+async def goodbye(ctx: TurnContext) -> list[Reply]:
+    return [Reply("goodbye")]
+
+
+async def thanks(ctx: TurnContext) -> list[Reply]:
+    return [Reply("thanks")]
+
+
+async def help_(ctx: TurnContext) -> list[Reply]:
+    return [Reply("help", {"capabilities": capabilities(ctx)})]
+
+
+async def out_of_scope(ctx: TurnContext) -> list[Reply]:
+    return [Reply("out_of_scope", action="out_of_scope")]
+
+
+async def link_account(ctx: TurnContext) -> list[Reply]:
+    code = (ctx.message.command_args or ctx.message.text).strip().split()[0] if (
+        ctx.message.command_args or ctx.message.text
+    ).strip() else ""
+    if ctx.supplier_id:
+        supplier = await ctx.services.backend.get_supplier(ctx.supplier_id)
+        return [Reply("link_already", {"supplier_name": supplier.name if supplier else ctx.supplier_id})]
+    result = await ctx.services.accounts.redeem(code, ctx.message.platform.value, ctx.message.sender.id)
+    if not result.ok or result.supplier_id is None:
+        return [Reply("link_invalid_code", action="link_account")]
+    ctx.session.supplier_id = result.supplier_id
+    supplier = await ctx.services.backend.get_supplier(result.supplier_id)
+    name = supplier.name if supplier else result.supplier_id
+    return [Reply("link_success", {"supplier_name": name}, action="link_account")]
+
+
+async def human_handoff(ctx: TurnContext) -> list[Reply]:
+    return await escalate(ctx, reason="user_request", outcome="escalated")
+
+
+async def escalate(ctx: TurnContext, *, reason: str, outcome: str, priority: str = "normal") -> list[Reply]:
+    order_ids = [str(e.value) for e in ctx.nlu.entities_of("order_id")]
+    ticket = await ctx.services.handoff.escalate(
+        conversation_key=ctx.session.key.as_str(),
+        supplier_id=ctx.supplier_id,
+        reason=reason,
+        detail=ctx.message.text,
+        priority=priority,
+        order_ids=order_ids,
+        request_id=ctx.request_id,
+    )
+    ctx.session.active_form = None
+    if not ticket.created:
+        return [Reply("escalation_exists", {"ticket_id": f"#{ticket.id}"}, action="handoff")]
+    return [Reply(outcome, {"ticket_id": f"#{ticket.id}"}, action="handoff")]
+
+
+async def offer_human_form(ctx: TurnContext) -> list[Reply]:
+    """After repeated misunderstandings the bot offered a person; take the yes/no."""
+    answer = classify_answer(ctx.message.text) if not ctx.message.callback_data else (
+        "yes" if ctx.message.callback_data == "confirm:yes" else "no"
+    )
+    if answer is None:
+        ctx.session.active_form = None
+        return []
+    ctx.session.active_form = None
+    if answer == "yes":
+        return await escalate(ctx, reason="repeated_fallback", outcome="escalated")
+    return [Reply("cancelled", action="offer_human")]
+
+
+def is_sales_intent(intent: str) -> bool:
+    return intent in SALES_INTENTS
+
+
+def basic_actions() -> ActionTable:
+    """The intents every deployment answers, without domain actions (used by core tests)."""
+    return ActionTable(
+        intents={
+            "greeting": greeting,
+            "goodbye": goodbye,
+            "thanks": thanks,
+            "help": help_,
+            "out_of_scope": out_of_scope,
+            "link_account": link_account,
+            "human_handoff": human_handoff,
+        },
+        forms={"offer_human": offer_human_form},
+    )

@@ -1,0 +1,186 @@
+"""The Backend protocol: what actions may read and write. The default implementation is SQL (bot/)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Supplier:
+    id: str
+    name: str
+    name_zh: str = ""
+    vip: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    id: str
+    supplier_id: str
+    customer_id: str
+    status: str  # pending_confirmation | confirmed | shipped | delivered | cancelled
+    created_at: datetime
+    total: Decimal
+    currency: str = "USD"
+    carrier: str | None = None
+    tracking_number: str | None = None
+    eta: date | None = None
+    promised_date: date | None = None
+    delivered_at: date | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in ("pending_confirmation", "confirmed", "shipped")
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    id: str
+    order_id: str
+    supplier_id: str
+    amount: Decimal
+    currency: str
+    status: str  # open | scheduled | paid | overdue
+    issued_at: date
+    due_date: date
+    scheduled_date: date | None = None
+    paid_at: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    sku: str
+    supplier_id: str
+    name: str
+    category: str
+    material: str = ""
+    size: str = ""
+    features: str = ""
+    unit_price: Decimal = Decimal(0)
+    currency: str = "USD"
+
+    def text(self) -> str:
+        return " ".join(p for p in (self.name, self.category, self.material, self.features) if p)
+
+
+@dataclass(frozen=True, slots=True)
+class StockItem:
+    sku: str
+    name: str
+    quantity: int
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StockChange:
+    sku: str
+    old_quantity: int
+    new_quantity: int
+    changed_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    name: str
+    description: str = ""
+    industry: str = ""
+    contact_name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerProfile:
+    customer: Customer
+    lifetime_value: Decimal
+    order_count: int
+    last_orders: tuple[Order, ...]
+    open_issues: tuple[str, ...]
+    purchased_skus: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SalesSummary:
+    start: date
+    end: date  # exclusive
+    order_count: int
+    revenue: Decimal
+    currency: str
+    top_suppliers: tuple[tuple[str, Decimal], ...]
+    top_categories: tuple[tuple[str, Decimal], ...]
+    late_orders: tuple[str, ...]
+    escalations: int
+
+
+@dataclass(frozen=True, slots=True)
+class PurchaseLine:
+    order_id: str
+    customer_id: str
+    sku: str
+    quantity: int
+
+
+class Backend(Protocol):
+    """Every supplier-scoped read takes the supplier id; another supplier's data is simply not found."""
+
+    async def get_supplier(self, supplier_id: str) -> Supplier | None: ...
+    async def get_order(self, supplier_id: str, order_id: str) -> Order | None: ...
+    async def open_orders(self, supplier_id: str) -> Sequence[Order]: ...
+    async def get_invoice(self, supplier_id: str, invoice_id: str) -> Invoice | None: ...
+    async def invoices_for_order(self, supplier_id: str, order_id: str) -> Sequence[Invoice]: ...
+    async def open_invoices(self, supplier_id: str, limit: int) -> Sequence[Invoice]: ...
+    async def get_stock(self, supplier_id: str, sku: str) -> StockItem | None: ...
+    async def list_stock(self, supplier_id: str) -> Sequence[StockItem]: ...
+    async def set_stock(
+        self, supplier_id: str, sku: str, quantity: int, *, changed_by: str, request_id: str
+    ) -> StockChange | None: ...
+    async def get_product(self, sku: str) -> Product | None: ...
+    async def list_products(self) -> Sequence[Product]: ...
+    async def find_customer(self, name_or_id: str) -> Customer | None: ...
+    async def customer_profile(self, customer_id: str) -> CustomerProfile | None: ...
+    async def purchase_lines(self) -> Sequence[PurchaseLine]: ...
+    async def sales_summary(self, start: date, end: date) -> SalesSummary: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    ok: bool
+    supplier_id: str | None = None
+    reason: str = ""  # "invalid" | "expired" | "used" | ""
+
+
+class Accounts(Protocol):
+    """Supplier account linking (one-time codes)."""
+
+    async def linked_supplier(self, platform: str, user_id: str) -> str | None: ...
+    async def redeem(self, code: str, platform: str, user_id: str) -> LinkResult: ...
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationTicket:
+    id: int
+    created: bool  # False when an escalation was already open (a second trigger changes nothing)
+    status: str
+
+
+class Handoff(Protocol):
+    """Hands a conversation to a person. The default records it in the DB; the Slack side adds cards."""
+
+    async def escalate(
+        self,
+        *,
+        conversation_key: str,
+        supplier_id: str | None,
+        reason: str,
+        detail: str,
+        priority: str,
+        order_ids: Sequence[str],
+        request_id: str,
+    ) -> EscalationTicket: ...
+
+    async def open_escalation(self, conversation_key: str) -> EscalationTicket | None: ...

@@ -1,0 +1,288 @@
+"""The dialogue manager: NLU -> policy -> action -> reply, for one incoming message at a time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from dialogue.actions.base import (
+    SALES_INTENTS,
+    SUPPLIER_DATA_INTENTS,
+    Action,
+    Reply,
+    Services,
+    TurnContext,
+)
+from dialogue.clock import Clock
+from dialogue.messages import Button, ChannelKind, IncomingMessage, OutgoingMessage
+from dialogue.nlg.types import RenderedReply, ReplyRenderer
+from dialogue.session import Session, TurnRecord
+from dialogue.yesno import classify_answer
+from nlu.types import OUT_OF_SCOPE, NluResult, Parser
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    confidence_threshold: float = 0.45
+    fallbacks_before_handoff: int = 2
+    session_ttl: timedelta = timedelta(minutes=30)
+    web_is_sales_channel: bool = True  # the local web chat is a demo of every channel
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTable:
+    """Intent -> action, and form name -> continuation (returns [] when the message is not an answer)."""
+
+    intents: Mapping[str, Action] = field(default_factory=dict)
+    forms: Mapping[str, Action] = field(default_factory=dict)
+
+
+class DialogueManager:
+    def __init__(
+        self,
+        *,
+        nlu: Parser,
+        renderer: ReplyRenderer,
+        services: Services,
+        clock: Clock,
+        actions: ActionTable,
+        policy: Policy | None = None,
+    ) -> None:
+        self._nlu = nlu
+        self._renderer = renderer
+        self._services = services
+        self._clock = clock
+        self._actions = actions
+        self._policy = policy or Policy()
+
+    async def handle(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage]:
+        """Answer one message; mutates `session` (slots, form, records) for the pipeline to persist."""
+        now = self._clock()
+        if session.expired(now, self._policy.session_ttl):
+            session.reset(now)
+            session.record(TurnRecord(kind="system", data={"event": "session_expired"}))
+        session.last_activity_at = now
+        if not session.supplier_id and message.supplier_id:
+            session.supplier_id = message.supplier_id
+
+        text = self._effective_text(message)
+        nlu = await self._nlu.parse(text) if text.strip() else _empty_nlu(text, session.language)
+        if text.strip():
+            session.language = nlu.language
+        session.record(
+            TurnRecord(
+                kind="user",
+                text=message.text,
+                intent=nlu.intent,
+                confidence=nlu.confidence,
+                entities=tuple(_entity_json(e) for e in nlu.entities),
+                data={"external_id": message.external_id, "attachments": len(message.attachments)},
+            )
+        )
+        if session.controller == "human":
+            return []  # a person is answering; the relay mirrors the message to them
+
+        ctx = TurnContext(
+            message=message,
+            session=session,
+            nlu=nlu,
+            now=now,
+            services=self._services,
+            sales_allowed=self._sales_allowed(message),
+        )
+        replies = await self._decide(ctx)
+        return [await self._render(ctx, reply) for reply in replies]
+
+    # --- policy ------------------------------------------------------------------------------
+
+    async def _decide(self, ctx: TurnContext) -> list[Reply]:
+        message, session, nlu = ctx.message, ctx.session, ctx.nlu
+        if message.command == "start" and message.command_args.strip():
+            return await self._run_intent("link_account", ctx)
+        if message.command in ("start", "help"):
+            return await self._run_intent("help" if message.command == "help" else "greeting", ctx)
+        if message.command == "human":
+            return await self._run_intent("human_handoff", ctx)
+        if message.attachments and not message.text.strip():
+            name = message.attachments[0].file_name
+            return [Reply("attachment_received", {"file_name": name} if name else {})]
+
+        if session.active_form:
+            form = self._actions.forms.get(session.active_form)
+            if form is not None:
+                answered = await form(ctx)
+                if answered:
+                    return answered
+
+        if nlu.intent != OUT_OF_SCOPE and nlu.ambiguous and len(nlu.ranking) >= 2:
+            a, b = nlu.ranking[0][0], nlu.ranking[1][0]
+            session.state["fallbacks"] = 0
+            return [
+                Reply(
+                    "clarify",
+                    {"option_a": _describe(a, ctx.language), "option_b": _describe(b, ctx.language)},
+                    buttons=(
+                        Button(_describe(a, ctx.language), f"intent:{a}"),
+                        Button(_describe(b, ctx.language), f"intent:{b}"),
+                    ),
+                )
+            ]
+        if nlu.intent == OUT_OF_SCOPE or nlu.confidence < self._policy.confidence_threshold:
+            return await self._fallback(ctx)
+        session.state["fallbacks"] = 0
+
+        intent = nlu.intent
+        if intent in SALES_INTENTS and not ctx.sales_allowed:
+            if message.channel_kind in (ChannelKind.OTHER, ChannelKind.SUPPORT):
+                return [Reply("sales_wrong_channel", action=intent)]
+            return [Reply("sales_only", action=intent)]
+        if intent in SUPPLIER_DATA_INTENTS and not session.supplier_id:
+            return [Reply("link_required", action=intent)]
+        return await self._run_intent(intent, ctx)
+
+    async def _fallback(self, ctx: TurnContext) -> list[Reply]:
+        count = int(ctx.session.state.get("fallbacks", 0)) + 1
+        ctx.session.state["fallbacks"] = count
+        if count >= self._policy.fallbacks_before_handoff:
+            ctx.session.state["fallbacks"] = 0
+            ctx.session.active_form = "offer_human"
+            return [
+                Reply(
+                    "out_of_scope_offer_human",
+                    buttons=_yes_no_buttons(ctx.language),
+                    action="out_of_scope",
+                )
+            ]
+        return await self._run_intent("out_of_scope", ctx)
+
+    async def _run_intent(self, intent: str, ctx: TurnContext) -> list[Reply]:
+        action = self._actions.intents.get(intent) or self._actions.intents.get("out_of_scope")
+        if action is None:
+            return [Reply("out_of_scope", action=intent)]
+        replies = await action(ctx)
+        return [r if r.action else replace(r, action=intent) for r in replies]
+
+    def _sales_allowed(self, message: IncomingMessage) -> bool:
+        if message.channel_kind in (ChannelKind.SALES, ChannelKind.DM):
+            return True
+        return message.channel_kind == ChannelKind.WEB and self._policy.web_is_sales_channel
+
+    @staticmethod
+    def _effective_text(message: IncomingMessage) -> str:
+        data = message.callback_data
+        if data.startswith("confirm:"):
+            return "yes" if data.endswith(":yes") else "no"
+        if data.startswith("intent:"):
+            return message.text or data
+        return message.text
+
+    # --- rendering ---------------------------------------------------------------------------
+
+    async def _render(self, ctx: TurnContext, reply: Reply) -> OutgoingMessage:
+        rendered: RenderedReply
+        if reply.product_attributes is not None:
+            rendered = await self._renderer.describe_product(reply.product_attributes, language=ctx.language)
+        else:
+            rendered = await self._renderer.render(
+                reply.outcome, reply.facts, language=ctx.language, user_text=ctx.message.text
+            )
+        ctx.session.record(
+            TurnRecord(
+                kind="bot",
+                text=rendered.text,
+                intent=ctx.nlu.intent,
+                confidence=ctx.nlu.confidence,
+                action=reply.action,
+                outcome=reply.outcome,
+                facts=_json_facts(reply.facts),
+                used_fallback=rendered.used_fallback,
+                data={"source": rendered.source, "fallback_reason": rendered.fallback_reason},
+            )
+        )
+        return OutgoingMessage(
+            conversation=ctx.message.conversation,
+            text=rendered.text,
+            buttons=reply.buttons,
+            table=reply.table,
+            reply_to=ctx.message.message_id,
+            metadata={"outcome": reply.outcome, "intent": ctx.nlu.intent, "draft": rendered.is_draft},
+        )
+
+
+_INTENT_LABELS: dict[str, tuple[str, str]] = {
+    "order_status": ("Order status", "订单状态"),
+    "payment_status": ("Payment / invoice status", "付款 / 发票状态"),
+    "inventory_update": ("Update stock", "更新库存"),
+    "inventory_query": ("Check stock", "查询库存"),
+    "onboarding": ("Supplier onboarding", "供应商入驻"),
+    "policy_question": ("Policies", "平台政策"),
+    "complaint": ("File a complaint", "投诉"),
+    "human_handoff": ("Talk to a person", "联系人工客服"),
+    "greeting": ("Greeting", "问候"),
+    "goodbye": ("Goodbye", "再见"),
+    "thanks": ("Thanks", "感谢"),
+    "help": ("What I can do", "功能帮助"),
+    "customer_lookup": ("Customer lookup", "客户查询"),
+    "product_description": ("Product description", "商品描述"),
+    "customer_industry": ("Customer industry", "客户行业"),
+    "sales_summary": ("Sales summary", "销售汇总"),
+    "recommend_products": ("Product recommendations", "商品推荐"),
+}
+
+
+def _describe(intent: str, language: str) -> str:
+    en, zh = _INTENT_LABELS.get(intent, (intent, intent))
+    return zh if language == "zh" else en
+
+
+def _yes_no_buttons(language: str) -> tuple[Button, Button]:
+    if language == "zh":
+        return (Button("是", "confirm:yes", "primary"), Button("否", "confirm:no"))
+    return (Button("Yes", "confirm:yes", "primary"), Button("No", "confirm:no"))
+
+
+def yes_no_buttons(language: str) -> tuple[Button, Button]:
+    return _yes_no_buttons(language)
+
+
+def _empty_nlu(text: str, language: str) -> NluResult:
+    return NluResult(
+        text=text,
+        intent=OUT_OF_SCOPE,
+        confidence=0.0,
+        ranking=(),
+        entities=(),
+        language=language,
+        sentiment="neutral",
+    )
+
+
+def _entity_json(entity: Any) -> dict[str, Any]:
+    return {
+        "type": entity.type,
+        "text": entity.text,
+        "start": entity.start,
+        "end": entity.end,
+        "value": _jsonable(entity.value),
+        "unit": entity.unit,
+    }
+
+
+def _jsonable(value: object) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "amount") and hasattr(value, "currency"):
+        return {"amount": str(value.amount), "currency": value.currency}
+    return str(value)
+
+
+def _json_facts(facts: Mapping[str, object]) -> dict[str, Any]:
+    return {k: _jsonable(v) for k, v in facts.items()}
+
+
+__all__ = ["ActionTable", "DialogueManager", "Policy", "classify_answer", "yes_no_buttons"]

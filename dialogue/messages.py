@@ -1,0 +1,105 @@
+"""Normalized messages that flow between adapters and the dialogue manager."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Platform(StrEnum):
+    TELEGRAM = "telegram"
+    SLACK = "slack"
+    WEB = "web"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationKey:
+    """Identifies one conversation: a Telegram chat, a Slack thread or DM, a web chat sender."""
+
+    platform: Platform
+    chat_id: str
+    thread_id: str = ""
+
+    def as_str(self) -> str:
+        base = f"{self.platform.value}:{self.chat_id}"
+        return f"{base}:{self.thread_id}" if self.thread_id else base
+
+    @classmethod
+    def parse(cls, value: str) -> ConversationKey:
+        parts = value.split(":", 2)
+        if len(parts) < 2:
+            raise ValueError(f"not a conversation key: {value!r}")
+        thread = parts[2] if len(parts) == 3 else ""
+        return cls(Platform(parts[0]), parts[1], thread)
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    id: str
+    display_name: str = ""
+    is_bot: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    kind: str  # "photo" | "document" | "file"
+    file_id: str
+    caption: str = ""
+    file_name: str = ""
+    mime_type: str = ""
+    url: str = ""
+
+
+class ChannelKind(StrEnum):
+    """Where a message was written; decides which intents may be answered."""
+
+    PRIVATE = "private"  # Telegram DM
+    GROUP = "group"
+    SALES = "sales"  # a configured Slack sales channel
+    DM = "dm"  # a Slack DM from a workspace member
+    SUPPORT = "support"  # the Slack support channel
+    OTHER = "other"  # any other Slack channel
+    WEB = "web"
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    platform: Platform
+    conversation: ConversationKey
+    sender: Sender
+    text: str
+    external_id: str
+    timestamp: datetime
+    dedupe_key: str = ""  # a second platform-level key, e.g. Slack "channel:ts"
+    attachments: tuple[Attachment, ...] = ()
+    channel_kind: ChannelKind = ChannelKind.PRIVATE
+    command: str = ""  # "start", "help", "human" for slash commands
+    command_args: str = ""
+    callback_data: str = ""  # button payload, e.g. "confirm:yes"
+    callback_id: str = ""  # platform id to acknowledge (Telegram callback query id)
+    edited: bool = False
+    edited_message_id: str = ""
+    message_id: str = ""
+    supplier_id: str | None = None  # only set by trusted channels (web chat in demo mode)
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    value: str
+    style: str = ""  # "primary" | "danger" | ""
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    conversation: ConversationKey
+    text: str
+    buttons: tuple[Button, ...] = ()
+    table: tuple[tuple[str, ...], ...] = ()  # header row first; adapters may render it richly
+    reply_to: str = ""  # platform message id or Slack thread ts
+    kind: str = "reply"  # "reply" | "card" | "relay" | "digest" | "ack"
+    metadata: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)

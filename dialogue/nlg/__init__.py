@@ -1,0 +1,1 @@
+"""Natural-language generation: seq2seq reply model, lexicalization, grounding check, templates."""

@@ -1,0 +1,1 @@
+"""Natural-language understanding: intents, out-of-scope detection, entities, language and sentiment."""

@@ -1,0 +1,327 @@
+"""The durable pipeline on SQLite and PostgreSQL: dedupe, ordering, crash recovery, retries."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from adapters.base import SendResult
+from bot.storage.models import ConversationRow, InboxRow, OutboxRow, TurnEventRow
+from dialogue.errors import PermanentDeliveryError, TransientDeliveryError
+from dialogue.messages import ConversationKey, IncomingMessage, OutgoingMessage, Platform, Sender
+from dialogue.session import Session
+from tests.conftest import MakeRuntime
+
+
+def msg(chat: str, text: str, ext: str, platform: Platform = Platform.WEB) -> IncomingMessage:
+    return IncomingMessage(
+        platform=platform,
+        conversation=ConversationKey(platform, chat),
+        sender=Sender(chat),
+        text=text,
+        external_id=ext,
+        timestamp=datetime.now(UTC),
+    )
+
+
+async def rows(runtime: Any, model: Any) -> list[Any]:
+    async with runtime.sessionmaker() as s:
+        return list(
+            (
+                await s.execute(select(model).order_by(model.id if hasattr(model, "id") else model.key))
+            ).scalars()
+        )
+
+
+async def drain(runtime: Any, *, rounds: int = 50) -> None:
+    """Run workers and the sender in the foreground until nothing is due."""
+    for _ in range(rounds):
+        busy = False
+        for worker in runtime.workers:
+            busy = await worker.run_once() or busy
+        assert runtime.sender is not None
+        busy = bool(await runtime.sender.run_once()) or busy
+        if not busy:
+            return
+
+
+async def test_web_chat_answers_through_inbox_and_outbox(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime()
+    transport = httpx.ASGITransport(app=runtime.asgi_app, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        r = await client.post("/web/messages", json={"sender": "ann", "text": "hello", "supplier_id": None})
+        assert r.status_code == 200, r.text
+        assert [x["text"] for x in r.json()["replies"]] == ["greeting: user_name=ann"]
+        bad = await client.post("/web/messages", content=b"{not json")
+        assert bad.status_code == 400
+        missing = await client.post("/web/messages", json={"sender": "ann"})
+        assert missing.status_code == 400 and "text" in missing.json()["error"]
+    inbox = await rows(runtime, InboxRow)
+    assert [(r.platform, r.status) for r in inbox] == [("web", "done")]
+    events = await rows(runtime, TurnEventRow)
+    assert [e.kind for e in events] == ["user", "bot"]
+    assert events[0].intent == "greeting" and events[1].outcome == "greeting"
+
+
+async def test_web_chat_refuses_remote_clients(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime()
+    transport = httpx.ASGITransport(app=runtime.asgi_app, client=("10.1.2.3", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        r = await client.post("/web/messages", json={"sender": "x", "text": "hello"})
+    assert r.status_code == 403
+    assert await rows(runtime, InboxRow) == []
+
+
+async def test_duplicate_delivery_is_answered_once(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime(start=False)
+    first = await runtime.ingest(msg("c1", "hello", "evt-1"))
+    second = await runtime.ingest(msg("c1", "hello", "evt-1"))
+    assert not first.duplicate and second.duplicate and second.inbox_id is None
+    await drain(runtime)
+    assert len(await rows(runtime, OutboxRow)) == 1
+
+
+async def test_dedupe_key_collapses_two_events_of_one_post(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime(start=False)
+    a = IncomingMessage(
+        platform=Platform.SLACK,
+        conversation=ConversationKey(Platform.SLACK, "C1", "1.0"),
+        sender=Sender("U1"),
+        text="hello",
+        external_id="Ev1",
+        dedupe_key="C1:1.0",
+        timestamp=datetime.now(UTC),
+    )
+    b = IncomingMessage(
+        platform=Platform.SLACK,
+        conversation=a.conversation,
+        sender=Sender("U1"),
+        text="hello",
+        external_id="Ev2",
+        dedupe_key="C1:1.0",
+        timestamp=datetime.now(UTC),
+    )
+    assert not (await runtime.ingest(a)).duplicate
+    assert (await runtime.ingest(b)).duplicate
+
+
+class RecordingHandler:
+    """Records the order of handled messages and the peak concurrency."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.seen: list[tuple[str, str]] = []
+        self.active = 0
+        self.peak = 0
+        self.delay = delay
+
+    async def handle(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage]:
+        self.active += 1
+        self.peak = max(self.peak, self.active)
+        try:
+            await asyncio.sleep(self.delay)
+            self.seen.append((message.conversation.chat_id, message.text))
+            return [OutgoingMessage(message.conversation, f"re: {message.text}")]
+        finally:
+            self.active -= 1
+
+
+async def test_per_conversation_order_and_cross_conversation_concurrency(
+    make_runtime: MakeRuntime, db_kind: str
+) -> None:
+    runtime = await make_runtime(start=False)
+    handler = RecordingHandler(delay=0.02)
+    for worker in runtime.workers:
+        worker._handler = handler
+    for i in range(6):
+        for chat in ("a", "b", "c"):
+            await runtime.ingest(msg(chat, f"{chat}{i}", f"{chat}-{i}"))
+    # run the workers concurrently, as in production
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(w.run(stop)) for w in runtime.workers]
+    if db_kind == "postgres":
+        assert len(runtime.workers) > 1
+    for _ in range(200):
+        if len(handler.seen) == 18:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    runtime.inbox_notifier.notify()
+    await asyncio.gather(*tasks)
+    assert len(handler.seen) == 18
+    for chat in ("a", "b", "c"):
+        assert [t for c, t in handler.seen if c == chat] == [f"{chat}{i}" for i in range(6)]
+    if db_kind == "postgres":
+        assert handler.peak > 1  # different conversations ran at the same time
+
+
+class CrashAfterNlu:
+    """Runs the real NLU, then raises once: the message must be reclaimed and answered once."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.crashed = 0
+
+    async def handle(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage]:
+        if not self.crashed:
+            await self.real._nlu.parse(message.text)
+            self.crashed += 1
+            raise RuntimeError("worker died after NLU")
+        return await self.real.handle(message, session)
+
+
+async def test_failure_after_nlu_is_retried_and_answered_once(make_runtime: MakeRuntime, clock: Any) -> None:
+    runtime = await make_runtime(start=False, use_clock=True)
+    crash = CrashAfterNlu(runtime.manager)
+    worker = runtime.workers[0]
+    worker._handler = crash
+    await runtime.ingest(msg("c1", "hello", "e1"))
+    assert await worker.run_once()
+    assert crash.crashed == 1
+    inbox = (await rows(runtime, InboxRow))[0]
+    assert inbox.status == "processing" and "worker died" in (inbox.error or "")
+    assert not await worker.run_once()  # backing off
+    clock.advance(seconds=5)
+    assert await worker.run_once()
+    await drain(runtime)
+    out = await rows(runtime, OutboxRow)
+    assert [o.status for o in out] == ["sent"]
+    assert (await rows(runtime, InboxRow))[0].status == "done"
+
+
+class Blocking:
+    def __init__(self) -> None:
+        self.entered = asyncio.Event()
+
+    async def handle(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage]:
+        self.entered.set()
+        await asyncio.Event().wait()  # never returns: the worker is killed here
+        return []
+
+
+async def test_killed_worker_message_is_reclaimed_after_lease(make_runtime: MakeRuntime, clock: Any) -> None:
+    runtime = await make_runtime(start=False, use_clock=True)
+    blocking = Blocking()
+    doomed = runtime.workers[0]
+    real = doomed._handler
+    doomed._handler = blocking
+    await runtime.ingest(msg("c1", "hello", "e1"))
+    await runtime.ingest(msg("c1", "thanks", "e2"))
+    task = asyncio.create_task(doomed.run_once())
+    await asyncio.wait_for(blocking.entered.wait(), 5)
+    task.cancel()  # the worker dies mid-message
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    doomed._handler = real
+    assert not await doomed.run_once()  # leased: neither it nor the next message of the chat is due
+    clock.advance(seconds=runtime.config.settings.pipeline.lease_seconds + 1)
+    await drain(runtime)
+    out = await rows(runtime, OutboxRow)
+    assert [o.payload["text"] for o in out] == ["greeting", "thanks"]
+    assert all(o.status == "sent" for o in out)
+
+
+class FlakyAdapter:
+    platform = Platform.WEB
+
+    def __init__(self, failures: list[Exception]) -> None:
+        self.failures = failures
+        self.sent: list[str] = []
+
+    def routes(self) -> list[Any]:
+        return []
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(message.text)
+        return SendResult(platform_message_id=f"m{len(self.sent)}")
+
+
+async def test_transient_send_failure_is_retried_with_backoff(make_runtime: MakeRuntime, clock: Any) -> None:
+    runtime = await make_runtime(start=False, use_clock=True)
+    flaky = FlakyAdapter([TransientDeliveryError("HTTP 500"), TransientDeliveryError("429", retry_after=7)])
+    runtime.adapters["web"] = flaky
+    await runtime.ingest(msg("c1", "hello", "e1"))
+    await drain(runtime)
+    row = (await rows(runtime, OutboxRow))[0]
+    assert row.status == "pending" and row.attempts == 1 and row.error == "HTTP 500"
+    first_delay = (row.next_attempt_at - clock()).total_seconds()
+    assert 0.5 <= first_delay <= 1.5  # backoff base 1 s with jitter
+    clock.advance(seconds=2)
+    await drain(runtime)
+    row = (await rows(runtime, OutboxRow))[0]
+    assert row.attempts == 2 and (row.next_attempt_at - clock()).total_seconds() == pytest.approx(7, abs=0.01)
+    clock.advance(seconds=6)
+    await drain(runtime)
+    assert flaky.sent == []
+    clock.advance(seconds=2)
+    await drain(runtime)
+    row = (await rows(runtime, OutboxRow))[0]
+    assert flaky.sent == ["greeting"]
+    assert row.status == "sent" and row.platform_message_id == "m1"
+
+
+async def test_permanent_send_failure_is_recorded_not_retried(make_runtime: MakeRuntime, clock: Any) -> None:
+    runtime = await make_runtime(start=False, use_clock=True)
+    flaky = FlakyAdapter([PermanentDeliveryError("forbidden: bot was blocked by the user")])
+    runtime.adapters["web"] = flaky
+    await runtime.ingest(msg("c1", "hello", "e1"))
+    await drain(runtime)
+    clock.advance(hours=1)
+    await drain(runtime)
+    row = (await rows(runtime, OutboxRow))[0]
+    assert row.status == "failed" and row.attempts == 1 and "blocked" in (row.error or "")
+    conv = (await rows(runtime, ConversationRow))[0]
+    assert conv.delivery_blocked and "blocked" in conv.delivery_blocked
+    events = [e for e in await rows(runtime, TurnEventRow) if e.kind == "system"]
+    assert events and events[0].data["event"] == "delivery_failed"
+
+
+async def test_dead_letter_after_max_attempts_still_answers(make_runtime: MakeRuntime, clock: Any) -> None:
+    runtime = await make_runtime(start=False, use_clock=True, overrides={"pipeline": {"max_attempts": 2}})
+
+    class AlwaysFails:
+        async def handle(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage]:
+            raise ValueError("bug")
+
+    runtime.workers[0]._handler = AlwaysFails()
+    await runtime.ingest(msg("c1", "hello", "e1"))
+    await runtime.workers[0].run_once()
+    clock.advance(seconds=10)
+    await runtime.workers[0].run_once()
+    inbox = (await rows(runtime, InboxRow))[0]
+    assert inbox.status == "dead"
+    out = await rows(runtime, OutboxRow)
+    assert len(out) == 1 and "went wrong" in out[0].payload["text"]
+
+
+async def test_background_tasks_answer_end_to_end(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime()
+    result = await runtime.ingest(msg("c9", "help", "h1"))
+    assert result.inbox_id is not None
+    replies = await runtime.wait_replies(result.inbox_id, 10)
+    assert replies is not None and replies[0].text.startswith("help: capabilities=")
+
+
+async def test_healthz_and_metrics(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime()
+    transport = httpx.ASGITransport(app=runtime.asgi_app, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        await client.post("/web/messages", json={"sender": "m", "text": "hello"})
+        health = await client.get("/healthz")
+        assert health.status_code == 200 and health.json()["database"] is True
+        runtime.models_ready = False
+        assert (await client.get("/healthz")).status_code == 503
+        metrics = (await client.get("/metrics")).text
+    assert 'opsbot_messages_in_total{platform="web"} 1.0' in metrics
+    assert "opsbot_processing_seconds_bucket" in metrics
+    assert "opsbot_queue_depth" in metrics

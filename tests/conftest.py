@@ -1,0 +1,167 @@
+"""Shared fixtures: a socket guard, SQLite and PostgreSQL databases, and a runtime factory."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.app import Runtime, build_runtime
+from bot.config import AppConfig, load_config
+from bot.storage.db import make_engine
+from bot.storage.migrate import upgrade
+from dialogue.actions.basic import basic_actions
+from dialogue.clock import ManualClock
+from tests.support import EchoRenderer, KeywordParser
+
+PG_URL = os.environ.get("OPSBOT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+for _var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    os.environ.pop(_var, None)
+
+
+def _is_local(address: Any) -> bool:
+    if isinstance(address, str | bytes):  # AF_UNIX
+        return True
+    host = address[0] if isinstance(address, tuple) else address
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def socket_guard(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that tries to leave 127.0.0.1."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded_connect(self: socket.socket, address: Any) -> Any:
+        if not _is_local(address):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    def guarded_connect_ex(self: socket.socket, address: Any) -> Any:
+        if not _is_local(address):
+            raise RuntimeError(f"test tried to reach the network: {address!r}")
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+
+
+def make_config(
+    tmp_path: Path, overrides: dict[str, Any] | None = None, env: dict[str, str] | None = None
+) -> AppConfig:
+    data: dict[str, Any] = {"app": {"var_dir": str(tmp_path / "var")}, "scheduler": {"enabled": False}}
+    for section, values in (overrides or {}).items():
+        data.setdefault(section, {}).update(values)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_config(path, environ=env or {})
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+async def engine(db_kind: str, tmp_path: Path) -> AsyncIterator[Any]:
+    """A migrated, empty database: a temp SQLite file or a fresh PostgreSQL schema."""
+    if db_kind == "sqlite":
+        eng = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        await upgrade(eng)
+        yield eng
+        await eng.dispose()
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(PG_URL)
+    from sqlalchemy import text
+
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    eng = make_engine(PG_URL, search_path=schema, pool_size=10)
+    try:
+        await upgrade(eng)
+        yield eng
+    finally:
+        await eng.dispose()
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+MakeRuntime = Callable[..., Awaitable[Runtime]]
+
+
+@pytest.fixture
+async def make_runtime(engine: Any, tmp_path: Path, clock: ManualClock) -> AsyncIterator[MakeRuntime]:
+    """Build runtimes on the test database; each is stopped at the end (the engine is shared)."""
+    built: list[Runtime] = []
+
+    async def factory(
+        *,
+        overrides: dict[str, Any] | None = None,
+        env: dict[str, str] | None = None,
+        parser: Any = None,
+        renderer: Any = None,
+        actions: Any = None,
+        adapter_factories: Any = (),
+        seed: bool = True,
+        start: bool = True,
+        use_clock: bool = False,
+    ) -> Runtime:
+        config = make_config(tmp_path, overrides, env)
+        runtime = build_runtime(
+            config,
+            parser=parser or KeywordParser(),
+            renderer=renderer or EchoRenderer(),
+            actions=actions or basic_actions(),
+            clock=clock if use_clock else _real_clock,
+            adapter_factories=adapter_factories,
+            engine=engine,
+        )
+        if seed:
+            from bot.seed import is_empty, seed_demo
+
+            if await is_empty(runtime.sessionmaker):
+                await seed_demo(runtime.sessionmaker, today=clock().date())
+        if start:
+            await runtime.start()
+        built.append(runtime)
+        return runtime
+
+    yield factory
+    for runtime in built:
+        await runtime.stop()
+
+
+def _real_clock() -> Any:
+    from dialogue.clock import system_clock
+
+    return system_clock()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def repo_root() -> Iterator[Path]:
+    yield Path(__file__).resolve().parent.parent
