@@ -1,4 +1,4 @@
-"""Local web chat: POST /web/messages and a small chat page at GET /. Same inbox/outbox path as every channel."""
+"""Local web chat: POST /web/messages and a chat page at GET /, on the same inbox/outbox path as every channel."""
 
 from __future__ import annotations
 
@@ -40,6 +40,9 @@ def parse_web_message(body: Any, *, trust_supplier_id: bool) -> IncomingMessage:
     if not isinstance(message_id, str) or len(message_id) > 128:
         raise ValueError("'message_id' must be a string of at most 128 characters")
     callback = body.get("callback_data") or ""
+    command, args = "", ""
+    if text.startswith("/") and len(text) > 1:
+        command, _, args = text[1:].partition(" ")
     return IncomingMessage(
         platform=Platform.WEB,
         conversation=ConversationKey(Platform.WEB, sender.strip()),
@@ -49,6 +52,8 @@ def parse_web_message(body: Any, *, trust_supplier_id: bool) -> IncomingMessage:
         timestamp=datetime.now(UTC),
         channel_kind=ChannelKind.WEB,
         callback_data=callback if isinstance(callback, str) else "",
+        command=command.lower(),
+        command_args=args.strip(),
         message_id=message_id,
         supplier_id=(supplier_id or None) if trust_supplier_id else None,
         raw=body,
@@ -125,7 +130,11 @@ class WebChatAdapter:
         replies = await self._wait(result.inbox_id, self._timeout)
         if replies is None:
             return JSONResponse(
-                {"replies": [], "pending": True, "error": "no reply within the timeout; it will still be processed"},
+                {
+                    "replies": [],
+                    "pending": True,
+                    "error": "no reply within the timeout; it will still be processed",
+                },
                 status_code=202,
             )
         return JSONResponse({"replies": [reply_json(r) for r in replies]})

@@ -21,16 +21,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, select, text  # noqa: E402
+from sqlalchemy import func, select, text
 
-from bot.app import build_runtime  # noqa: E402
-from bot.config import load_config  # noqa: E402
-from bot.storage.db import make_engine  # noqa: E402
-from bot.storage.migrate import upgrade  # noqa: E402
-from bot.storage.models import OutboxRow  # noqa: E402
-from dialogue.actions.basic import basic_actions  # noqa: E402
-from dialogue.messages import ConversationKey, IncomingMessage, Platform, Sender  # noqa: E402
-from tests.support import EchoRenderer, KeywordParser  # noqa: E402
+from bot.app import build_runtime
+from bot.config import load_config
+from bot.storage.db import make_engine
+from bot.storage.migrate import upgrade
+from bot.storage.models import OutboxRow
+from dialogue.actions.basic import basic_actions
+from dialogue.messages import ConversationKey, IncomingMessage, Platform, Sender
+from tests.support import EchoRenderer, KeywordParser
 
 TEXTS = ["hello", "help", "thanks", "what's the weather", "bye"]
 
@@ -107,7 +107,10 @@ async def main() -> None:
     parser.add_argument("--workers", type=int, default=4, help="worker tasks on PostgreSQL")
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     args = parser.parse_args()
-    print(f"machine: {platform.node()} {platform.machine()} cpus={os.cpu_count()} python={platform.python_version()}")
+    print(
+        f"machine: {platform.node()} {platform.machine()} cpus={os.cpu_count()} "
+        f"python={platform.python_version()}"
+    )
     results = {}
     for kind in ("sqlite", "postgres"):
         if args.only and kind != args.only:

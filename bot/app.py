@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -115,7 +116,7 @@ class Runtime:
         await self.stop()
         await self.engine.dispose()
 
-    async def wait_replies(self, inbox_id: int, timeout: float) -> list[OutgoingMessage] | None:
+    async def wait_replies(self, inbox_id: int, timeout: float) -> list[OutgoingMessage] | None:  # noqa: ASYNC109
         """Wait until the pipeline has finished inbox row `inbox_id`; None on timeout."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -135,10 +136,8 @@ class Runtime:
                     self.metrics.queue_depth.labels(queue).set(depth)
             except Exception:
                 logger.warning("queue depth query failed", exc_info=True)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), 5.0)
-            except TimeoutError:
-                pass
 
 
 def build_runtime(
@@ -168,7 +167,7 @@ def build_runtime(
     inbox_n, done_n, outbox_n = Notifier(), Notifier(), Notifier()
     nlu = parser if not callable(parser) or hasattr(parser, "parse") else parser(backend)
     manager = DialogueManager(
-        nlu=nlu,  # type: ignore[arg-type]
+        nlu=nlu,
         renderer=renderer,
         services=Services(backend=backend, accounts=accounts, handoff=handoff),
         clock=clock,

@@ -123,7 +123,9 @@ class SqlBackend:
         async with self._sm() as s:
             row = (
                 await s.execute(
-                    select(OrderRow).where(OrderRow.id == order_id.upper(), OrderRow.supplier_id == supplier_id)
+                    select(OrderRow).where(
+                        OrderRow.id == order_id.upper(), OrderRow.supplier_id == supplier_id
+                    )
                 )
             ).scalar_one_or_none()
         return _order(row) if row else None
@@ -169,7 +171,9 @@ class SqlBackend:
             rows = (
                 await s.execute(
                     select(InvoiceRow)
-                    .where(InvoiceRow.supplier_id == supplier_id, InvoiceRow.status.in_(OPEN_INVOICE_STATUSES))
+                    .where(
+                        InvoiceRow.supplier_id == supplier_id, InvoiceRow.status.in_(OPEN_INVOICE_STATUSES)
+                    )
                     .order_by(InvoiceRow.issued_at.desc(), InvoiceRow.id.desc())
                     .limit(limit)
                 )
@@ -244,7 +248,9 @@ class SqlBackend:
 
     async def list_products(self) -> Sequence[Product]:
         async with self._sm() as s:
-            return [_product(r) for r in (await s.execute(select(ProductRow).order_by(ProductRow.sku))).scalars()]
+            return [
+                _product(r) for r in (await s.execute(select(ProductRow).order_by(ProductRow.sku))).scalars()
+            ]
 
     async def find_customer(self, name_or_id: str) -> Customer | None:
         key = name_or_id.strip()
@@ -257,7 +263,9 @@ class SqlBackend:
             if row is None and key:
                 row = (
                     await s.execute(
-                        select(CustomerRow).where(func.lower(CustomerRow.name).like(f"%{key.lower()}%")).limit(1)
+                        select(CustomerRow)
+                        .where(func.lower(CustomerRow.name).like(f"%{key.lower()}%"))
+                        .limit(1)
                     )
                 ).scalar_one_or_none()
         return _customer(row) if row else None
@@ -301,9 +309,9 @@ class SqlBackend:
         async with self._sm() as s:
             rows = (
                 await s.execute(
-                    select(OrderLineRow.order_id, OrderRow.customer_id, OrderLineRow.sku, OrderLineRow.quantity).join(
-                        OrderRow, OrderRow.id == OrderLineRow.order_id
-                    )
+                    select(
+                        OrderLineRow.order_id, OrderRow.customer_id, OrderLineRow.sku, OrderLineRow.quantity
+                    ).join(OrderRow, OrderRow.id == OrderLineRow.order_id)
                 )
             ).all()
         return [PurchaseLine(r.order_id, r.customer_id, r.sku, r.quantity) for r in rows]
@@ -320,7 +328,9 @@ class SqlBackend:
                 for o in (
                     await s.execute(
                         select(OrderRow).where(
-                            OrderRow.created_at >= t0, OrderRow.created_at < t1, OrderRow.status != "cancelled"
+                            OrderRow.created_at >= t0,
+                            OrderRow.created_at < t1,
+                            OrderRow.status != "cancelled",
                         )
                     )
                 ).scalars()
@@ -331,7 +341,9 @@ class SqlBackend:
                     select(ProductRow.category, OrderLineRow.quantity, OrderLineRow.unit_price)
                     .join(OrderLineRow, OrderLineRow.sku == ProductRow.sku)
                     .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
-                    .where(OrderRow.created_at >= t0, OrderRow.created_at < t1, OrderRow.status != "cancelled")
+                    .where(
+                        OrderRow.created_at >= t0, OrderRow.created_at < t1, OrderRow.status != "cancelled"
+                    )
                 )
             ).all()
             escalations = (
@@ -400,7 +412,11 @@ class SqlAccounts:
                 raise LookupError(f"unknown supplier {supplier_id!r}")
             code = secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
             now = self._clock()
-            s.add(LinkCodeRow(code_hash=hash_code(code), supplier_id=supplier_id, created_at=now, expires_at=now + ttl))
+            s.add(
+                LinkCodeRow(
+                    code_hash=hash_code(code), supplier_id=supplier_id, created_at=now, expires_at=now + ttl
+                )
+            )
         return code, now + ttl
 
     async def linked_supplier(self, platform: str, user_id: str) -> str | None:
@@ -437,11 +453,17 @@ class SqlAccounts:
                 return LinkResult(False, reason="used")
             existing = (
                 await s.execute(
-                    select(SupplierLinkRow).where(SupplierLinkRow.platform == platform, SupplierLinkRow.user_id == user_id)
+                    select(SupplierLinkRow).where(
+                        SupplierLinkRow.platform == platform, SupplierLinkRow.user_id == user_id
+                    )
                 )
             ).scalar_one_or_none()
             if existing is None:
-                s.add(SupplierLinkRow(platform=platform, user_id=user_id, supplier_id=row.supplier_id, linked_at=now))
+                s.add(
+                    SupplierLinkRow(
+                        platform=platform, user_id=user_id, supplier_id=row.supplier_id, linked_at=now
+                    )
+                )
             else:
                 existing.supplier_id = row.supplier_id
                 existing.linked_at = now

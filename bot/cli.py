@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -80,7 +81,9 @@ def db_seed_demo(
 def suppliers_invite(
     supplier_id: str = typer.Argument(..., help="Supplier id, e.g. SUP-001"),
     config_path: Path | None = ConfigOption,
-    ttl_hours: float | None = typer.Option(None, help="Code lifetime (default dialogue.link_code_ttl_hours)."),
+    ttl_hours: float | None = typer.Option(
+        None, help="Code lifetime (default dialogue.link_code_ttl_hours)."
+    ),
 ) -> None:
     """Print a one-time link code and the t.me link that links a Telegram user to SUPPLIER_ID."""
     config = _config(config_path)
@@ -107,7 +110,9 @@ def suppliers_invite(
 @train_app.command("all")
 def train_all(
     config_path: Path | None = ConfigOption,
-    if_missing: bool = typer.Option(False, "--if-missing", help="Train only models that are missing or stale."),
+    if_missing: bool = typer.Option(
+        False, "--if-missing", help="Train only models that are missing or stale."
+    ),
 ) -> None:
     """Train every model the bot needs (NLU classifier, reply model)."""
     config = _config(config_path)
@@ -123,7 +128,9 @@ def run(
     host: str | None = typer.Option(None, help="Bind address (default server.host, 127.0.0.1)."),
     port: int | None = typer.Option(None, help="Port (default server.port, 8080)."),
     setup: bool = typer.Option(
-        False, "--setup", help="First migrate the DB, seed the demo data if it is empty, train missing models."
+        False,
+        "--setup",
+        help="First migrate the DB, seed the demo data if it is empty, train missing models.",
     ),
 ) -> None:
     """Start the bot: webhooks, web chat, workers, outbox sender and scheduler in one process."""
@@ -153,10 +160,8 @@ def chat(
     _log(config)
     from bot.server import console_chat
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt, EOFError):
         asyncio.run(console_chat(config, sender=sender, supplier_id=supplier or None))
-    except (KeyboardInterrupt, EOFError):
-        pass
 
 
 def _safe_url(url: str) -> str:

@@ -22,4 +22,6 @@ app.add_typer(db_app, name="db")
 app.add_typer(suppliers_app, name="suppliers")
 app.add_typer(telegram_app, name="telegram")
 
-ConfigOption = typer.Option(None, "--config", "-c", help="Path of config.yaml (default: $OPSBOT_CONFIG or ./config.yaml).")
+ConfigOption = typer.Option(
+    None, "--config", "-c", help="Path of config.yaml (default: $OPSBOT_CONFIG or ./config.yaml)."
+)

@@ -70,7 +70,10 @@ class NlgSettings(_Section):
     batch_max_wait_ms: float = Field(default=5.0, ge=0)
     batch_max_size: int = Field(default=32, ge=1)
     cache_size: int = Field(default=2048, ge=0)
-    train_minutes: float = Field(default=4.0, gt=0, description="training time budget of `opsbot train replies`")
+    train_minutes: float = Field(
+        default=3.0, gt=0, description="training time budget of `opsbot train replies`"
+    )
+    train_threads: int = Field(default=1, ge=1, description="torch threads for training the reply model")
 
 
 class DialogueSettings(_Section):
@@ -224,7 +227,9 @@ class AppConfig:
 
     @property
     def database_url(self) -> str:
-        return normalize_database_url(self.secrets.DATABASE_URL or default_sqlite_url(self.settings.app.var_dir))
+        return normalize_database_url(
+            self.secrets.DATABASE_URL or default_sqlite_url(self.settings.app.var_dir)
+        )
 
 
 def default_sqlite_url(var_dir: Path) -> str:

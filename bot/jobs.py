@@ -40,8 +40,11 @@ async def expire_sessions(runtime: Runtime) -> int:
                 .values(active_form=None, slots={}, version=ConversationRow.version + 1)
             )
             for key in keys:
-                s.add(TurnEventRow(conversation_key=key, kind="system", data={"event": "session_expired"},
-                                   created_at=now))
+                s.add(
+                    TurnEventRow(
+                        conversation_key=key, kind="system", data={"event": "session_expired"}, created_at=now
+                    )
+                )
     return len(keys)
 
 
@@ -50,8 +53,10 @@ async def apply_retention(runtime: Runtime) -> int:
     cutoff = runtime.clock() - timedelta(days=runtime.config.settings.scheduler.retention_days)
     async with runtime.sessionmaker() as s, s.begin():
         a = await s.execute(delete(InboxRow).where(InboxRow.status == "done", InboxRow.received_at < cutoff))
-        b = await s.execute(delete(OutboxRow).where(OutboxRow.status == "sent", OutboxRow.created_at < cutoff))
-    return int(a.rowcount or 0) + int(b.rowcount or 0)  # type: ignore[attr-defined]
+        b = await s.execute(
+            delete(OutboxRow).where(OutboxRow.status == "sent", OutboxRow.created_at < cutoff)
+        )
+    return int(a.rowcount or 0) + int(b.rowcount or 0)
 
 
 def install_core_jobs(runtime: Runtime) -> None:
@@ -59,10 +64,27 @@ def install_core_jobs(runtime: Runtime) -> None:
     if scheduler is None:
         return
     every = runtime.config.settings.scheduler.session_expiry_seconds
-    scheduler.add_job(expire_sessions, "interval", seconds=every, args=[runtime], id="expire_sessions",
-                      replace_existing=True, coalesce=True, max_instances=1)
-    scheduler.add_job(apply_retention, "cron", hour=3, minute=17, args=[runtime], id="retention",
-                      replace_existing=True, coalesce=True, max_instances=1)
+    scheduler.add_job(
+        expire_sessions,
+        "interval",
+        seconds=every,
+        args=[runtime],
+        id="expire_sessions",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        apply_retention,
+        "cron",
+        hour=3,
+        minute=17,
+        args=[runtime],
+        id="retention",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
 
 
 class SchedulerLeader:
@@ -89,7 +111,9 @@ class SchedulerLeader:
         while not self.is_leader:
             try:
                 conn = await self._runtime.engine.connect()
-                got = (await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})).scalar()
+                got = (
+                    await conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_LOCK_KEY})
+                ).scalar()
                 await conn.commit()
                 if got:
                     self._conn = conn

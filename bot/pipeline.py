@@ -23,7 +23,10 @@ from dialogue.session import Session
 logger = logging.getLogger(__name__)
 
 _DEAD_LETTER_TEXT = {
-    "en": "Sorry, something went wrong while handling your message. Our team has been notified and will follow up.",
+    "en": (
+        "Sorry, something went wrong while handling your message. "
+        "Our team has been notified and will follow up."
+    ),
     "zh": "抱歉，处理您的消息时出现问题。我们的团队已收到通知，会尽快跟进。",
 }
 
@@ -110,16 +113,23 @@ class Worker:
             raise
         except Exception as exc:
             self._metrics.processing_errors.labels(platform).inc()
-            logger.exception("processing inbox %s failed (attempt %s)", claim.inbox_id, claim.attempts, extra=extra)
+            logger.exception(
+                "processing inbox %s failed (attempt %s)", claim.inbox_id, claim.attempts, extra=extra
+            )
             backoff = min(60.0, 2.0 ** (claim.attempts - 1))
             dead = await self._store.fail(
-                claim, f"{type(exc).__name__}: {exc}", max_attempts=self._settings.max_attempts, retry_in=backoff
+                claim,
+                f"{type(exc).__name__}: {exc}",
+                max_attempts=self._settings.max_attempts,
+                retry_in=backoff,
             )
             if dead:
                 self._metrics.dead_letters.labels(platform).inc()
                 lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in msg.text) else "en"
                 await self._store.add_outgoing(
-                    OutgoingMessage(msg.conversation, _DEAD_LETTER_TEXT[lang], reply_to=msg.message_id, kind="error"),
+                    OutgoingMessage(
+                        msg.conversation, _DEAD_LETTER_TEXT[lang], reply_to=msg.message_id, kind="error"
+                    ),
                     inbox_id=claim.inbox_id,
                 )
                 self._done.notify()
@@ -191,7 +201,9 @@ class OutboxSender:
                 delay = exc.retry_after if exc.retry_after is not None else self.backoff(attempts)
                 await self._store.mark_retry(item, exc.reason, delay)
                 self._metrics.messages_out.labels(item.platform, "retry").inc()
-                logger.info("outbox %s: transient error %s; retry in %.1fs", item.id, exc.reason, delay, extra=extra)
+                logger.info(
+                    "outbox %s: transient error %s; retry in %.1fs", item.id, exc.reason, delay, extra=extra
+                )
             return
         except asyncio.CancelledError:
             raise

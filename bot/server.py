@@ -68,6 +68,7 @@ async def serve(config: AppConfig, *, host: str | None = None, port: int | None 
     install_jobs(runtime)
     host = host or config.settings.server.host
     port = port or config.settings.server.port
+    assert runtime.asgi_app is not None
     server = uvicorn.Server(
         uvicorn.Config(runtime.asgi_app, host=host, port=port, log_level="warning", lifespan="off")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
@@ -103,6 +104,8 @@ class DialogueManager:
     async def _decide(self, ctx: TurnContext) -> list[Reply]:
         message, session, nlu = ctx.message, ctx.session, ctx.nlu
         if message.command == "start" and message.command_args.strip():
+            return await self._run_intent("link_account", ctx)
+        if not session.supplier_id and _LINK_CODE.fullmatch(message.text.strip()):
             return await self._run_intent("link_account", ctx)
         if message.command in ("start", "help"):
             return await self._run_intent("help" if message.command == "help" else "greeting", ctx)
@@ -213,6 +216,8 @@ class DialogueManager:
             metadata={"outcome": reply.outcome, "intent": ctx.nlu.intent, "draft": rendered.is_draft},
         )
 
+
+_LINK_CODE = re.compile(r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16}")
 
 _INTENT_LABELS: dict[str, tuple[str, str]] = {
     "order_status": ("Order status", "订单状态"),

@@ -5,17 +5,68 @@ from __future__ import annotations
 import re
 
 _YES = {
-    "yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "confirm", "confirmed", "correct", "right",
-    "go ahead", "do it", "please do", "yes please", "that's right", "affirmative",
-    "是", "是的", "好", "好的", "对", "对的", "确认", "可以", "行", "没错", "嗯", "要",
+    "yes",
+    "y",
+    "yeah",
+    "yep",
+    "yup",
+    "sure",
+    "ok",
+    "okay",
+    "confirm",
+    "confirmed",
+    "correct",
+    "right",
+    "go ahead",
+    "do it",
+    "please do",
+    "yes please",
+    "that's right",
+    "affirmative",
+    "是",
+    "是的",
+    "好",
+    "好的",
+    "对",
+    "对的",
+    "确认",
+    "可以",
+    "行",
+    "没错",
+    "嗯",
+    "要",
 }
 _NO = {
-    "no", "n", "nope", "nah", "not really", "wrong", "incorrect", "don't", "do not",
-    "不", "不是", "不要", "否", "不对", "不用", "错",
+    "no",
+    "n",
+    "nope",
+    "nah",
+    "not really",
+    "wrong",
+    "incorrect",
+    "don't",
+    "do not",
+    "不",
+    "不是",
+    "不要",
+    "否",
+    "不对",
+    "不用",
+    "错",
 }
 _CANCEL = {
-    "cancel", "stop", "never mind", "nevermind", "forget it", "abort", "quit",
-    "取消", "算了", "不用了", "停止", "退出",
+    "cancel",
+    "stop",
+    "never mind",
+    "nevermind",
+    "forget it",
+    "abort",
+    "quit",
+    "取消",
+    "算了",
+    "不用了",
+    "停止",
+    "退出",
 }
 
 _STRIP = re.compile(r"[\s.!?,;:。！？，、~]+")
@@ -40,7 +91,7 @@ def classify_answer(text: str) -> str | None:
     if len(words) <= 3:
         if words[0] in _CANCEL or norm.startswith(("取消", "算了")):
             return "cancel"
-        if words[0] in _YES or words[-1] in {"please"} and words[0] in _YES:
+        if words[0] in _YES or (words[-1] in {"please"} and words[0] in _YES):
             return "yes"
         if words[0] in _NO:
             return "no"

@@ -9,7 +9,17 @@ import pytest
 
 FORBIDDEN = {
     "dialogue": {"telegram", "slack_bolt", "slack_sdk", "starlette", "fastapi", "uvicorn", "bot", "adapters"},
-    "nlu": {"telegram", "slack_bolt", "slack_sdk", "starlette", "fastapi", "uvicorn", "bot", "adapters", "dialogue"},
+    "nlu": {
+        "telegram",
+        "slack_bolt",
+        "slack_sdk",
+        "starlette",
+        "fastapi",
+        "uvicorn",
+        "bot",
+        "adapters",
+        "dialogue",
+    },
     "adapters": {"bot"},
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -29,7 +29,7 @@ IdType = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -189,7 +189,9 @@ class EscalationEventRow(Base):
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # created|assigned|resolved|closed|returned|renotified|breached
+    kind: Mapped[str] = mapped_column(
+        String(32)
+    )  # created|assigned|resolved|closed|returned|renotified|breached
     actor: Mapped[str] = mapped_column(String(64), default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(_ts())
@@ -291,7 +293,9 @@ class OrderRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"), index=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
-    status: Mapped[str] = mapped_column(String(32))  # pending_confirmation|confirmed|shipped|delivered|cancelled
+    status: Mapped[str] = mapped_column(
+        String(32)
+    )  # pending_confirmation|confirmed|shipped|delivered|cancelled
     created_at: Mapped[datetime] = mapped_column(_ts(), index=True)
     carrier: Mapped[str | None] = mapped_column(String(64), nullable=True)
     tracking_number: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -174,7 +174,9 @@ class PipelineStore:
         session.records.clear()
         return ids
 
-    async def replace_pending_text(self, platform: str, message_id: str, conversation: str, text: str) -> bool:
+    async def replace_pending_text(
+        self, platform: str, message_id: str, conversation: str, text: str
+    ) -> bool:
         """Apply an edit to a message not yet answered; False when it was already handled."""
         async with self._sm.begin() as s:
             rows = (
@@ -259,7 +261,9 @@ class PipelineStore:
             raise LeaseLost(f"conversation {session.key.as_str()}: changed concurrently")
         session.version += 1
 
-    async def _append_records(self, s: AsyncSession, session: Session, inbox_id: int | None, now: datetime) -> None:
+    async def _append_records(
+        self, s: AsyncSession, session: Session, inbox_id: int | None, now: datetime
+    ) -> None:
         for rec in session.records:
             s.add(
                 TurnEventRow(
@@ -325,7 +329,9 @@ class PipelineStore:
             )
         )
         stmt = (
-            select(OutboxRow.id, OutboxRow.platform, OutboxRow.attempts, OutboxRow.payload, OutboxRow.inbox_id)
+            select(
+                OutboxRow.id, OutboxRow.platform, OutboxRow.attempts, OutboxRow.payload, OutboxRow.inbox_id
+            )
             .where(
                 ((OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now))
                 | ((OutboxRow.status == "sending") & (OutboxRow.lease_until < now)),
@@ -345,7 +351,9 @@ class PipelineStore:
                     .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds))
                 )
                 items.append(
-                    OutboxItem(row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id)
+                    OutboxItem(
+                        row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id
+                    )
                 )
         return items
 
@@ -385,12 +393,16 @@ class PipelineStore:
             await s.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id == item.id)
-                .values(status="failed", attempts=OutboxRow.attempts + 1, lease_until=None, error=reason[:4000])
+                .values(
+                    status="failed", attempts=OutboxRow.attempts + 1, lease_until=None, error=reason[:4000]
+                )
             )
             key = item.message.conversation.as_str()
             if blocked:
                 await s.execute(
-                    update(ConversationRow).where(ConversationRow.key == key).values(delivery_blocked=reason[:4000])
+                    update(ConversationRow)
+                    .where(ConversationRow.key == key)
+                    .values(delivery_blocked=reason[:4000])
                 )
             s.add(
                 TurnEventRow(
@@ -412,17 +424,28 @@ class PipelineStore:
     async def queue_depths(self) -> dict[str, int]:
         async with self._sm() as s:
             inbox = (
-                await s.execute(select(func.count()).select_from(InboxRow).where(InboxRow.status.in_(OPEN_INBOX)))
+                await s.execute(
+                    select(func.count()).select_from(InboxRow).where(InboxRow.status.in_(OPEN_INBOX))
+                )
             ).scalar_one()
             outbox = (
                 await s.execute(
-                    select(func.count()).select_from(OutboxRow).where(OutboxRow.status.in_(("pending", "sending")))
+                    select(func.count())
+                    .select_from(OutboxRow)
+                    .where(OutboxRow.status.in_(("pending", "sending")))
                 )
             ).scalar_one()
             dead = (
                 await s.execute(select(func.count()).select_from(InboxRow).where(InboxRow.status == "dead"))
             ).scalar_one()
             failed = (
-                await s.execute(select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "failed"))
+                await s.execute(
+                    select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "failed")
+                )
             ).scalar_one()
-        return {"inbox": int(inbox), "outbox": int(outbox), "inbox_dead": int(dead), "outbox_failed": int(failed)}
+        return {
+            "inbox": int(inbox),
+            "outbox": int(outbox),
+            "inbox_dead": int(dead),
+            "outbox_failed": int(failed),
+        }

@@ -8,36 +8,36 @@ from dialogue.yesno import classify_answer
 
 _CAPABILITIES = {
     "supplier": (
-        "• Order status: \"where is PO-1001?\"\n"
-        "• Payments: \"when is INV-2002 paid?\" or \"my open invoices\"\n"
-        "• Stock: \"stock of AB-1020\" or \"set AB-1020 to 450 units\"\n"
+        '• Order status: "where is PO-1001?"\n'
+        '• Payments: "when is INV-2002 paid?" or "my open invoices"\n'
+        '• Stock: "stock of AB-1020" or "set AB-1020 to 450 units"\n'
         "• Onboarding and policy questions\n"
-        "• A person: \"talk to a human\"",
-        "• 订单状态：\"PO-1001 到哪了？\"\n"
-        "• 付款：\"INV-2002 什么时候付款？\" 或 \"我的未付发票\"\n"
-        "• 库存：\"AB-1020 库存多少\" 或 \"把 AB-1020 的库存改成 450 件\"\n"
+        '• A person: "talk to a human"',
+        '• 订单状态："PO-1001 到哪了？"\n'
+        '• 付款："INV-2002 什么时候付款？" 或 "我的未付发票"\n'
+        '• 库存："AB-1020 库存多少" 或 "把 AB-1020 的库存改成 450 件"\n'
         "• 入驻和政策问题\n"
-        "• 人工客服：\"转人工\"",
+        '• 人工客服："转人工"',
     ),
     "unlinked": (
         "• Onboarding and policy questions (payment terms, returns, labelling, MOQ)\n"
         "• Link your supplier account with the code from your account manager: /start CODE\n"
-        "• A person: \"talk to a human\"",
+        '• A person: "talk to a human"',
         "• 入驻和政策问题（付款条件、退货、标签、起订量）\n"
         "• 使用客户经理提供的代码绑定供应商账号：/start 代码\n"
-        "• 人工客服：\"转人工\"",
+        '• 人工客服："转人工"',
     ),
     "sales": (
-        "• Customer lookup: \"tell me about ACME Corp\"\n"
-        "• Sales summary: \"sales this week\" or \"last month\"\n"
-        "• Product descriptions: \"write a listing for AB-1020\"\n"
-        "• Customer industry: \"which industry is Globex in?\"\n"
-        "• Recommendations: \"what should we pitch to ACME?\" or \"products similar to AB-1020\"",
-        "• 客户查询：\"查一下 ACME Corp\"\n"
-        "• 销售汇总：\"本周销售\" 或 \"上个月\"\n"
-        "• 商品描述：\"给 AB-1020 写个商品描述\"\n"
-        "• 客户行业：\"Globex 属于哪个行业？\"\n"
-        "• 商品推荐：\"给 ACME 推荐什么产品？\" 或 \"和 AB-1020 类似的产品\"",
+        '• Customer lookup: "tell me about ACME Corp"\n'
+        '• Sales summary: "sales this week" or "last month"\n'
+        '• Product descriptions: "write a listing for AB-1020"\n'
+        '• Customer industry: "which industry is Globex in?"\n'
+        '• Recommendations: "what should we pitch to ACME?" or "products similar to AB-1020"',
+        '• 客户查询："查一下 ACME Corp"\n'
+        '• 销售汇总："本周销售" 或 "上个月"\n'
+        '• 商品描述："给 AB-1020 写个商品描述"\n'
+        '• 客户行业："Globex 属于哪个行业？"\n'
+        '• 商品推荐："给 ACME 推荐什么产品？" 或 "和 AB-1020 类似的产品"',
     ),
 }
 
@@ -76,9 +76,11 @@ async def out_of_scope(ctx: TurnContext) -> list[Reply]:
 
 
 async def link_account(ctx: TurnContext) -> list[Reply]:
-    code = (ctx.message.command_args or ctx.message.text).strip().split()[0] if (
-        ctx.message.command_args or ctx.message.text
-    ).strip() else ""
+    code = (
+        (ctx.message.command_args or ctx.message.text).strip().split()[0]
+        if (ctx.message.command_args or ctx.message.text).strip()
+        else ""
+    )
     if ctx.supplier_id:
         supplier = await ctx.services.backend.get_supplier(ctx.supplier_id)
         return [Reply("link_already", {"supplier_name": supplier.name if supplier else ctx.supplier_id})]
@@ -114,8 +116,10 @@ async def escalate(ctx: TurnContext, *, reason: str, outcome: str, priority: str
 
 async def offer_human_form(ctx: TurnContext) -> list[Reply]:
     """After repeated misunderstandings the bot offered a person; take the yes/no."""
-    answer = classify_answer(ctx.message.text) if not ctx.message.callback_data else (
-        "yes" if ctx.message.callback_data == "confirm:yes" else "no"
+    answer = (
+        classify_answer(ctx.message.text)
+        if not ctx.message.callback_data
+        else ("yes" if ctx.message.callback_data == "confirm:yes" else "no")
     )
     if answer is None:
         ctx.session.active_form = None
