@@ -90,7 +90,9 @@ def _telegram_mode(config: AppConfig) -> str | None:
     mode = config.settings.telegram.mode
     if mode == "off" or not config.secrets.TELEGRAM_BOT_TOKEN:
         return None
-    return "webhook" if mode == "auto" else mode
+    if mode == "auto":
+        return "webhook" if config.secrets.TELEGRAM_WEBHOOK_SECRET else "polling"
+    return mode
 
 
 def _slack_mode(config: AppConfig) -> str | None:
