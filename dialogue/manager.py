@@ -73,7 +73,7 @@ class DialogueManager:
 
         text = self._effective_text(message)
         nlu = await self._nlu.parse(text) if text.strip() else _empty_nlu(text, session.language)
-        if text.strip():
+        if _sets_language(message, text):
             session.language = nlu.language
         session.record(
             TurnRecord(
@@ -238,6 +238,15 @@ _INTENT_LABELS: dict[str, tuple[str, str]] = {
     "sales_summary": ("Sales summary", "销售汇总"),
     "recommend_products": ("Product recommendations", "商品推荐"),
 }
+
+
+def _sets_language(message: IncomingMessage, text: str) -> bool:
+    """Button presses, bare yes/no answers and bare numbers keep the conversation's language."""
+    if message.callback_data or not text.strip():
+        return False
+    if classify_answer(text) is not None and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return False
+    return any(ch.isalpha() for ch in text)
 
 
 def _describe(intent: str, language: str) -> str:

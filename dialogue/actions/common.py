@@ -1,0 +1,118 @@
+"""Helpers shared by the domain actions: answers to forms, labels per language, small formatters."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from dialogue.actions.base import Reply, TurnContext
+from dialogue.messages import Button
+from dialogue.yesno import classify_answer
+from nlu.types import Money
+
+FORM_LANGUAGE = "form_language"
+
+_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "pending_confirmation": ("pending confirmation", "待确认"),
+    "confirmed": ("confirmed", "已确认"),
+    "shipped": ("shipped", "已发货"),
+    "delivered": ("delivered", "已送达"),
+    "cancelled": ("cancelled", "已取消"),
+    "open": ("open", "未付款"),
+    "scheduled": ("payment scheduled", "已安排付款"),
+    "paid": ("paid", "已付款"),
+    "overdue": ("overdue", "已逾期"),
+}
+
+_BARE_NUMBER = re.compile(r"^\s*(?:#|no\.?\s*)?(\d{3,10})\s*[.!。！]?\s*$", re.I)
+
+
+def zh(ctx: TurnContext) -> bool:
+    return ctx.language == "zh"
+
+
+def status_label(status: str, language: str) -> str:
+    en, zh_ = _STATUS_LABELS.get(status, (status.replace("_", " "), status.replace("_", " ")))
+    return zh_ if language == "zh" else en
+
+
+def yes_no_buttons(language: str) -> tuple[Button, Button]:
+    if language == "zh":
+        return (Button("是", "confirm:yes", "primary"), Button("否", "confirm:no"))
+    return (Button("Yes", "confirm:yes", "primary"), Button("No", "confirm:no"))
+
+
+def answer_of(ctx: TurnContext) -> str | None:
+    """'yes' | 'no' | 'cancel' from a button or a short typed answer; None for anything else."""
+    data = ctx.message.callback_data
+    if data.startswith("confirm:"):
+        return "yes" if data.endswith(":yes") else "no"
+    return classify_answer(ctx.message.text)
+
+
+def open_form(ctx: TurnContext, name: str) -> None:
+    """Make `name` the active form and remember the language it was asked in."""
+    ctx.session.active_form = name
+    ctx.session.slots[FORM_LANGUAGE] = ctx.language
+
+
+def close_form(ctx: TurnContext, *slot_names: str) -> None:
+    ctx.session.active_form = None
+    for name in (*slot_names, FORM_LANGUAGE):
+        ctx.session.slots.pop(name, None)
+
+
+def close_form_if(ctx: TurnContext, name: str, *slot_names: str) -> None:
+    """Close form `name` if it is the active one; another pending form stays resumable."""
+    if ctx.session.active_form == name:
+        close_form(ctx, *slot_names)
+
+
+def keep_form_language(ctx: TurnContext) -> None:
+    """A button press or a language-neutral answer ("1001", "AB-1020 450") keeps the question's language."""
+    asked_in = ctx.session.slots.get(FORM_LANGUAGE)
+    if not isinstance(asked_in, str):
+        return
+    neutral = not re.search(r"[A-Za-z]{3,}|[\u3400-\u9fff]", _strip_codes(ctx.message.text))
+    if ctx.message.callback_data.startswith("confirm:") or neutral:
+        ctx.session.language = asked_in
+
+
+def _strip_codes(text: str) -> str:
+    return re.sub(r"[A-Za-z]{1,4}-?\d{2,10}", " ", text)
+
+
+def bare_number(text: str) -> int | None:
+    m = _BARE_NUMBER.match(text)
+    return int(m.group(1)) if m else None
+
+
+def is_bare_answer(ctx: TurnContext, max_extra_words: int = 2) -> bool:
+    """The message is little more than its entities ("PO-1001", "AB-1020 450", "it's 1001")."""
+    text = ctx.message.text
+    for entity in sorted(ctx.nlu.entities, key=lambda e: e.start, reverse=True):
+        text = text[: entity.start] + " " + text[entity.end :]
+    words = re.findall(r"[A-Za-z]+|[\u3400-\u9fff]{1,2}", text)
+    return len(words) <= max_extra_words
+
+
+def cancel_reply(ctx: TurnContext) -> list[Reply]:
+    return [Reply("cancelled", action="cancel")]
+
+
+def money(amount: Decimal, currency: str) -> Money:
+    return Money(amount, currency)
+
+
+def fmt_money(amount: Decimal, currency: str) -> str:
+    """Money inside a pre-formatted block (the renderer formats plain facts itself)."""
+    return f"{currency} {amount:,.2f}"
+
+
+def fmt_date(value: date | None) -> str:
+    return value.isoformat() if value else "-"
+
+
+def bullet_lines(lines: list[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)

@@ -1,0 +1,82 @@
+"""The default action table: every intent of the default domain and every form."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from dialogue.actions import basic, complaints, inventory, orders, sales
+from dialogue.actions.knowledge import FaqEntry, KnowledgeBase, load_faq, make_faq_action
+from dialogue.actions.payments import make_payment_status
+from dialogue.actions.sales import (
+    IndustryClassifier,
+    IndustryLabel,
+    Recommender,
+    load_industries,
+    make_customer_form,
+    make_customer_industry,
+    make_recommend_products,
+)
+from dialogue.embedding import Embedder, HashingEmbedder
+from dialogue.manager import ActionTable
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def default_actions(
+    *,
+    embedder: Embedder | None,
+    faq: Sequence[FaqEntry] | None = None,
+    industries: Sequence[IndustryLabel] | None = None,
+    faq_threshold: float = 0.55,
+    max_invoices_listed: int = 5,
+    recommendations: int = 5,
+    data_dir: str | Path = DATA_DIR,
+) -> ActionTable:
+    """Wire every intent and form. Without an embedder, retrieval falls back to hashed n-gram vectors.
+
+    `faq` and `industries` default to dialogue/data/faq_*.yml and industries.yml under `data_dir`.
+    """
+    if embedder is None:
+        logger.warning("no sentence encoder given: FAQ, industry and recommendations use lexical vectors")
+        embedder = HashingEmbedder()
+    entries = list(faq) if faq is not None else load_faq(data_dir)
+    labels = (
+        list(industries) if industries is not None else load_industries(Path(data_dir) / "industries.yml")
+    )
+    knowledge = KnowledgeBase(entries, embedder, threshold=faq_threshold)
+    classifier = IndustryClassifier(labels, embedder)
+    recommender = Recommender(embedder, top_k=recommendations)
+    answer_faq = make_faq_action(knowledge)
+    intents = {
+        "greeting": basic.greeting,
+        "goodbye": basic.goodbye,
+        "thanks": basic.thanks,
+        "help": basic.help_,
+        "out_of_scope": basic.out_of_scope,
+        "link_account": basic.link_account,
+        "human_handoff": basic.human_handoff,
+        "order_status": orders.order_status,
+        "payment_status": make_payment_status(max_listed=max_invoices_listed),
+        "inventory_update": inventory.inventory_update,
+        "inventory_query": inventory.inventory_query,
+        "onboarding": answer_faq,
+        "policy_question": answer_faq,
+        "complaint": complaints.complaint,
+        "customer_lookup": sales.customer_lookup,
+        "sales_summary": sales.sales_summary,
+        "customer_industry": make_customer_industry(classifier),
+        "recommend_products": make_recommend_products(recommender),
+        "product_description": sales.product_description,
+    }
+    forms = {
+        "offer_human": basic.offer_human_form,
+        orders.FORM: orders.order_status_form,
+        inventory.FORM: inventory.inventory_update_form,
+        sales.CUSTOMER_FORM: make_customer_form(classifier, recommender),
+        sales.PRODUCT_FORM: sales.product_description_form,
+    }
+    return ActionTable(intents=intents, forms=forms)
