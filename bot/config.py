@@ -80,7 +80,7 @@ class DialogueSettings(_Section):
     session_ttl_minutes: float = Field(default=30.0, gt=0)
     confidence_threshold: float = Field(default=0.45, ge=0, le=1)
     fallbacks_before_handoff: int = Field(default=2, ge=1)
-    faq_threshold: float = Field(default=0.55, ge=0, le=1)
+    faq_threshold: float = Field(default=0.40, ge=0, le=1)
     link_code_ttl_hours: float = Field(default=24.0, gt=0)
     default_language: Literal["en", "zh"] = "en"
     max_invoices_listed: int = Field(default=5, ge=1)

@@ -1,0 +1,201 @@
+"""Held-out evaluation of the reply model: BLEU/chrF, slot accuracy, fallbacks, hallucinations, speed."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, placeholders
+from dialogue.nlg.corpus import EvalItem, load_corpus, model_input, split_corpus
+from dialogue.nlg.grounding import GroundingChecker
+from dialogue.nlg.lexicalize import Lexicalizer
+from dialogue.nlg.model import Generator
+from dialogue.nlg.renderer import build_renderer
+from dialogue.nlg.samples import sample_facts
+from dialogue.nlg.training import DEFAULT_MAX_VARIANTS
+
+SPLIT_DESCRIPTION = (
+    "held out: the fact combinations in dialogue.nlg.corpus.HELD_OUT_COMBOS and one in six product "
+    "attribute combinations (never trained, all phrasings are references), plus the last phrasing of "
+    "every (outcome, language) (the reference for the trained combinations)"
+)
+_NUMBER_RE = re.compile(r"[A-Z]{2,}-?\d+|\d[\d,.:]*")
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def _bleu_chrf(hyps: list[str], refs: list[tuple[str, ...]], language: str) -> tuple[float, float]:
+    import sacrebleu
+
+    if not hyps:
+        return 0.0, 0.0
+    width = max(len(r) for r in refs)
+    streams = [[r[i % len(r)] for r in refs] for i in range(width)]
+    bleu = sacrebleu.corpus_bleu(hyps, streams, tokenize="zh" if language == "zh" else "13a")
+    chrf = sacrebleu.corpus_chrf(hyps, streams)
+    return round(float(bleu.score), 2), round(float(chrf.score), 2)
+
+
+def generate_all(model: Generator, inputs: Sequence[str], batch_size: int = 32) -> list[str]:
+    outputs: list[str] = []
+    for start in range(0, len(inputs), batch_size):
+        outputs.extend(model.generate(inputs[start : start + batch_size]))
+    return outputs
+
+
+def evaluate_model(
+    model: Generator,
+    data_dir: str | Path,
+    *,
+    latency_samples: int = 40,
+    concurrency: int = 32,
+    rounds: int = 3,
+    batch_max_wait_ms: float = 5.0,
+    seed: int = 0,
+    max_variants: int = DEFAULT_MAX_VARIANTS,
+) -> dict[str, Any]:
+    """Score the model on the held-out split; blocking (runs its own event loop for the speed part)."""
+    corpus = load_corpus(data_dir, max_variants=max_variants)
+    split = split_corpus(corpus)
+    checker = GroundingChecker(corpus.catalog)
+    lexicalizer = Lexicalizer(corpus.catalog, corpus.products)
+    rng = random.Random(seed)
+    items = list(split.evaluation)
+    hyps = generate_all(model, [model_input(i.outcome, i.facts, i.language) for i in items])
+    result: dict[str, Any] = {
+        k: {}
+        for k in (
+            "bleu",
+            "chrf",
+            "slot_accuracy",
+            "slot_accuracy_unseen_combos",
+            "fallback_rate",
+            "hallucination_rate",
+            "latency_ms_p50",
+            "latency_ms_p95",
+            "throughput_unbatched_rps",
+            "throughput_batched_rps",
+            "batch_speedup",
+            "items",
+        )
+    }
+    for lang in LANGUAGES:
+        pairs = [(i, h) for i, h in zip(items, hyps, strict=True) if i.language == lang]
+        bleu, chrf = _bleu_chrf([h for _, h in pairs], [i.references for i, _ in pairs], lang)
+        slots = [set(placeholders(h)) == set(i.facts) for i, h in pairs]
+        unseen = [ok for ok, (i, _) in zip(slots, pairs, strict=True) if i.unseen_combo]
+        fallbacks = 0
+        hallucinations = 0
+        for item, hyp in pairs:
+            check = checker.check(item.outcome, hyp, item.facts)
+            fallbacks += not check.ok
+            final = hyp if check.ok else corpus.catalog.fallback(item.outcome, lang, item.facts)
+            hallucinations += _hallucinates(item, final, checker, lexicalizer, corpus.products, rng)
+        n = max(1, len(pairs))
+        result["bleu"][lang] = bleu
+        result["chrf"][lang] = chrf
+        result["slot_accuracy"][lang] = round(sum(slots) / n, 4)
+        result["slot_accuracy_unseen_combos"][lang] = round(sum(unseen) / max(1, len(unseen)), 4)
+        result["fallback_rate"][lang] = round(fallbacks / n, 4)
+        result["hallucination_rate"][lang] = round(hallucinations / n, 4)
+        result["items"][lang] = len(pairs)
+    speed = asyncio.run(
+        _speed(model, data_dir, items, latency_samples, concurrency, rounds, batch_max_wait_ms, max_variants)
+    )
+    for key, per_lang in speed.items():
+        result[key] = per_lang
+    result["split"] = SPLIT_DESCRIPTION
+    result["train_rows"] = len(split.train)
+    return result
+
+
+def _hallucinates(
+    item: EvalItem,
+    final: str,
+    checker: GroundingChecker,
+    lexicalizer: Lexicalizer,
+    products: Any,
+    rng: random.Random,
+) -> bool:
+    """After the check: does the sent text state a placeholder or a number/id not from the facts?"""
+    if not checker.check(item.outcome, final, item.facts).ok:
+        return True
+    spec = lexicalizer.catalog.get(item.outcome)
+    facts = sample_facts(spec, item.facts, rng, products if item.outcome == PRODUCT_OUTCOME else None)
+    text = lexicalizer.fill(final, facts, item.language)
+    allowed = " ".join(lexicalizer.format_value(k, v, item.language) for k, v in facts.items())
+    tokens = (token.rstrip(".,:") for token in _NUMBER_RE.findall(text))
+    return any(token not in allowed for token in tokens) or bool(placeholders(text))
+
+
+async def _speed(
+    model: Generator,
+    data_dir: str | Path,
+    items: list[EvalItem],
+    samples: int,
+    concurrency: int,
+    rounds: int,
+    wait_ms: float,
+    max_variants: int,
+) -> dict[str, dict[str, float]]:
+    """Per-reply latency without concurrency, and throughput with `concurrency` simultaneous renders."""
+    renderer = build_renderer(
+        max_variants=max_variants,
+        data_dir=data_dir,
+        model=model,
+        cache_size=0,
+        batch_max_wait_ms=wait_ms,
+        batch_max_size=max(1, concurrency),
+    )
+    rng = random.Random(1)
+    out: dict[str, dict[str, float]] = {
+        k: {}
+        for k in (
+            "latency_ms_p50",
+            "latency_ms_p95",
+            "throughput_unbatched_rps",
+            "throughput_batched_rps",
+            "batch_speedup",
+        )
+    }
+    try:
+        for lang in LANGUAGES:
+            pool = [i for i in items if i.language == lang]
+            requests = [
+                (i.outcome, sample_facts(renderer.catalog.get(i.outcome), i.facts, rng))
+                for i in (pool * (1 + samples // max(1, len(pool))))[:samples]
+            ]
+            await renderer.render(*requests[0], language=lang)  # warm-up
+            latencies = []
+            for outcome, facts in requests:
+                start = time.perf_counter()
+                await renderer.render(outcome, facts, language=lang)
+                latencies.append(time.perf_counter() - start)
+            unbatched = len(latencies) / sum(latencies)
+            start = time.perf_counter()
+            done = 0
+            for r in range(rounds):
+                chunk = [requests[(r * concurrency + k) % len(requests)] for k in range(concurrency)]
+                await asyncio.gather(*(renderer.render(o, f, language=lang) for o, f in chunk))
+                done += len(chunk)
+            batched = done / (time.perf_counter() - start)
+            out["latency_ms_p50"][lang] = round(statistics.median(latencies) * 1000, 1)
+            out["latency_ms_p95"][lang] = round(_percentile(latencies, 0.95) * 1000, 1)
+            out["throughput_unbatched_rps"][lang] = round(unbatched, 1)
+            out["throughput_batched_rps"][lang] = round(batched, 1)
+            out["batch_speedup"][lang] = round(batched / unbatched, 2)
+    finally:
+        await renderer.aclose()
+    return out

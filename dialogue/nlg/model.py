@@ -1,0 +1,260 @@
+"""The seq2seq reply model: a byte-level BPE tokenizer with placeholder tokens and a small T5."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import torch
+from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+from transformers import (
+    AutoModelForSeq2SeqLM,
+    AutoTokenizer,
+    LogitsProcessor,
+    LogitsProcessorList,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
+    T5Config,
+    T5ForConditionalGeneration,
+)
+
+log = logging.getLogger(__name__)
+
+PAD, EOS, UNK = "<pad>", "</s>", "<unk>"
+
+
+class Generator(Protocol):
+    """What the renderer needs from a model: inputs in, delexicalized replies out (blocking)."""
+
+    def generate(self, inputs: Sequence[str]) -> list[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ModelShape:
+    """Size of the from-scratch T5 (defaults: about 1.2 M parameters, about 5 MB)."""
+
+    d_model: int = 128
+    d_ff: int = 512
+    num_layers: int = 2
+    num_decoder_layers: int = 2
+    num_heads: int = 4
+    d_kv: int = 32
+    vocab_size: int = 2000
+    dropout: float = 0.0
+
+
+def train_tokenizer(
+    texts: Iterable[str], whole_tokens: Iterable[str], vocab_size: int
+) -> PreTrainedTokenizerFast:
+    """Byte-level BPE (covers Chinese and any byte); each of `whole_tokens` (placeholders) is one token."""
+    tok = Tokenizer(models.BPE(unk_token=None))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    tok.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        special_tokens=[PAD, EOS, UNK],
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer=trainer)
+    tok.add_tokens([AddedToken(t, normalized=False, single_word=False) for t in whole_tokens])
+    eos_id = tok.token_to_id(EOS)
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"$A {EOS}", pair=f"$A {EOS} $B {EOS}", special_tokens=[(EOS, eos_id)]
+    )
+    wrapped = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
+        tokenizer_object=tok, pad_token=PAD, eos_token=EOS, unk_token=UNK
+    )
+    return wrapped
+
+
+def new_model(tokenizer: PreTrainedTokenizerBase, shape: ModelShape) -> T5ForConditionalGeneration:
+    pad_id = tokenizer.pad_token_id
+    eos_id = tokenizer.eos_token_id
+    assert isinstance(pad_id, int) and isinstance(eos_id, int)
+    config = T5Config(  # type: ignore[call-arg]
+        vocab_size=len(tokenizer),
+        d_model=shape.d_model,
+        d_ff=shape.d_ff,
+        d_kv=shape.d_kv,
+        num_layers=shape.num_layers,
+        num_decoder_layers=shape.num_decoder_layers,
+        num_heads=shape.num_heads,
+        dropout_rate=shape.dropout,
+        feed_forward_proj="relu",
+        tie_word_embeddings=True,
+        pad_token_id=pad_id,
+        eos_token_id=eos_id,
+        decoder_start_token_id=pad_id,
+    )
+    return T5ForConditionalGeneration(config)
+
+
+def token_id(tokenizer: PreTrainedTokenizerBase, token: str) -> int:
+    value = tokenizer.convert_tokens_to_ids(token)
+    if not isinstance(value, int):
+        raise ValueError(f"not a single token: {token!r}")
+    return value
+
+
+def decoder_prompt(input_ids: list[int], length: int, filler: int, pad_id: int) -> list[int]:
+    """The input's tokens (without padding and </s>) cut or filled with `filler` to `length`."""
+    ids = [i for i in input_ids if i != pad_id][:-1][:length]
+    return ids + [filler] * (length - len(ids))
+
+
+_PLACEHOLDER_TOKEN = re.compile(r"\[[a-z_]+\]")
+
+
+class SlotConstraint(LogitsProcessor):  # type: ignore[misc]
+    """Constrained decoding for the opsbot-trained model.
+
+    Per row: a placeholder may appear only if its fact is in the input, and at most once; the reply may
+    not end before every given placeholder has appeared; no token that contains a digit is ever chosen
+    (numbers come only from facts). The grounding check still runs on the result.
+    """
+
+    def __init__(
+        self,
+        allowed: list[set[int]],
+        placeholder_ids: set[int],
+        banned: torch.Tensor,
+        eos_id: int,
+        skip: int,
+        num_beams: int,
+    ) -> None:
+        self.allowed = allowed
+        self.placeholder_ids = placeholder_ids
+        self.banned = banned
+        self.eos_id = eos_id
+        self.skip = skip
+        self.num_beams = num_beams
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        scores[:, self.banned] = -float("inf")
+        generated = input_ids[:, self.skip :].tolist()
+        for row, tokens in enumerate(generated):
+            allowed = self.allowed[row // self.num_beams]
+            used = self.placeholder_ids.intersection(tokens)
+            blocked = (self.placeholder_ids - allowed) | used
+            if blocked:
+                scores[row, list(blocked)] = -float("inf")
+            if allowed - used:
+                scores[row, self.eos_id] = -float("inf")
+        return scores
+
+
+class ReplyModel:
+    """A tokenizer plus a seq2seq model; `generate` is blocking (call it off the event loop)."""
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        *,
+        num_beams: int = 1,
+        max_new_tokens: int = 96,
+        decoder_prompt_tokens: int = 0,
+        decoder_prompt_filler: str = "",
+    ) -> None:
+        model.eval()  # type: ignore[no-untyped-call]
+        self.model = model
+        self.tokenizer = tokenizer
+        self.num_beams = num_beams
+        self.max_new_tokens = max_new_tokens
+        # The opsbot-trained model also gets its input (<outcome><lang><vK>[fact]...) as the decoder's
+        # prompt, filled to N tokens; any other checkpoint (e.g. a fine-tuned flan-t5) uses 0.
+        self.decoder_prompt_tokens = decoder_prompt_tokens
+        self._filler = token_id(tokenizer, decoder_prompt_filler) if decoder_prompt_filler else 0
+        # loops ("Top categories: Top categories: ...") are the failure mode of a tiny model
+        self.no_repeat_ngram_size = 3 if decoder_prompt_tokens else 0
+        self._placeholders: dict[str, int] = {}
+        self._banned = torch.zeros(0, dtype=torch.bool)
+        if decoder_prompt_tokens:  # the opsbot-trained model: decode under slot constraints
+            vocab = tokenizer.get_vocab()
+            self._placeholders = {t: i for t, i in vocab.items() if _PLACEHOLDER_TOKEN.fullmatch(t)}
+            size = int(model.config.vocab_size)
+            banned = torch.zeros(size, dtype=torch.bool)
+            for i in range(min(size, len(tokenizer))):
+                if any(ch.isdigit() for ch in tokenizer.decode([i])):
+                    banned[i] = True
+            self._banned = banned
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path, *, num_beams: int = 1, max_new_tokens: int = 96) -> ReplyModel:
+        """Load any local HF seq2seq checkpoint (the trained model or e.g. a fine-tuned flan-t5)."""
+        tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+        model = AutoModelForSeq2SeqLM.from_pretrained(str(path), local_files_only=True)
+        prompt, filler = 0, ""
+        meta = Path(path) / "opsbot_nlg.json"
+        if meta.exists():  # written by `opsbot train replies`
+            saved = json.loads(meta.read_text(encoding="utf-8"))
+            prompt = int(saved.get("decoder_prompt_tokens", 0))
+            filler = str(saved.get("decoder_prompt_filler", ""))
+            longest = int(saved.get("max_target_tokens", 0))
+            if longest:  # a reply longer than any training target is a runaway: stop early
+                max_new_tokens = min(max_new_tokens, longest + longest // 2 + 4)
+        return cls(
+            model,
+            tokenizer,
+            num_beams=num_beams,
+            max_new_tokens=max_new_tokens,
+            decoder_prompt_tokens=prompt,
+            decoder_prompt_filler=filler,
+        )
+
+    def save_pretrained(self, path: str | Path) -> None:
+        self.model.save_pretrained(str(path))
+        self.tokenizer.save_pretrained(str(path))
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(p.numel() * p.element_size() for p in self.model.parameters())
+
+    def generate(self, inputs: Sequence[str]) -> list[str]:
+        if not inputs:
+            return []
+        batch = self.tokenizer(list(inputs), return_tensors="pt", padding=True)
+        extra: dict[str, torch.Tensor] = {}
+        skip = 0
+        if self.decoder_prompt_tokens:
+            skip = 1 + self.decoder_prompt_tokens
+            start = torch.full((len(inputs), 1), self.model.config.decoder_start_token_id, dtype=torch.long)
+            pad_id = int(self.model.config.pad_token_id)
+            prompts = [
+                decoder_prompt(row, self.decoder_prompt_tokens, self._filler, pad_id)
+                for row in batch["input_ids"].tolist()
+            ]
+            extra["decoder_input_ids"] = torch.cat([start, torch.tensor(prompts, dtype=torch.long)], 1)
+        processors = LogitsProcessorList()
+        if self._placeholders:
+            allowed = [
+                {self._placeholders[p] for p in _PLACEHOLDER_TOKEN.findall(text) if p in self._placeholders}
+                for text in inputs
+            ]
+            eos = int(self.model.config.eos_token_id)
+            processors.append(
+                SlotConstraint(
+                    allowed, set(self._placeholders.values()), self._banned, eos, skip, self.num_beams
+                )
+            )
+        with torch.inference_mode():
+            out = self.model.generate(  # type: ignore[operator]
+                input_ids=batch["input_ids"],
+                attention_mask=batch["attention_mask"],
+                num_beams=self.num_beams,
+                do_sample=False,
+                max_new_tokens=self.max_new_tokens,
+                logits_processor=processors,
+                no_repeat_ngram_size=self.no_repeat_ngram_size,
+                **extra,
+            )
+        out = out[:, skip:]
+        texts = self.tokenizer.batch_decode(out, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        return [str(t).strip() for t in texts]

@@ -1,0 +1,360 @@
+"""The reply renderer: model (optional) -> grounding check -> lexicalization, with template fallback."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zlib
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dialogue.nlg.batching import MicroBatcher
+from dialogue.nlg.cache import LruCache
+from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, Catalog
+from dialogue.nlg.corpus import load_corpus, model_input
+from dialogue.nlg.grounding import CheckResult, GroundingChecker
+from dialogue.nlg.lexicalize import PRODUCT_ATTRIBUTES, Lexicalizer
+from dialogue.nlg.model import Generator
+from dialogue.nlg.settings import NlgSettingsLike
+from dialogue.nlg.training import DEFAULT_MAX_VARIANTS, saved_hash, saved_meta
+from dialogue.nlg.types import FactValue, RenderedReply
+
+log = logging.getLogger(__name__)
+
+DRAFT_LABEL = {"en": "Draft: ", "zh": "草稿："}
+_ATTRIBUTE_ALIASES = {"colour": "color", "feature": "features", "title": "name", "product_name": "name"}
+
+
+@dataclass(frozen=True, slots=True)
+class FallbackEvent:
+    """One rejected model output (or a failed model call) that was replaced by a template."""
+
+    outcome: str
+    language: str
+    reason: str
+
+    @property
+    def kind(self) -> str:
+        return self.reason.split(":", 1)[0]
+
+
+FallbackCallback = Callable[[FallbackEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedOutput:
+    delexicalized: str
+    check: CheckResult
+
+
+CacheKey = tuple[str, tuple[str, ...], str, int]
+
+
+def normalize_language(language: str) -> str:
+    """'zh-CN', 'zh_Hans', 'ZH' -> 'zh'; anything not supported -> 'en'."""
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else "en"
+
+
+def _given(facts: Mapping[str, FactValue]) -> set[str]:
+    return {k for k, v in facts.items() if v is not None and not (isinstance(v, str) and not v.strip())}
+
+
+class NlgRenderer:
+    """Implements dialogue.nlg.types.ReplyRenderer.
+
+    With a model: the delexicalized reply comes from the model (through the LRU cache and the
+    micro-batcher), is checked, then lexicalized; a rejected reply falls back to the outcome's
+    template and is counted. Without a model it renders templates only (used_fallback=False).
+    The model input is (outcome, fact keys, language, variant). The user's text only picks the
+    phrasing variant (a stable hash modulo the number of trained phrasings), so replies vary across
+    messages yet the input still determines the output: the cache key is (outcome, fact keys,
+    language, variant) and never holds user text.
+    """
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        lexicalizer: Lexicalizer,
+        checker: GroundingChecker,
+        model: Generator | None = None,
+        cache: LruCache[CacheKey, _CachedOutput] | None = None,
+        batcher: MicroBatcher | None = None,
+        executor: Executor | None = None,
+        on_fallback: FallbackCallback | None = None,
+        registry: Any = None,
+        variant_counts: Mapping[tuple[str, str], int] | None = None,
+    ) -> None:
+        self.catalog = catalog
+        self.variant_counts: Mapping[tuple[str, str], int] = variant_counts or {}
+        self.lexicalizer = lexicalizer
+        self.checker = checker
+        self.model = model
+        self.cache: LruCache[CacheKey, _CachedOutput] = cache if cache is not None else LruCache(0)
+        self.batcher = batcher
+        self._executor = executor
+        self._owns_executor = False
+        self._callbacks: list[FallbackCallback] = [on_fallback] if on_fallback else []
+        self.fallback_counts: Counter[tuple[str, str, str]] = Counter()  # (outcome, language, kind)
+        self.model_calls = 0
+        if registry is not None:
+            self._callbacks.append(_prometheus_counter(registry))
+
+    @property
+    def fallback_total(self) -> int:
+        return sum(self.fallback_counts.values())
+
+    async def render(
+        self,
+        outcome: str,
+        facts: Mapping[str, FactValue],
+        *,
+        language: str,
+        user_text: str = "",
+    ) -> RenderedReply:
+        language = normalize_language(language)
+        return await self._render(
+            outcome, facts, language, draft=False, variant=self._variant(outcome, language, user_text)
+        )
+
+    def _variant(self, outcome: str, language: str, user_text: str) -> int:
+        count = self.variant_counts.get((outcome, language), 1)
+        text = " ".join(user_text.lower().split())
+        return zlib.crc32(text.encode()) % count if text and count > 1 else 0
+
+    async def describe_product(self, attributes: Mapping[str, str], *, language: str) -> RenderedReply:
+        facts: dict[str, FactValue] = {}
+        for key, value in attributes.items():
+            name = _ATTRIBUTE_ALIASES.get(key.strip().lower(), key.strip().lower())
+            if name in PRODUCT_ATTRIBUTES and str(value).strip():
+                facts[name] = str(value).strip()
+        if "name" not in facts and str(attributes.get("sku", "")).strip():
+            facts["name"] = str(attributes["sku"]).strip()
+        return await self._render(PRODUCT_OUTCOME, facts, normalize_language(language), draft=True, variant=0)
+
+    async def _render(
+        self, outcome: str, facts: Mapping[str, FactValue], language: str, *, draft: bool, variant: int
+    ) -> RenderedReply:
+        spec = self.catalog.get(outcome)
+        given = _given(facts)
+        present = spec.present_facts(given)
+        missing = [name for name in spec.required if name not in given]
+        if missing:
+            reason = f"missing_fact:{missing[0]}"
+            log.warning("outcome %s rendered without required facts %s", outcome, missing)
+            self._count(outcome, language, reason)
+            filled = {**{m: "—" for m in missing}, **facts}
+            return self._reply(
+                outcome,
+                language,
+                self.catalog.fallback(outcome, language, present + tuple(missing)),
+                filled,
+                fallback=True,
+                reason=reason,
+                source="template",
+                draft=draft,
+            )
+        if self.model is None:
+            template = self.catalog.fallback(outcome, language, present)
+            return self._reply(
+                outcome, language, template, facts, fallback=False, reason="", source="template", draft=draft
+            )
+        key: CacheKey = (outcome, present, language, variant)
+        cached = self.cache.get(key)
+        source = "cache"
+        if cached is None:
+            source = "model"
+            try:
+                delex = await self._generate(model_input(outcome, present, language, variant))
+            except Exception:
+                log.exception("reply model failed for outcome %s", outcome)
+                reason = "model_error"
+                self._count(outcome, language, reason)
+                return self._reply(
+                    outcome,
+                    language,
+                    self.catalog.fallback(outcome, language, present),
+                    facts,
+                    fallback=True,
+                    reason=reason,
+                    source="template",
+                    draft=draft,
+                )
+            cached = _CachedOutput(delex, self.checker.check(outcome, delex, present))
+            self.cache.put(key, cached)
+        if not cached.check.ok:
+            self._count(outcome, language, cached.check.reason)
+            return self._reply(
+                outcome,
+                language,
+                self.catalog.fallback(outcome, language, present),
+                facts,
+                fallback=True,
+                reason=cached.check.reason,
+                source="template",
+                draft=draft,
+            )
+        return self._reply(
+            outcome,
+            language,
+            cached.delexicalized,
+            facts,
+            fallback=False,
+            reason="",
+            source=source,
+            draft=draft,
+        )
+
+    async def _generate(self, text: str) -> str:
+        assert self.model is not None
+        self.model_calls += 1
+        if self.batcher is not None:
+            return await self.batcher.submit(text)
+        loop = asyncio.get_running_loop()
+        outputs = await loop.run_in_executor(self._executor, self.model.generate, [text])
+        return outputs[0]
+
+    def _reply(
+        self,
+        outcome: str,
+        language: str,
+        delexicalized: str,
+        facts: Mapping[str, FactValue],
+        *,
+        fallback: bool,
+        reason: str,
+        source: str,
+        draft: bool,
+    ) -> RenderedReply:
+        text = self.lexicalizer.fill(delexicalized, facts, language)
+        if draft:
+            text = DRAFT_LABEL[language] + text
+        return RenderedReply(
+            text=text,
+            outcome=outcome,
+            language=language,
+            delexicalized=delexicalized,
+            used_fallback=fallback,
+            fallback_reason=reason,
+            source=source,
+            is_draft=draft,
+        )
+
+    def _count(self, outcome: str, language: str, reason: str) -> None:
+        event = FallbackEvent(outcome, language, reason)
+        self.fallback_counts[(outcome, language, event.kind)] += 1
+        for callback in self._callbacks:
+            try:
+                callback(event)
+            except Exception:
+                log.exception("fallback callback failed")
+
+    def generate_batch(self, inputs: Sequence[str]) -> list[str]:
+        """Blocking pass-through to the model (for evaluation and benchmarks)."""
+        assert self.model is not None
+        return self.model.generate(inputs)
+
+    async def aclose(self) -> None:
+        """Stop the batcher and the executor this renderer created; idempotent."""
+        if self.batcher is not None:
+            await self.batcher.aclose()
+        if self._owns_executor and isinstance(self._executor, ThreadPoolExecutor):
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._owns_executor = False
+
+
+def _prometheus_counter(registry: Any) -> FallbackCallback:
+    """A Counter registered in the given registry only (never the global one)."""
+    from prometheus_client import Counter as PromCounter
+
+    counter = PromCounter(
+        "opsbot_nlg_fallbacks",
+        "Replies whose model output was rejected and replaced by a template",
+        ["outcome", "language", "reason"],
+        registry=registry,
+    )
+
+    def record(event: FallbackEvent) -> None:
+        counter.labels(event.outcome, event.language, event.kind).inc()
+
+    return record
+
+
+def build_renderer(
+    *,
+    data_dir: str | Path,
+    model: Generator | None,
+    cache_size: int = 2048,
+    batch_max_wait_ms: float = 5.0,
+    batch_max_size: int = 32,
+    executor: Executor | None = None,
+    on_fallback: FallbackCallback | None = None,
+    registry: Any = None,
+    max_variants: int = DEFAULT_MAX_VARIANTS,
+) -> NlgRenderer:
+    """Wire catalog, lexicalizer, checker, cache and batcher around a model (or None: templates)."""
+    corpus = load_corpus(data_dir, max_variants=max_variants)
+    owns = executor is None and model is not None
+    if owns:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlg")
+    batcher = None
+    if model is not None:
+        batcher = MicroBatcher(
+            model.generate, max_wait_ms=batch_max_wait_ms, max_size=batch_max_size, executor=executor
+        )
+    renderer = NlgRenderer(
+        catalog=corpus.catalog,
+        lexicalizer=Lexicalizer(corpus.catalog, corpus.products),
+        checker=GroundingChecker(corpus.catalog),
+        model=model,
+        cache=LruCache(cache_size),
+        batcher=batcher,
+        executor=executor,
+        on_fallback=on_fallback,
+        registry=registry,
+        variant_counts={key: corpus.trained_variants(*key) for key in corpus.variants},
+    )
+    renderer._owns_executor = owns
+    return renderer
+
+
+def load_reply_model(settings: NlgSettingsLike) -> Generator | None:
+    """The configured checkpoint, else the trained one in model_dir, else None (templates only)."""
+    from dialogue.nlg.model import ReplyModel
+
+    if not settings.enabled:
+        return None
+    path = Path(settings.model) if settings.model else Path(settings.model_dir)
+    if not settings.model and saved_hash(path) is None:
+        log.warning("no trained reply model in %s; replies use templates (run `opsbot train replies`)", path)
+        return None
+    return ReplyModel.from_pretrained(
+        path, num_beams=settings.num_beams, max_new_tokens=settings.max_new_tokens
+    )
+
+
+def load_renderer(
+    settings: NlgSettingsLike,
+    *,
+    on_fallback: FallbackCallback | None = None,
+    registry: Any = None,
+    model: Generator | None = None,
+) -> NlgRenderer:
+    """Build the renderer from settings.nlg (blocking: loads the model; call it at start-up)."""
+    loaded = model if model is not None else load_reply_model(settings)
+    trained_with = saved_meta(settings.model_dir).get("max_variants") if not settings.model else None
+    return build_renderer(
+        max_variants=int(trained_with) if isinstance(trained_with, int) else DEFAULT_MAX_VARIANTS,
+        data_dir=settings.data_dir,
+        model=loaded,
+        cache_size=settings.cache_size,
+        batch_max_wait_ms=settings.batch_max_wait_ms,
+        batch_max_size=settings.batch_max_size,
+        on_fallback=on_fallback,
+        registry=registry,
+    )

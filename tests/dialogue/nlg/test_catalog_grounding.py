@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import pytest
+
+from dialogue.nlg.catalog import Catalog, CatalogError, expand, load_catalog, placeholders
+from dialogue.nlg.corpus import Corpus, split_corpus
+from dialogue.nlg.grounding import GroundingChecker
+from tests.dialogue.nlg.conftest import DATA_DIR
+
+ORDER_FACTS = ("order_id", "carrier", "tracking_number", "eta")
+
+
+def test_catalog_has_the_contract_outcomes(catalog: Catalog) -> None:
+    for name in (
+        "greeting",
+        "order_shipped",
+        "order_offer_open",
+        "invoice_list",
+        "stock_confirm_update",
+        "customer_profile",
+        "sales_summary",
+        "product_ask",
+        "csat_thanks",
+    ):
+        assert name in catalog
+    assert catalog.get("order_pending").required == ("order_id", "status")
+    assert catalog.get("order_pending").optional == ("eta",)
+    assert "invoice_list" in catalog.get("invoice_list").blocks
+    with pytest.raises(CatalogError):
+        catalog.get("no_such_outcome")
+
+
+def test_every_outcome_has_enough_variants(corpus: Corpus) -> None:
+    for name in corpus.catalog.outcomes:
+        assert len(corpus.variants[(name, "en")]) >= 8, name
+        assert len(corpus.variants[(name, "zh")]) >= 5, name
+
+
+def test_optional_segments() -> None:
+    template = "Order [order_id] is [status].{ Expected by [eta].}"
+    assert expand(template, ["order_id", "status"]) == "Order [order_id] is [status]."
+    assert (
+        expand(template, ["order_id", "status", "eta"]) == "Order [order_id] is [status]. Expected by [eta]."
+    )
+    assert placeholders(template) == ["order_id", "status", "eta"]
+
+
+def test_fallback_templates_cover_optional_facts(catalog: Catalog) -> None:
+    assert (
+        catalog.fallback("order_offer_open", "en", ["order_id", "status"])
+        == "Do you mean [order_id] ([status])?"
+    )
+    assert "[ticket_id]" not in catalog.fallback("escalated", "zh", [])
+    assert "[ticket_id]" in catalog.fallback("escalated", "zh", ["ticket_id"])
+
+
+@pytest.fixture()
+def checker(catalog: Catalog) -> GroundingChecker:
+    return GroundingChecker(catalog)
+
+
+def test_check_accepts_a_grounded_reply(checker: GroundingChecker) -> None:
+    reply = "Order [order_id] shipped with [carrier] ([tracking_number]), due [eta]."
+    assert checker.check("order_shipped", reply, ORDER_FACTS).ok
+
+
+@pytest.mark.parametrize(
+    ("reply", "facts", "kind"),
+    [
+        (
+            "Order [order_id] shipped via [carrier] ([tracking_number]) on [ship_date], due [eta].",
+            ORDER_FACTS,
+            "unknown_placeholder",
+        ),
+        (
+            "Order [order_id] shipped with [carrier] ([tracking_number]) to [email], due [eta].",
+            ORDER_FACTS,
+            "unknown_placeholder",
+        ),
+        ("Order [order_id] ([status]), due [eta].", ("order_id", "status"), "unfilled_placeholder"),
+        (
+            "Order [order_id] shipped with [carrier] ([tracking_number]) in 3 days, due [eta].",
+            ORDER_FACTS,
+            "invented_number",
+        ),
+        (
+            "Order [order_id] shipped with [carrier] ([tracking_number]), see PO-1001, due [eta].",
+            ORDER_FACTS,
+            "invented_number",
+        ),
+        (
+            "Order [order_id] shipped with [carrier] in two days ([tracking_number]), due [eta].",
+            ORDER_FACTS,
+            "invented_number",
+        ),
+        (
+            "订单 [order_id] 已由 [carrier] 发出（[tracking_number]），三天后 [eta] 送达。",
+            ORDER_FACTS,
+            "invented_number",
+        ),
+        (
+            "Order [order_id] shipped with [carrier].",
+            ("order_id", "carrier", "tracking_number"),
+            "missing_fact",
+        ),
+        ("Order [order_id] shipped with [carrier], due [eta].", ORDER_FACTS, "omitted_fact"),
+        ("[order_id] [order_id] [carrier] [tracking_number] [eta]", ORDER_FACTS, "repeated_placeholder"),
+        ("", ORDER_FACTS, "empty"),
+        ("Order [order_id] via [carrier] [tracking_number] [eta] [tracking", ORDER_FACTS, "malformed"),
+    ],
+)
+def test_check_rejects(checker: GroundingChecker, reply: str, facts: tuple[str, ...], kind: str) -> None:
+    outcome = "order_pending" if "status" in facts else "order_shipped"
+    result = checker.check(outcome, reply, facts)
+    assert not result.ok
+    assert result.kind == kind
+
+
+def test_whole_corpus_and_all_fallbacks_pass_the_check(corpus: Corpus, checker: GroundingChecker) -> None:
+    split = split_corpus(corpus)
+    for row in split.train:
+        assert checker.check(row.outcome, row.target, row.facts).ok, row
+    for item in split.evaluation:
+        for ref in item.references:
+            assert checker.check(item.outcome, ref, item.facts).ok, (item, ref)
+    for name, spec in corpus.catalog.outcomes.items():
+        for combo in spec.fact_combinations():
+            for lang in ("en", "zh"):
+                assert checker.check(name, corpus.catalog.fallback(name, lang, combo), combo).ok
+
+
+def test_bad_catalog_is_rejected(tmp_path: object) -> None:
+    from pathlib import Path
+
+    bad = Path(str(tmp_path))
+    (bad / "outcomes.yml").write_text(
+        "outcomes:\n  x:\n    required: [a]\n    fallback:\n"
+        "      en: ['no placeholder']\n      zh: ['[a]']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError):
+        load_catalog(bad)
+    assert load_catalog(DATA_DIR).outcomes

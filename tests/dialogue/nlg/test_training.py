@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dialogue.nlg.corpus import data_hash, model_input
+from dialogue.nlg.model import ModelShape, ReplyModel
+from dialogue.nlg.renderer import load_renderer
+from dialogue.nlg.training import TrainingArgs, ensure_trained, saved_hash
+from tests.dialogue.nlg.conftest import DATA_DIR
+
+pytestmark = pytest.mark.slow
+
+
+def test_tiny_training_saves_and_loads(tiny_model_dir: Path) -> None:
+    meta = json.loads((tiny_model_dir / "opsbot_nlg.json").read_text())
+    assert meta["steps"] == 4
+    assert saved_hash(tiny_model_dir) == meta["data_hash"]
+    model = ReplyModel.from_pretrained(tiny_model_dir, max_new_tokens=8)
+    out = model.generate([model_input("greeting", (), "en"), model_input("stock_out", ("sku",), "zh")])
+    assert len(out) == 2 and all(isinstance(o, str) for o in out)
+    tok = model.tokenizer
+    assert len(tok.tokenize("[order_id]")) == 1 and len(tok.tokenize("<order_shipped>")) == 1
+    text = "订单 [order_id] 已发货。"
+    assert tok.decode(tok(text)["input_ids"], skip_special_tokens=True) == text
+
+
+def test_ensure_trained_retrains_only_when_data_changes(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for f in DATA_DIR.iterdir():
+        if f.suffix == ".yml":
+            (data / f.name).write_bytes(f.read_bytes())
+    args = TrainingArgs(
+        data_dir=data,
+        model_dir=tmp_path / "m",
+        minutes=1.0,
+        max_steps=1,
+        batch_size=4,
+        shape=ModelShape(
+            d_model=16, d_ff=32, num_layers=1, num_decoder_layers=1, num_heads=1, d_kv=16, vocab_size=300
+        ),
+    )
+    assert ensure_trained(args) is True
+    assert ensure_trained(args) is False
+    before = data_hash(data, args.recipe())
+    with (data / "replies_en.yml").open("a", encoding="utf-8") as fh:
+        fh.write("\n# changed\n")
+    assert data_hash(data, args.recipe()) != before
+    assert ensure_trained(args) is True
+
+
+class _Settings:
+    def __init__(self, model_dir: Path) -> None:
+        self.model = ""
+        self.model_dir = model_dir
+        self.data_dir = DATA_DIR
+        self.enabled = True
+        self.num_beams = 1
+        self.max_new_tokens = 12
+        self.batch_max_wait_ms = 2.0
+        self.batch_max_size = 8
+        self.cache_size = 16
+        self.train_minutes = 1.0
+        self.train_threads = 1
+
+
+async def test_load_renderer_with_trained_model_never_sends_ungrounded_text(tiny_model_dir: Path) -> None:
+    renderer = load_renderer(_Settings(tiny_model_dir))
+    assert renderer.model is not None
+    reply = await renderer.render("order_not_found", {"order_id": "PO-1"}, language="en")
+    assert "PO-1" in reply.text  # a barely trained model is rejected and the template is used
+    await renderer.aclose()
+    missing = load_renderer(_Settings(tiny_model_dir.parent / "absent"))
+    assert missing.model is None
+
+
+def test_evaluate_cli_prints_json(tiny_model_dir: Path, tmp_path: Path) -> None:
+    import bot.cli_nlg  # noqa: F401  (registers the commands)
+    from bot.cli_base import app
+
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"nlg:\n  model_dir: {tiny_model_dir}\n  data_dir: {DATA_DIR}\n  max_new_tokens: 8\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app,
+        [
+            "evaluate",
+            "replies",
+            "--config",
+            str(config),
+            "--json",
+            "--latency-samples",
+            "3",
+            "--concurrency",
+            "4",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    for key in (
+        "bleu",
+        "chrf",
+        "slot_accuracy",
+        "fallback_rate",
+        "hallucination_rate",
+        "latency_ms_p50",
+        "latency_ms_p95",
+        "throughput_batched_rps",
+        "batch_speedup",
+    ):
+        assert set(figures[key]) == {"en", "zh"}, key
+    assert figures["hallucination_rate"] == {"en": 0.0, "zh": 0.0}

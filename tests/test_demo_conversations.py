@@ -1,0 +1,102 @@
+"""The issue's "done means", end to end: the web chat, the real NLU trained on nlu/data, the SQL demo backend.
+
+Replies come from the per-outcome templates (no reply model), so the assertions can name exact facts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.storage.models import InventoryChangeRow, InventoryRow
+from tests.conftest import MakeRuntime
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def nlu_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from nlu.train import ensure_trained
+
+    model_dir = tmp_path_factory.mktemp("nlu-model")
+    ensure_trained(model_dir=model_dir, progress=False)
+    return model_dir
+
+
+@pytest.fixture(scope="session")
+def shared_encoder() -> Any:
+    from nlu.encoder import load_encoder
+
+    return load_encoder("")
+
+
+@pytest.fixture
+async def demo(make_runtime: MakeRuntime, nlu_model_dir: Path, shared_encoder: Any) -> Any:
+    from dialogue.actions.registry import default_actions
+    from dialogue.nlg.renderer import build_renderer
+    from nlu.encoder import BatchedEncoder
+    from nlu.pipeline import load_parser
+
+    encoder = BatchedEncoder(shared_encoder, max_wait_ms=2, max_size=32)
+
+    def parser(names: Any) -> Any:
+        return load_parser(nlu_model_dir, encoder=encoder, name_lookup=names)
+
+    return await make_runtime(
+        parser=parser,
+        renderer=build_renderer(data_dir=Path("dialogue/data"), model=None),
+        actions=default_actions(embedder=encoder, faq_threshold=0.40),
+    )
+
+
+async def post(runtime: Any, text: str, supplier_id: str | None, sender: str) -> list[dict[str, Any]]:
+    transport = httpx.ASGITransport(app=runtime.asgi_app, client=("127.0.0.1", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        body = {"sender": sender, "text": text, "supplier_id": supplier_id}
+        r = await client.post("/web/messages", json=body)
+    assert r.status_code == 200, r.text
+    replies: list[dict[str, Any]] = r.json()["replies"]
+    return replies
+
+
+async def say(runtime: Any, text: str, supplier_id: str | None = "SUP-001", sender: str = "demo") -> str:
+    return "\n".join(x["text"] for x in await post(runtime, text, supplier_id, sender))
+
+
+async def test_order_status_is_real_and_scoped(demo: Any) -> None:
+    reply = await say(demo, "where is PO-1001?")
+    assert "PO-1001" in reply and "DHL Express" in reply and "JD014600003721" in reply
+    other = await say(demo, "where is PO-1001?", supplier_id="SUP-002", sender="other")
+    missing = await say(demo, "where is PO-9999?", supplier_id="SUP-002", sender="other")
+    assert other == missing.replace("PO-9999", "PO-1001")  # another supplier's PO == a missing PO
+    assert "DHL" not in other
+
+
+async def test_chinese_stock_update_asks_then_writes(demo: Any) -> None:
+    ask = await say(demo, "把AB-1020的库存改成450件")
+    assert "AB-1020" in ask and "450" in ask
+    async with demo.sessionmaker() as s:
+        assert (await s.get(InventoryRow, "AB-1020")).quantity == 120  # nothing written before yes
+    done = await say(demo, "是")
+    assert "450" in done
+    async with demo.sessionmaker() as s:
+        assert (await s.get(InventoryRow, "AB-1020")).quantity == 450
+        change = (await s.execute(select(InventoryChangeRow))).scalar_one()
+    assert change.old_quantity == 120 and change.changed_by == "web:demo"
+
+
+async def test_payment_and_policy_and_out_of_scope(demo: Any) -> None:
+    paid = await say(demo, "when will INV-2002 be paid?")
+    assert "INV-2002" in paid
+    terms = await say(demo, "what are your payment terms?")
+    assert "30" in terms
+    first = await post(demo, "tell me a joke about cats", "SUP-001", "demo")
+    second = await post(demo, "what's the weather like in Paris tomorrow?", "SUP-001", "demo")
+    assert [r["metadata"]["outcome"] for r in first] == ["out_of_scope"]
+    # the second miss in a row offers a person, with yes/no buttons
+    assert [r["metadata"]["outcome"] for r in second] == ["out_of_scope_offer_human"]
+    assert [b["value"] for b in second[0]["buttons"]] == ["confirm:yes", "confirm:no"]
