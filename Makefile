@@ -37,5 +37,11 @@ bench: bench-pipeline bench-nlu bench-replies
 bench-pipeline: install
 	$(BIN)/python bench/pipeline_throughput.py
 
+bench-nlu: install
+	$(BIN)/python bench/nlu_bench.py
+
+bench-replies: install
+	$(BIN)/python bench/replies_bench.py
+
 clean:
 	rm -rf var/models var/cache

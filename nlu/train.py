@@ -1,0 +1,188 @@
+"""Training of the default-domain intent model; `ensure_trained` retrains when data or encoder changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Protocol
+
+from nlu.classifier import FORMAT_VERSION, META_FILE, ClassifierArgs, IntentClassifier, TuningReport
+from nlu.dataset import counts, data_hash, default_data_dir, load_examples
+from nlu.encoder import SyncEncoder, cached_encode, encoder_id_for, load_encoder
+
+logger = logging.getLogger(__name__)
+
+
+class NluSettingsLike(Protocol):
+    """The fields of bot.config.NluSettings that training needs (nlu may not import bot)."""
+
+    @property
+    def encoder(self) -> str: ...
+
+    @property
+    def model_dir(self) -> Path: ...
+
+    @property
+    def data_dir(self) -> Path: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TrainResult:
+    model_dir: Path
+    data_hash: str
+    encoder_id: str
+    n_examples: int
+    seconds: float
+    tuning: TuningReport
+
+
+@dataclass(frozen=True, slots=True)
+class ModelStamp:
+    """What a trained model was trained from."""
+
+    data_hash: str
+    encoder_id: str
+
+
+def read_stamp(model_dir: Path) -> ModelStamp | None:
+    meta_path = Path(model_dir) / META_FILE
+    if not meta_path.exists():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format_version") != FORMAT_VERSION:
+            return None  # an older model layout: retrain
+        return ModelStamp(str(meta["data_hash"]), str(meta["encoder_id"]))
+    except (ValueError, KeyError):
+        return None
+
+
+def needs_training(
+    *, data_dir: Path, model_dir: Path, encoder: str = "", encoder_id: str | None = None
+) -> bool:
+    """True when there is no model, or its data hash or encoder id differs from the current ones."""
+    stamp = read_stamp(model_dir)
+    if stamp is None:
+        return True
+    expected = encoder_id if encoder_id is not None else encoder_id_for(encoder)
+    return stamp != ModelStamp(data_hash(Path(data_dir)), expected)
+
+
+class _Bar(Protocol):
+    def update(self, n: int = 1) -> None: ...
+
+    def set_description(self, desc: str | None = None) -> None: ...
+
+
+class _NullBar:
+    def update(self, n: int = 1) -> None:
+        return None
+
+    def set_description(self, desc: str | None = None) -> None:
+        return None
+
+
+@contextmanager
+def _progress_bar(enabled: bool, total: int, desc: str) -> Iterator[_Bar]:
+    if not enabled:
+        yield _NullBar()
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="step")
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def default_args() -> ClassifierArgs:
+    """Head settings of the default (EN+ZH, small-data) domain."""
+    return ClassifierArgs(gloss=True, tfidf_weight=1.0, knn_weight=0.0)
+
+
+def train_model(
+    *,
+    data_dir: Path | None = None,
+    model_dir: Path,
+    encoder: str = "",
+    sync_encoder: SyncEncoder | None = None,
+    args: ClassifierArgs | None = None,
+    progress: bool = False,
+    cache_dir: Path | None = None,
+) -> TrainResult:
+    """Train on every example in data_dir and save to model_dir with the data hash and encoder id."""
+    started = time.perf_counter()
+    source = Path(data_dir) if data_dir is not None else default_data_dir()
+    digest = data_hash(source)
+    examples = load_examples(source)
+    model = sync_encoder or load_encoder(encoder)
+    args = args or default_args()
+    texts = [e.text for e in examples]
+    labels = [e.intent for e in examples]
+    steps = len(texts) + args.calibration_folds + 3
+    with _progress_bar(progress, steps, "train nlu") as bar:
+        bar.set_description("encoding")
+        classifier = IntentClassifier(args=args, encoder=model)
+        inputs = classifier.encoder_inputs(texts)
+        embeddings = cached_encode(model, inputs, cache_dir, chunk_size=64, progress=bar.update)
+
+        def step(message: str) -> None:
+            bar.set_description(message)
+            bar.update(1)
+
+        report = classifier.fit(texts, labels, embeddings=embeddings, progress=step)
+        step("saving")
+        classifier.metadata.update(
+            {
+                "data_hash": digest,
+                "encoder_id": model.encoder_id,
+                "n_examples": len(texts),
+                "counts": {f"{i}/{lang}": n for (i, lang), n in sorted(counts(examples).items())},
+                "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            }
+        )
+        classifier.save_pretrained(model_dir)
+    seconds = time.perf_counter() - started
+    logger.info("trained NLU model in %.1fs: %s", seconds, asdict(report))
+    return TrainResult(Path(model_dir), digest, model.encoder_id, len(texts), seconds, report)
+
+
+def ensure_trained(
+    *,
+    data_dir: Path | None = None,
+    model_dir: Path,
+    encoder: str = "",
+    progress: bool = True,
+    sync_encoder: SyncEncoder | None = None,
+    args: ClassifierArgs | None = None,
+) -> bool:
+    """Train when the model is missing or stale (data hash or encoder id changed); True if it trained."""
+    source = Path(data_dir) if data_dir is not None else default_data_dir()
+    expected_id = sync_encoder.encoder_id if sync_encoder is not None else None
+    if not needs_training(data_dir=source, model_dir=model_dir, encoder=encoder, encoder_id=expected_id):
+        logger.info("NLU model in %s is up to date", model_dir)
+        return False
+    logger.info("NLU model in %s is missing or stale; training", model_dir)
+    train_model(
+        data_dir=source,
+        model_dir=model_dir,
+        encoder=encoder,
+        sync_encoder=sync_encoder,
+        args=args,
+        progress=progress,
+    )
+    return True
+
+
+def ensure_trained_for(settings: NluSettingsLike, *, progress: bool = True) -> bool:
+    """`ensure_trained` with the paths of bot.config.NluSettings."""
+    return ensure_trained(
+        data_dir=settings.data_dir, model_dir=settings.model_dir, encoder=settings.encoder, progress=progress
+    )
