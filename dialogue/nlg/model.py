@@ -109,11 +109,12 @@ def decoder_prompt(input_ids: list[int], length: int, filler: int, pad_id: int) 
     return ids + [filler] * (length - len(ids))
 
 
+RETRY_BEAMS = 2  # beam width for the rare greedy output that runs away or drops a fact
 _PLACEHOLDER_TOKEN = re.compile(r"\[[a-z_]+\]")
 
 
-class SlotConstraint(LogitsProcessor):  # type: ignore[misc]
-    """Constrained decoding for the opsbot-trained model.
+class SlotConstraint(LogitsProcessor):
+    """Constrained decoding for the opsbot-trained model (vectorized over the batch).
 
     Per row: a placeholder may appear only if its fact is in the input, and at most once; the reply may
     not end before every given placeholder has appeared; no token that contains a digit is ever chosen
@@ -123,30 +124,28 @@ class SlotConstraint(LogitsProcessor):  # type: ignore[misc]
     def __init__(
         self,
         allowed: list[set[int]],
-        placeholder_ids: set[int],
+        placeholder_ids: list[int],
         banned: torch.Tensor,
         eos_id: int,
         skip: int,
         num_beams: int,
     ) -> None:
-        self.allowed = allowed
-        self.placeholder_ids = placeholder_ids
+        self.ids = torch.tensor(placeholder_ids, dtype=torch.long)
+        mask = torch.tensor([[p in row for p in placeholder_ids] for row in allowed], dtype=torch.bool)
+        self.allowed = mask.repeat_interleave(num_beams, dim=0)  # (rows, placeholders)
         self.banned = banned
         self.eos_id = eos_id
         self.skip = skip
-        self.num_beams = num_beams
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         scores[:, self.banned] = -float("inf")
-        generated = input_ids[:, self.skip :].tolist()
-        for row, tokens in enumerate(generated):
-            allowed = self.allowed[row // self.num_beams]
-            used = self.placeholder_ids.intersection(tokens)
-            blocked = (self.placeholder_ids - allowed) | used
-            if blocked:
-                scores[row, list(blocked)] = -float("inf")
-            if allowed - used:
-                scores[row, self.eos_id] = -float("inf")
+        generated = input_ids[:, self.skip :]
+        used = (generated.unsqueeze(-1) == self.ids).any(dim=1)  # (rows, placeholders)
+        blocked = ~self.allowed | used
+        slot_scores = scores[:, self.ids]
+        scores[:, self.ids] = slot_scores.masked_fill(blocked, -float("inf"))
+        pending = (self.allowed & ~used).any(dim=1)
+        scores[pending, self.eos_id] = -float("inf")
         return scores
 
 
@@ -218,9 +217,20 @@ class ReplyModel:
         return sum(p.numel() * p.element_size() for p in self.model.parameters())
 
     def generate(self, inputs: Sequence[str]) -> list[str]:
+        """Greedy decoding; rows that run away or miss a given fact are decoded again with a beam."""
         if not inputs:
             return []
-        batch = self.tokenizer(list(inputs), return_tensors="pt", padding=True)
+        texts, complete = self._decode(list(inputs), self.num_beams)
+        retry = [i for i, ok in enumerate(complete) if not ok]
+        if retry and self._placeholders and self.num_beams < RETRY_BEAMS:
+            again, done = self._decode([inputs[i] for i in retry], RETRY_BEAMS)
+            for i, text, ok in zip(retry, again, done, strict=True):
+                if ok:
+                    texts[i] = text
+        return texts
+
+    def _decode(self, inputs: list[str], num_beams: int) -> tuple[list[str], list[bool]]:
+        batch = self.tokenizer(inputs, return_tensors="pt", padding=True)
         extra: dict[str, torch.Tensor] = {}
         skip = 0
         if self.decoder_prompt_tokens:
@@ -233,22 +243,20 @@ class ReplyModel:
             ]
             extra["decoder_input_ids"] = torch.cat([start, torch.tensor(prompts, dtype=torch.long)], 1)
         processors = LogitsProcessorList()
+        allowed: list[set[int]] = []
+        eos = int(self.model.config.eos_token_id)
         if self._placeholders:
             allowed = [
                 {self._placeholders[p] for p in _PLACEHOLDER_TOKEN.findall(text) if p in self._placeholders}
                 for text in inputs
             ]
-            eos = int(self.model.config.eos_token_id)
-            processors.append(
-                SlotConstraint(
-                    allowed, set(self._placeholders.values()), self._banned, eos, skip, self.num_beams
-                )
-            )
+            slot_ids = sorted(self._placeholders.values())
+            processors.append(SlotConstraint(allowed, slot_ids, self._banned, eos, skip, num_beams))
         with torch.inference_mode():
             out = self.model.generate(  # type: ignore[operator]
                 input_ids=batch["input_ids"],
                 attention_mask=batch["attention_mask"],
-                num_beams=self.num_beams,
+                num_beams=num_beams,
                 do_sample=False,
                 max_new_tokens=self.max_new_tokens,
                 logits_processor=processors,
@@ -256,5 +264,9 @@ class ReplyModel:
                 **extra,
             )
         out = out[:, skip:]
+        rows = out.tolist()
+        complete = [
+            eos in row and (not allowed or allowed[i] <= set(row)) for i, row in enumerate(rows)
+        ]
         texts = self.tokenizer.batch_decode(out, skip_special_tokens=True, clean_up_tokenization_spaces=False)
-        return [str(t).strip() for t in texts]
+        return [str(t).strip() for t in texts], complete
