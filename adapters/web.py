@@ -1,4 +1,4 @@
-"""Local web chat: POST /web/messages and a chat page at GET /, on the same inbox/outbox path as every channel."""
+"""Local web chat: POST /web/messages and a chat page at GET /, through the same inbox and outbox."""
 
 from __future__ import annotations
 

@@ -395,6 +395,17 @@ class SqlBackend:
         return self._names
 
 
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+
+def new_link_code() -> str:
+    """16 random characters with at least one letter and one digit, so a bare code is recognizable."""
+    while True:
+        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(16))
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            return code
+
+
 def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
@@ -410,7 +421,7 @@ class SqlAccounts:
         async with self._sm() as s, s.begin():
             if await s.get(SupplierRow, supplier_id) is None:
                 raise LookupError(f"unknown supplier {supplier_id!r}")
-            code = secrets.token_urlsafe(12).replace("-", "x").replace("_", "y")
+            code = new_link_code()
             now = self._clock()
             s.add(
                 LinkCodeRow(

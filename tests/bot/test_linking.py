@@ -40,3 +40,10 @@ async def test_sending_the_bare_code_links(make_runtime: MakeRuntime) -> None:
     code, _ = await runtime.accounts.invite("SUP-002", timedelta(hours=1))
     assert await say(runtime, "dora", code) == ["link_success: supplier_name=Huaqiang Electronics"]
     assert await runtime.accounts.linked_supplier("web", "dora") == "SUP-002"
+
+
+def test_link_codes_are_always_recognizable_when_sent_bare() -> None:
+    from bot.backend_sql import new_link_code
+    from dialogue.manager import _LINK_CODE
+
+    assert all(_LINK_CODE.fullmatch(new_link_code()) for _ in range(2000))
