@@ -71,7 +71,10 @@ def evaluate_replies(
         )
         raise typer.Exit(1)
     reply_model = ReplyModel.from_pretrained(
-        path, num_beams=settings.num_beams, max_new_tokens=settings.max_new_tokens
+        path,
+        num_beams=settings.num_beams,
+        max_new_tokens=settings.max_new_tokens,
+        min_token_prob=settings.min_token_prob,
     )
     result = evaluate_model(
         reply_model,

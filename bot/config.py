@@ -67,6 +67,12 @@ class NlgSettings(_Section):
     enabled: bool = True
     num_beams: int = Field(default=1, ge=1)
     max_new_tokens: int = Field(default=96, ge=8)
+    min_token_prob: float = Field(
+        default=0.35,
+        ge=0,
+        le=1,
+        description="below this token probability the model abstains",
+    )
     batch_max_wait_ms: float = Field(default=5.0, ge=0)
     batch_max_size: int = Field(default=32, ge=1)
     cache_size: int = Field(default=2048, ge=0)

@@ -13,7 +13,7 @@ from typing import Any
 
 from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, placeholders
 from dialogue.nlg.corpus import EvalItem, load_corpus, model_input, split_corpus
-from dialogue.nlg.grounding import GroundingChecker
+from dialogue.nlg.grounding import GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import Lexicalizer
 from dialogue.nlg.model import Generator
 from dialogue.nlg.renderer import build_renderer
@@ -69,7 +69,9 @@ def evaluate_model(
     """Score the model on the held-out split; blocking (runs its own event loop for the speed part)."""
     corpus = load_corpus(data_dir, max_variants=max_variants)
     split = split_corpus(corpus)
-    checker = GroundingChecker(corpus.catalog)
+    checker = GroundingChecker(
+        corpus.catalog, consistency=OutcomeConsistency(corpus.variants, skip=[PRODUCT_OUTCOME])
+    )
     lexicalizer = Lexicalizer(corpus.catalog, corpus.products)
     rng = random.Random(seed)
     items = list(split.evaluation)
@@ -99,7 +101,7 @@ def evaluate_model(
         fallbacks = 0
         hallucinations = 0
         for item, hyp in pairs:
-            check = checker.check(item.outcome, hyp, item.facts)
+            check = checker.check(item.outcome, hyp, item.facts, lang)
             fallbacks += not check.ok
             final = hyp if check.ok else corpus.catalog.fallback(item.outcome, lang, item.facts)
             hallucinations += _hallucinates(item, final, checker, lexicalizer, corpus.products, rng)
@@ -130,7 +132,7 @@ def _hallucinates(
     rng: random.Random,
 ) -> bool:
     """After the check: does the sent text state a placeholder or a number/id not from the facts?"""
-    if not checker.check(item.outcome, final, item.facts).ok:
+    if not checker.check(item.outcome, final, item.facts).ok:  # facts and numbers; meaning is not a fact
         return True
     spec = lexicalizer.catalog.get(item.outcome)
     facts = sample_facts(spec, item.facts, rng, products if item.outcome == PRODUCT_OUTCOME else None)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dialogue.nlg.catalog import PLACEHOLDER_RE, Catalog
 
@@ -19,6 +20,8 @@ _EN_NUMBER_RE = re.compile(
 )
 _ZH_NUMBER_RE = re.compile(r"[二两三四五六七八九十百千万亿][个件张天周月年日元块号%％]|百分之")
 _STRAY_RE = re.compile(r"[\[\]{}]")
+_OPTIONAL_RE = re.compile(r"[{}]")
+_SEGMENT_RE = re.compile(r"\{[^}]*\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +38,74 @@ class CheckResult:
 OK = CheckResult(True)
 
 
+class OutcomeConsistency:
+    """Does a reply say what its outcome means? Its nearest corpus phrasing must belong to that outcome.
+
+    Catches fluent but wrong replies that the placeholder rules cannot: "Payment of [amount] was paid
+    on [scheduled_date]" for a *scheduled* invoice is nearest to the invoice_paid phrasings. Character
+    n-gram TF-IDF over the delexicalized reply variants of every outcome, per language.
+    """
+
+    def __init__(
+        self, references: Mapping[tuple[str, str], Sequence[str]], *, skip: Iterable[str] = ()
+    ) -> None:
+        self._skip = set(skip)
+        self._by_language: dict[str, tuple[Any, Any, list[str]]] = {}
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for (outcome, language), texts in references.items():
+            if outcome in self._skip:
+                continue
+            for text in texts:  # each phrasing with its optional segments and without them
+                for form in {_OPTIONAL_RE.sub("", text), _SEGMENT_RE.sub("", text)}:
+                    grouped.setdefault(language, []).append((outcome, form))
+        self._grouped = grouped
+
+    def _index(self, language: str) -> tuple[Any, Any, list[str]] | None:
+        if language not in self._by_language:
+            rows = self._grouped.get(language)
+            if not rows:
+                return None
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+            matrix = vectorizer.fit_transform([text for _, text in rows])
+            self._by_language[language] = (vectorizer, matrix, [outcome for outcome, _ in rows])
+        return self._by_language[language]
+
+    def nearest(self, language: str, delexicalized: str) -> str | None:
+        index = self._index(language)
+        if index is None:
+            return None
+        vectorizer, matrix, labels = index
+        scores = (matrix @ vectorizer.transform([delexicalized]).T).toarray().ravel()
+        return labels[int(scores.argmax())]
+
+    def check(self, outcome: str, language: str, delexicalized: str) -> CheckResult:
+        if outcome in self._skip:
+            return OK
+        nearest = self.nearest(language, delexicalized)
+        if nearest is None or nearest == outcome:
+            return OK
+        return CheckResult(False, f"off_outcome:{nearest}")
+
+
 class GroundingChecker:
-    """Rejects unknown, unfilled, repeated or omitted placeholders, missing facts and invented numbers."""
+    """Rejects unknown, unfilled, repeated or omitted placeholders, missing facts and invented numbers,
+    and (given reference phrasings and the language) replies whose meaning is another outcome's."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, consistency: OutcomeConsistency | None = None) -> None:
         self._catalog = catalog
+        self._consistency = consistency
 
-    def check(self, outcome: str, delexicalized: str, given: Iterable[str]) -> CheckResult:
+    def check(
+        self, outcome: str, delexicalized: str, given: Iterable[str], language: str | None = None
+    ) -> CheckResult:
+        result = self._check_facts(outcome, delexicalized, given)
+        if result.ok and self._consistency is not None and language is not None:
+            return self._consistency.check(outcome, language, delexicalized)
+        return result
+
+    def _check_facts(self, outcome: str, delexicalized: str, given: Iterable[str]) -> CheckResult:
         spec = self._catalog.get(outcome)
         have = set(given)
         for name in spec.required:

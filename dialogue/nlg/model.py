@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import torch
 from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
@@ -161,6 +161,7 @@ class ReplyModel:
         max_new_tokens: int = 96,
         decoder_prompt_tokens: int = 0,
         decoder_prompt_filler: str = "",
+        min_token_prob: float = 0.0,
     ) -> None:
         model.eval()  # type: ignore[no-untyped-call]
         self.model = model
@@ -171,6 +172,10 @@ class ReplyModel:
         # prompt, filled to N tokens; any other checkpoint (e.g. a fine-tuned flan-t5) uses 0.
         self.decoder_prompt_tokens = decoder_prompt_tokens
         self._filler = token_id(tokenizer, decoder_prompt_filler) if decoder_prompt_filler else 0
+        # The model abstains (returns "") when any token of its reply had a probability below this under
+        # its own unconstrained distribution: the constraints forced it somewhere it did not want to go.
+        self.min_token_prob = min_token_prob
+        self.last_confidence: list[float] = []
         # loops ("Top categories: Top categories: ...") are the failure mode of a tiny model
         self.no_repeat_ngram_size = 3 if decoder_prompt_tokens else 0
         self._placeholders: dict[str, int] = {}
@@ -186,7 +191,9 @@ class ReplyModel:
             self._banned = banned
 
     @classmethod
-    def from_pretrained(cls, path: str | Path, *, num_beams: int = 1, max_new_tokens: int = 96) -> ReplyModel:
+    def from_pretrained(
+        cls, path: str | Path, *, num_beams: int = 1, max_new_tokens: int = 96, min_token_prob: float = 0.0
+    ) -> ReplyModel:
         """Load any local HF seq2seq checkpoint (the trained model or e.g. a fine-tuned flan-t5)."""
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         model = AutoModelForSeq2SeqLM.from_pretrained(str(path), local_files_only=True)
@@ -206,6 +213,7 @@ class ReplyModel:
             max_new_tokens=max_new_tokens,
             decoder_prompt_tokens=prompt,
             decoder_prompt_filler=filler,
+            min_token_prob=min_token_prob,
         )
 
     def save_pretrained(self, path: str | Path) -> None:
@@ -220,16 +228,18 @@ class ReplyModel:
         """Greedy decoding; rows that run away or miss a given fact are decoded again with a beam."""
         if not inputs:
             return []
-        texts, complete = self._decode(list(inputs), self.num_beams)
+        texts, complete, confidence = self._decode(list(inputs), self.num_beams)
         retry = [i for i, ok in enumerate(complete) if not ok]
         if retry and self._placeholders and self.num_beams < RETRY_BEAMS:
-            again, done = self._decode([inputs[i] for i in retry], RETRY_BEAMS)
-            for i, text, ok in zip(retry, again, done, strict=True):
+            again, done, conf = self._decode([inputs[i] for i in retry], RETRY_BEAMS)
+            for i, text, ok, c in zip(retry, again, done, conf, strict=True):
                 if ok:
-                    texts[i] = text
-        return texts
+                    texts[i], confidence[i] = text, c
+        self.last_confidence = confidence
+        return [t if c >= self.min_token_prob else "" for t, c in zip(texts, confidence, strict=True)]
 
-    def _decode(self, inputs: list[str], num_beams: int) -> tuple[list[str], list[bool]]:
+    def _decode(self, inputs: list[str], num_beams: int) -> tuple[list[str], list[bool], list[float]]:
+        """Decode; also return whether each row ended with every given fact, and its lowest token prob."""
         batch = self.tokenizer(inputs, return_tensors="pt", padding=True)
         extra: dict[str, torch.Tensor] = {}
         skip = 0
@@ -263,10 +273,37 @@ class ReplyModel:
                 no_repeat_ngram_size=self.no_repeat_ngram_size,
                 **extra,
             )
+        confidence = self._confidence(batch, out, skip) if self.min_token_prob > 0 else [1.0] * len(inputs)
         out = out[:, skip:]
         rows = out.tolist()
         complete = [
             eos in row and (not allowed or allowed[i] <= set(row)) for i, row in enumerate(rows)
         ]
         texts = self.tokenizer.batch_decode(out, skip_special_tokens=True, clean_up_tokenization_spaces=False)
-        return [str(t).strip() for t in texts], complete
+        return [str(t).strip() for t in texts], complete, confidence
+
+    def _confidence(self, batch: Any, sequences: torch.Tensor, skip: int) -> list[float]:
+        """Per row, the lowest probability the unconstrained model gave to a token it emitted."""
+        pad_id = int(self.model.config.pad_token_id)
+        eos_id = int(self.model.config.eos_token_id)
+        with torch.inference_mode():
+            logits = self.model(
+                input_ids=batch["input_ids"],
+                attention_mask=batch["attention_mask"],
+                decoder_input_ids=sequences[:, :-1],
+            ).logits
+        probs = torch.softmax(logits.float(), dim=-1)
+        targets = sequences[:, 1:]
+        chosen = probs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # (rows, len-1)
+        result: list[float] = []
+        for row in range(sequences.shape[0]):
+            lowest = 1.0
+            for pos in range(skip - 1, targets.shape[1]):
+                token = int(targets[row, pos])
+                if token == pad_id:
+                    break
+                lowest = min(lowest, float(chosen[row, pos]))
+                if token == eos_id:
+                    break
+            result.append(lowest)
+        return result

@@ -16,7 +16,7 @@ from dialogue.nlg.batching import MicroBatcher
 from dialogue.nlg.cache import LruCache
 from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, Catalog
 from dialogue.nlg.corpus import load_corpus, model_input
-from dialogue.nlg.grounding import CheckResult, GroundingChecker
+from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import PRODUCT_ATTRIBUTES, Lexicalizer
 from dialogue.nlg.model import Generator
 from dialogue.nlg.settings import NlgSettingsLike
@@ -185,7 +185,7 @@ class NlgRenderer:
                     source="template",
                     draft=draft,
                 )
-            cached = _CachedOutput(delex, self.checker.check(outcome, delex, present))
+            cached = _CachedOutput(delex, self.checker.check(outcome, delex, present, language))
             self.cache.put(key, cached)
         if not cached.check.ok:
             self._count(outcome, language, cached.check.reason)
@@ -310,7 +310,9 @@ def build_renderer(
     renderer = NlgRenderer(
         catalog=corpus.catalog,
         lexicalizer=Lexicalizer(corpus.catalog, corpus.products),
-        checker=GroundingChecker(corpus.catalog),
+        checker=GroundingChecker(
+            corpus.catalog, consistency=OutcomeConsistency(corpus.variants, skip=[PRODUCT_OUTCOME])
+        ),
         model=model,
         cache=LruCache(cache_size),
         batcher=batcher,
@@ -334,7 +336,10 @@ def load_reply_model(settings: NlgSettingsLike) -> Generator | None:
         log.warning("no trained reply model in %s; replies use templates (run `opsbot train replies`)", path)
         return None
     return ReplyModel.from_pretrained(
-        path, num_beams=settings.num_beams, max_new_tokens=settings.max_new_tokens
+        path,
+        num_beams=settings.num_beams,
+        max_new_tokens=settings.max_new_tokens,
+        min_token_prob=settings.min_token_prob,
     )
 
 

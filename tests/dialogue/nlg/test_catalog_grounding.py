@@ -141,3 +141,24 @@ def test_bad_catalog_is_rejected(tmp_path: object) -> None:
     with pytest.raises(CatalogError):
         load_catalog(bad)
     assert load_catalog(DATA_DIR).outcomes
+
+
+def test_consistency_rejects_a_reply_that_means_another_outcome() -> None:
+    from dialogue.nlg.corpus import load_corpus
+    from dialogue.nlg.grounding import GroundingChecker, OutcomeConsistency
+
+    corpus = load_corpus("dialogue/data")
+    checker = GroundingChecker(corpus.catalog, consistency=OutcomeConsistency(corpus.variants))
+    # a fluent, fully grounded "not found" reply given for a delivered order
+    wrong = checker.check(
+        "order_delivered", "I could not find order [order_id].", ["order_id", "delivered_date"]
+    )
+    assert not wrong.ok
+    wrong = checker.check(
+        "order_not_found", "I could not find order [order_id] for your account.", ["order_id"], "en"
+    )
+    assert wrong.ok
+    swapped = checker.check(
+        "order_cancelled", "I could not find order [order_id] for your account.", ["order_id"], "en"
+    )
+    assert not swapped.ok and swapped.reason.startswith("off_outcome:order_not_found")

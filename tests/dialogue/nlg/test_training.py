@@ -61,6 +61,7 @@ class _Settings:
         self.enabled = True
         self.num_beams = 1
         self.max_new_tokens = 12
+        self.min_token_prob = 0.35
         self.batch_max_wait_ms = 2.0
         self.batch_max_size = 8
         self.cache_size = 16
