@@ -122,6 +122,7 @@ class DialogueManager:
                 if answered:
                     return answered
 
+        nlu = _break_tie_with_entities(nlu)
         if nlu.intent != OUT_OF_SCOPE and nlu.ambiguous and len(nlu.ranking) >= 2:
             a, b = nlu.ranking[0][0], nlu.ranking[1][0]
             session.state["fallbacks"] = 0
@@ -238,6 +239,26 @@ _INTENT_LABELS: dict[str, tuple[str, str]] = {
     "sales_summary": ("Sales summary", "销售汇总"),
     "recommend_products": ("Product recommendations", "商品推荐"),
 }
+
+
+# When the classifier hesitates between two intents, an entity that only one of them uses decides.
+_TIE_BREAKERS: tuple[tuple[frozenset[str], str, str, str], ...] = (
+    # (the two intents, entity type, intent if present, intent if absent)
+    (frozenset({"inventory_query", "inventory_update"}), "quantity", "inventory_update", "inventory_query"),
+    (frozenset({"order_status", "payment_status"}), "invoice_id", "payment_status", "order_status"),
+)
+
+
+def _break_tie_with_entities(nlu: NluResult) -> NluResult:
+    if not nlu.ambiguous or len(nlu.ranking) < 2:
+        return nlu
+    pair = frozenset({nlu.ranking[0][0], nlu.ranking[1][0]})
+    for intents, entity, if_present, if_absent in _TIE_BREAKERS:
+        if pair == intents:
+            chosen = if_present if nlu.entity(entity) is not None else if_absent
+            confidence = dict(nlu.ranking)[chosen]
+            return replace(nlu, intent=chosen, confidence=max(confidence, nlu.confidence), ambiguous=False)
+    return nlu
 
 
 def _sets_language(message: IncomingMessage, text: str) -> bool:
