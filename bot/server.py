@@ -73,10 +73,16 @@ async def serve(config: AppConfig, *, host: str | None = None, port: int | None 
         uvicorn.Config(runtime.asgi_app, host=host, port=port, log_level="warning", lifespan="off")
     )
     await runtime.start()
-    logger.info("opsbot listening on http://%s:%s (adapters: %s)", host, port, ", ".join(runtime.adapters))
-    print(f"opsbot is running: web chat on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    serving = asyncio.create_task(server.serve())
     try:
-        await server.serve()
+        while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn exposes only a flag
+            await asyncio.sleep(0.05)
+        if server.started:
+            logger.info(
+                "opsbot listening on http://%s:%s (adapters: %s)", host, port, ", ".join(runtime.adapters)
+            )
+            print(f"opsbot is running: web chat on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+        await serving
     finally:
         await runtime.close()
 
