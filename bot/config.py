@@ -68,7 +68,7 @@ class NlgSettings(_Section):
     num_beams: int = Field(default=1, ge=1)
     max_new_tokens: int = Field(default=96, ge=8)
     min_token_prob: float = Field(
-        default=0.35,
+        default=0.6,
         ge=0,
         le=1,
         description="below this token probability the model abstains",
