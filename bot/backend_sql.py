@@ -512,6 +512,18 @@ class SqlHandoff:
             ).scalar_one_or_none()
         return EscalationTicket(row.id, False, row.status) if row else None
 
+    async def _created_by(self, escalation_id: int, request_id: str) -> bool:
+        async with self._sm() as s:
+            data = (
+                await s.execute(
+                    select(EscalationEventRow.data).where(
+                        EscalationEventRow.escalation_id == escalation_id,
+                        EscalationEventRow.kind == "created",
+                    )
+                )
+            ).scalar_one_or_none()
+        return isinstance(data, dict) and data.get("request_id") == request_id
+
     async def escalate(
         self,
         *,
@@ -525,6 +537,8 @@ class SqlHandoff:
     ) -> EscalationTicket:
         existing = await self.open_escalation(conversation_key)
         if existing is not None:
+            if await self._created_by(existing.id, request_id):  # the same message, processed again
+                return EscalationTicket(existing.id, True, existing.status)
             return existing
         now = self._clock()
         try:

@@ -45,10 +45,6 @@ class LoadedModels:
     actions: ActionTable
     encoder: Any
 
-    def attach_metrics(self, metrics: Any) -> None:
-        """Fallbacks are counted by the workers from the turn records (opsbot_nlg_fallbacks_total)."""
-        return None
-
 
 def load_models(config: AppConfig) -> LoadedModels:
     """Load the shared encoder once; the parser, the actions (FAQ, industries, recommendations) use it."""

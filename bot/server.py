@@ -38,7 +38,6 @@ async def build_production_runtime(config: AppConfig) -> Runtime:
         adapter_factories=adapter_factories(config),
         engine=engine,
     )
-    models.attach_metrics(runtime.metrics)
     return runtime
 
 

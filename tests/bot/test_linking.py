@@ -47,3 +47,20 @@ def test_link_codes_are_always_recognizable_when_sent_bare() -> None:
     from dialogue.manager import _LINK_CODE
 
     assert all(_LINK_CODE.fullmatch(new_link_code()) for _ in range(2000))
+
+
+async def test_escalation_is_idempotent_per_message(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime(start=False)
+    args = {
+        "conversation_key": "web:x",
+        "supplier_id": None,
+        "reason": "user_request",
+        "detail": "help",
+        "priority": "normal",
+        "order_ids": [],
+    }
+    first = await runtime.handoff.escalate(**args, request_id="web:m1")
+    again = await runtime.handoff.escalate(**args, request_id="web:m1")  # reprocessed after a crash
+    later = await runtime.handoff.escalate(**args, request_id="web:m2")  # a second trigger
+    assert first.created and again.created and again.id == first.id
+    assert not later.created and later.id == first.id
