@@ -251,21 +251,12 @@ def translate_update(
 ) -> Translation:
     """Map one Telegram update to the core message it carries (or to a reason for ignoring it)."""
     payload: Mapping[str, Any] = raw if raw is not None else update.to_dict()
-    if update.message is not None:
+    message = update.message or update.edited_message
+    if message is not None:
         return _from_message(
             update.update_id,
-            update.message,
-            edited=False,
-            allow_groups=allow_groups,
-            bot_username=bot_username,
-            now=now,
-            raw=payload,
-        )
-    if update.edited_message is not None:
-        return _from_message(
-            update.update_id,
-            update.edited_message,
-            edited=True,
+            message,
+            edited=update.message is None,
             allow_groups=allow_groups,
             bot_username=bot_username,
             now=now,
