@@ -76,10 +76,13 @@ class NlgSettings(_Section):
     batch_max_wait_ms: float = Field(default=5.0, ge=0)
     batch_max_size: int = Field(default=32, ge=1)
     cache_size: int = Field(default=2048, ge=0)
-    train_minutes: float = Field(
-        default=3.0, gt=0, description="training time budget of `opsbot train replies`"
+    train_steps: int = Field(
+        default=3000, ge=1, description="optimizer steps of `opsbot train replies` (fixed, so runs repeat)"
     )
-    train_threads: int = Field(default=1, ge=1, description="torch threads for training the reply model")
+    train_minutes: float = Field(
+        default=4.5, gt=0, description="time cap of `opsbot train replies`; a slow machine stops early"
+    )
+    train_threads: int = Field(default=2, ge=1, description="torch threads for training the reply model")
 
 
 class DialogueSettings(_Section):

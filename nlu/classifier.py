@@ -184,13 +184,32 @@ def _fit_head(
     return head
 
 
+def _logreg_proba(
+    head: _Head, embeddings: Embeddings, texts: Sequence[str], args: ClassifierArgs
+) -> FloatArray:
+    """The logistic regression's probabilities, as `predict_proba` computes them for a multinomial
+    model (softmax of the linear scores), without building the stacked sparse feature matrix: the
+    same numbers at a fraction of the per-call cost of one message."""
+    logreg = head.logreg
+    coef: FloatArray = logreg.coef_
+    if coef.shape[0] < 3:  # binary: sklearn's own sigmoid form
+        out: FloatArray = logreg.predict_proba(_features(head, embeddings, texts, args))
+        return out
+    dim = embeddings.shape[1]
+    logits: FloatArray = embeddings.astype(np.float64) @ coef[:, :dim].T + logreg.intercept_
+    if head.vectorizer is not None and args.tfidf_weight > 0:
+        tfidf = head.vectorizer.transform(list(texts))
+        logits += np.asarray(tfidf @ coef[:, dim:].T) * args.tfidf_weight
+    return _softmax(logits)
+
+
 def _raw_scores(
     head: _Head, embeddings: Embeddings, texts: Sequence[str], args: ClassifierArgs
 ) -> tuple[FloatArray, FloatArray]:
     """Blended (uncalibrated) probabilities over head.labels, and mean top-k in-scope similarity."""
     n_labels = len(head.labels)
     proba_lr = np.zeros((len(texts), n_labels))
-    proba_lr[:, head.logreg.classes_] = head.logreg.predict_proba(_features(head, embeddings, texts, args))
+    proba_lr[:, head.logreg.classes_] = _logreg_proba(head, embeddings, texts, args)
     sims = embeddings.astype(np.float32) @ head.embeddings.T
     k = min(args.knn_k, sims.shape[1])
     top = np.argpartition(-sims, k - 1, axis=1)[:, :k]

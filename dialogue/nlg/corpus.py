@@ -195,8 +195,8 @@ def split_corpus(corpus: Corpus) -> Split:
     Held out: (1) the fact combinations in HELD_OUT_COMBOS and one in six product attribute
     combinations, in both languages, with every variant; (2) the last variant of every
     (outcome, language), which serves only as a reference for the combinations that are trained.
-    Training uses the first `corpus.max_variants` phrasings of each (outcome, language): a tiny
-    model trained for minutes on two CPU cores learns a few phrasings well rather than all badly.
+    Training uses the first `corpus.max_variants` phrasings of each (outcome, language); the default
+    (16) is every phrasing but the held-out last one.
     """
     train: list[Row] = []
     evaluation: list[EvalItem] = []

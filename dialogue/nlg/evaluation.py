@@ -84,6 +84,7 @@ def evaluate_model(
             "slot_accuracy",
             "slot_accuracy_unseen_combos",
             "fallback_rate",
+            "fallback_rate_unseen_combos",
             "hallucination_rate",
             "latency_ms_p50",
             "latency_ms_p95",
@@ -94,15 +95,17 @@ def evaluate_model(
         )
     }
     for lang in LANGUAGES:
-        pairs = [(i, h) for i, h in zip(items, hyps, strict=True) if i.language == lang]
+        rows = [k for k, i in enumerate(items) if i.language == lang]
+        pairs = [(items[k], hyps[k]) for k in rows]
         bleu, chrf = _bleu_chrf([h for _, h in pairs], [i.references for i, _ in pairs], lang)
         slots = [set(placeholders(h)) == set(i.facts) for i, h in pairs]
         unseen = [ok for ok, (i, _) in zip(slots, pairs, strict=True) if i.unseen_combo]
-        fallbacks = 0
+        fallbacks = unseen_fallbacks = 0
         hallucinations = 0
         for item, hyp in pairs:
             check = checker.check(item.outcome, hyp, item.facts, lang)
             fallbacks += not check.ok
+            unseen_fallbacks += item.unseen_combo and not check.ok
             final = hyp if check.ok else corpus.catalog.fallback(item.outcome, lang, item.facts)
             hallucinations += _hallucinates(item, final, checker, lexicalizer, corpus.products, rng)
         n = max(1, len(pairs))
@@ -111,6 +114,7 @@ def evaluate_model(
         result["slot_accuracy"][lang] = round(sum(slots) / n, 4)
         result["slot_accuracy_unseen_combos"][lang] = round(sum(unseen) / max(1, len(unseen)), 4)
         result["fallback_rate"][lang] = round(fallbacks / n, 4)
+        result["fallback_rate_unseen_combos"][lang] = round(unseen_fallbacks / max(1, len(unseen)), 4)
         result["hallucination_rate"][lang] = round(hallucinations / n, 4)
         result["items"][lang] = len(pairs)
     speed = asyncio.run(

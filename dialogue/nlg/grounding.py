@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.nlg.catalog import PLACEHOLDER_RE, Catalog
+from dialogue.nlg.catalog import PLACEHOLDER_RE, Catalog, expand
 
 # Digits of any script, id-like tokens, spelled-out numbers (EN) and numeral + measure word (ZH).
 _DIGIT_RE = re.compile(r"\d")
@@ -22,6 +23,42 @@ _ZH_NUMBER_RE = re.compile(r"[二两三四五六七八九十百千万亿][个件
 _STRAY_RE = re.compile(r"[\[\]{}]")
 _OPTIONAL_RE = re.compile(r"[{}]")
 _SEGMENT_RE = re.compile(r"\{[^}]*\}")
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+_EN_WORD_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def slot_contexts(text: str) -> list[tuple[str, str]]:
+    """(left neighbour, placeholder) for each placeholder of a delexicalized reply.
+
+    The left neighbour is the previous whitespace-separated token (lowercased), or the previous two
+    characters when it is not ASCII (Chinese), or "^" at the start: "Late orders: [late_orders]" gives
+    ("orders:", "late_orders"); "库存已从 [old_qty]" gives ("已从", "old_qty").
+    """
+    pairs: list[tuple[str, str]] = []
+    for match in PLACEHOLDER_RE.finditer(text):
+        before = text[: match.start()].rstrip()
+        if not before:
+            left = "^"
+        else:
+            left = PLACEHOLDER_RE.sub("[]", before.split()[-1].lower())
+            if not left.isascii():  # Chinese: no spaces, so the previous two characters
+                left = left[-2:]
+        pairs.append((left, match.group(1)))
+    return pairs
+
+
+def _repeats(text: str) -> bool:
+    """A word repeated back to back ("ship ship"), or a phrase of 3+ words (EN) / 4+ characters (ZH)
+    said twice: the loop a small decoder falls into. Placeholders and line breaks do not count."""
+    bare = PLACEHOLDER_RE.sub(" ", text)
+    words = _EN_WORD_RE.findall(bare.lower())
+    if any(a == b for a, b in itertools.pairwise(words)):
+        return True
+    if len({tuple(words[i : i + 3]) for i in range(len(words) - 2)}) < len(words) - 2:
+        return True
+    han = "".join(_CJK_RE.findall(bare))
+    grams = [han[i : i + 4] for i in range(len(han) - 3)]
+    return len(set(grams)) < len(grams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +76,15 @@ OK = CheckResult(True)
 
 
 class OutcomeConsistency:
-    """Does a reply say what its outcome means? Its nearest corpus phrasing must belong to that outcome.
+    """Does a reply say what its outcome means, with each fact in a role the corpus gives it?
 
-    Catches fluent but wrong replies that the placeholder rules cannot: "Payment of [amount] was paid
-    on [scheduled_date]" for a *scheduled* invoice is nearest to the invoice_paid phrasings. Character
-    n-gram TF-IDF over the delexicalized reply variants of every outcome, per language.
+    Three rules the placeholder checks cannot express:
+    - meaning: the nearest corpus phrasing (character n-gram TF-IDF, per language) belongs to the
+      outcome. "Payment of [amount] was paid on [scheduled_date]" for a *scheduled* invoice is
+      nearest to invoice_paid. Outcomes in `skip` (product descriptions) are exempt from this rule.
+    - roles: every placeholder follows a word that some phrasing of this outcome puts before it.
+      "Late orders: [escalations]" or "made of [color]" swap facts into the wrong role.
+    - loops: no word said twice in a row and no phrase repeated, unless a reference does so.
     """
 
     def __init__(
@@ -52,10 +93,19 @@ class OutcomeConsistency:
         self._skip = set(skip)
         self._by_language: dict[str, tuple[Any, Any, list[str]]] = {}
         grouped: dict[str, list[tuple[str, str]]] = {}
+        self._roles: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        self._may_repeat: set[tuple[str, str]] = set()
         for (outcome, language), texts in references.items():
-            if outcome in self._skip:
-                continue
-            for text in texts:  # each phrasing with its optional segments and without them
+            roles = self._roles.setdefault((outcome, language), set())
+            for text in texts:
+                names = PLACEHOLDER_RE.findall(text)
+                subsets = [names] + [[n for n in names if n != drop] for drop in names]
+                for form in {expand(text, subset) for subset in subsets} | {_OPTIONAL_RE.sub("", text)}:
+                    roles.update(slot_contexts(form))
+                    if _repeats(form):
+                        self._may_repeat.add((outcome, language))
+                if outcome in self._skip:
+                    continue
                 for form in {_OPTIONAL_RE.sub("", text), _SEGMENT_RE.sub("", text)}:
                     grouped.setdefault(language, []).append((outcome, form))
         self._grouped = grouped
@@ -81,6 +131,13 @@ class OutcomeConsistency:
         return labels[int(scores.argmax())]
 
     def check(self, outcome: str, language: str, delexicalized: str) -> CheckResult:
+        roles = self._roles.get((outcome, language))
+        if roles is not None:
+            for left, name in slot_contexts(delexicalized):
+                if (left, name) not in roles:
+                    return CheckResult(False, f"misplaced_fact:{name}")
+            if (outcome, language) not in self._may_repeat and _repeats(delexicalized):
+                return CheckResult(False, "repetition")
         if outcome in self._skip:
             return OK
         nearest = self.nearest(language, delexicalized)

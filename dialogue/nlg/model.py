@@ -37,7 +37,7 @@ class Generator(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ModelShape:
-    """Size of the from-scratch T5 (defaults: about 1.2 M parameters, about 5 MB)."""
+    """Size of the from-scratch T5 (defaults: about 1.4 M parameters, about 5.5 MB)."""
 
     d_model: int = 128
     d_ff: int = 512
@@ -45,7 +45,7 @@ class ModelShape:
     num_decoder_layers: int = 2
     num_heads: int = 4
     d_kv: int = 32
-    vocab_size: int = 2000
+    vocab_size: int = 4000
     dropout: float = 0.0
 
 
@@ -276,9 +276,7 @@ class ReplyModel:
         confidence = self._confidence(batch, out, skip) if self.min_token_prob > 0 else [1.0] * len(inputs)
         out = out[:, skip:]
         rows = out.tolist()
-        complete = [
-            eos in row and (not allowed or allowed[i] <= set(row)) for i, row in enumerate(rows)
-        ]
+        complete = [eos in row and (not allowed or allowed[i] <= set(row)) for i, row in enumerate(rows)]
         texts = self.tokenizer.batch_decode(out, skip_special_tokens=True, clean_up_tokenization_spaces=False)
         return [str(t).strip() for t in texts], complete, confidence
 

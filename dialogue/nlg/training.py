@@ -19,8 +19,8 @@ from dialogue.nlg.settings import NlgSettingsLike
 
 log = logging.getLogger(__name__)
 
-RECIPE_VERSION = "nlg-recipe-2"
-DEFAULT_MAX_VARIANTS = 2
+RECIPE_VERSION = "nlg-recipe-3"
+DEFAULT_MAX_VARIANTS = 16
 META_FILE = "opsbot_nlg.json"
 
 
@@ -30,12 +30,12 @@ class TrainingArgs:
 
     data_dir: Path
     model_dir: Path
-    minutes: float = 3.0
+    minutes: float = 4.5
     max_epochs: int = 200
-    max_steps: int | None = None
-    batch_size: int = 16
-    learning_rate: float = 8e-3
-    warmup_steps: int = 20
+    max_steps: int | None = 3000
+    batch_size: int = 32
+    learning_rate: float = 1.5e-3
+    warmup_steps: int = 50
     max_variants: int = DEFAULT_MAX_VARIANTS
     seed: int = 0
     threads: int = 1
@@ -50,6 +50,7 @@ class TrainingArgs:
         shape = json.dumps(asdict(self.shape), sort_keys=True)
         return (
             f"{RECIPE_VERSION}|{shape}|{self.batch_size}|{self.learning_rate}|{self.seed}|{self.max_variants}"
+            f"|{self.max_steps}|{self.warmup_steps}"
         )
 
 
@@ -163,6 +164,14 @@ def train_reply_model(args: TrainingArgs, *, progress: bool = False) -> Training
         if bar is not None:
             bar.n = 1000
             bar.close()
+        if step < total_steps:
+            log.warning(
+                "reply model: the %.1f-minute cap stopped training at step %d of %d; expect more "
+                "fallbacks to templates (a busy machine? raise nlg.train_minutes)",
+                args.minutes,
+                step,
+                total_steps,
+            )
         model.eval()  # type: ignore[no-untyped-call]
         reply_model = ReplyModel(
             model, tokenizer, decoder_prompt_tokens=PROMPT_TOKENS, decoder_prompt_filler=NO_FACT
@@ -224,11 +233,12 @@ def saved_meta(model_dir: str | Path) -> dict[str, object]:
 
 
 def training_args(settings: NlgSettingsLike, *, minutes: float | None = None) -> TrainingArgs:
-    """TrainingArgs from settings.nlg (data_dir, model_dir, train_minutes, train_threads)."""
+    """TrainingArgs from settings.nlg (data_dir, model_dir, train_steps, train_minutes, train_threads)."""
     return TrainingArgs(
         data_dir=Path(settings.data_dir),
         model_dir=Path(settings.model_dir),
         minutes=minutes if minutes is not None else settings.train_minutes,
+        max_steps=settings.train_steps,
         threads=settings.train_threads,
     )
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.nlg.catalog import Catalog, CatalogError, expand, load_catalog, placeholders
+from dialogue.nlg.catalog import PRODUCT_OUTCOME, Catalog, CatalogError, expand, load_catalog, placeholders
 from dialogue.nlg.corpus import Corpus, split_corpus
 from dialogue.nlg.grounding import GroundingChecker
 from tests.dialogue.nlg.conftest import DATA_DIR
@@ -162,3 +162,58 @@ def test_consistency_rejects_a_reply_that_means_another_outcome() -> None:
         "order_cancelled", "I could not find order [order_id] for your account.", ["order_id"], "en"
     )
     assert not swapped.ok and swapped.reason.startswith("off_outcome:order_not_found")
+
+
+def _consistency_checker() -> GroundingChecker:
+    from dialogue.nlg.corpus import load_corpus
+    from dialogue.nlg.grounding import OutcomeConsistency
+
+    corpus = load_corpus("dialogue/data")
+    return GroundingChecker(
+        corpus.catalog, consistency=OutcomeConsistency(corpus.variants, skip=[PRODUCT_OUTCOME])
+    )
+
+
+def test_consistency_rejects_facts_swapped_into_the_wrong_role() -> None:
+    checker = _consistency_checker()
+    given = ["invoice_id", "amount", "scheduled_date"]
+    good = "Payment of [amount] for invoice [invoice_id] is scheduled for [scheduled_date]."
+    assert checker.check("invoice_scheduled", good, given, "en").ok
+    swapped = "Payment of [amount] for invoice [scheduled_date] is scheduled for [invoice_id]."
+    result = checker.check("invoice_scheduled", swapped, given, "en")
+    assert not result.ok and result.reason == "misplaced_fact:scheduled_date"
+    # product descriptions skip the meaning rule but not the roles: colour is not a material
+    facts = ["name", "material", "color"]
+    ok = checker.check(PRODUCT_OUTCOME, "[name] is made of [material] in [color].", facts, "en")
+    assert ok.ok
+    bad = checker.check(PRODUCT_OUTCOME, "[name] is made of [color] in [material].", facts, "en")
+    assert not bad.ok and bad.kind == "misplaced_fact"
+    zh = checker.check(
+        "stock_updated", "已完成，[sku] 的库存已从 [qty] 更新为 [old_qty]。", ["sku", "qty", "old_qty"], "zh"
+    )
+    assert not zh.ok and zh.kind == "misplaced_fact"
+
+
+def test_consistency_rejects_loops_of_a_small_decoder() -> None:
+    checker = _consistency_checker()
+    loop = (
+        "Order [order_id] has shipped with [carrier], tracking number [tracking_number]. "
+        "Expected delivery: [eta], expected ship ship."
+    )
+    facts = ["order_id", "carrier", "tracking_number", "eta"]
+    assert checker.check("order_shipped", loop, facts, "en").reason == "repetition"
+    zh = "非常抱歉给您带来不便，已将您的投诉升级给客服团队。已将您的投诉升级给客服团队。"
+    assert checker.check("complaint_escalated", zh, [], "zh").reason == "repetition"
+
+
+def test_every_corpus_phrasing_passes_its_own_consistency_check() -> None:
+    from dialogue.nlg.corpus import load_corpus
+    from dialogue.nlg.grounding import OutcomeConsistency
+
+    corpus = load_corpus("dialogue/data")
+    consistency = OutcomeConsistency(corpus.variants, skip=[PRODUCT_OUTCOME])
+    for (outcome, language), templates in corpus.variants.items():
+        for template in templates:
+            for combo in corpus.catalog.get(outcome).fact_combinations():
+                text = expand(template, combo)
+                assert consistency.check(outcome, language, text).ok, (outcome, language, text)

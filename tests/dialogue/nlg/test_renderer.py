@@ -37,11 +37,11 @@ async def test_template_renderer_without_model() -> None:
 
 async def test_model_reply_is_checked_and_lexicalized() -> None:
     model = FakeModel(
-        {SHIPPED_INPUT: "[order_id] is on its way with [carrier] ([tracking_number]), due [eta]."}
+        {SHIPPED_INPUT: "[order_id] is on its way with [carrier] (tracking [tracking_number]), due on [eta]."}
     )
     renderer = make(model)
     reply = await renderer.render("order_shipped", SHIPPED, language="en")
-    assert reply.text == "PO-1002 is on its way with DHL (JD014), due Nov 25, 2026."
+    assert reply.text == "PO-1002 is on its way with DHL (tracking JD014), due on Nov 25, 2026."
     assert (reply.source, reply.used_fallback) == ("model", False)
     await renderer.aclose()
 
@@ -78,12 +78,14 @@ async def test_missing_required_fact_uses_template_and_counts() -> None:
 
 
 async def test_cache_serves_repeated_inputs_without_the_model() -> None:
-    model = FakeModel({SHIPPED_INPUT: "[order_id] via [carrier], [tracking_number], [eta]."})
+    model = FakeModel(
+        {SHIPPED_INPUT: "[order_id] shipped via [carrier], tracking [tracking_number], ETA [eta]."}
+    )
     renderer = make(model, cache_size=8)
     first = await renderer.render("order_shipped", SHIPPED, language="en")
     second = await renderer.render("order_shipped", {**SHIPPED, "order_id": "PO-2000"}, language="en")
     assert first.source == "model" and second.source == "cache"
-    assert second.text.startswith("PO-2000 via DHL")
+    assert second.text.startswith("PO-2000 shipped via DHL")
     assert sum(len(c) for c in model.calls) == 1
     assert renderer.cache.hits == 1
     await renderer.aclose()

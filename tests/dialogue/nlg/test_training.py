@@ -66,6 +66,7 @@ class _Settings:
         self.batch_max_size = 8
         self.cache_size = 16
         self.train_minutes = 1.0
+        self.train_steps = 2
         self.train_threads = 1
 
 
