@@ -51,6 +51,9 @@ class PipelineSettings(_Section):
 
 class NluSettings(_Section):
     encoder: str = Field(default="", description="local sentence-transformers path; empty = bundled MiniLM")
+    runtime: Literal["onnx", "torch"] = Field(
+        default="onnx", description="run the encoder through ONNX Runtime (same embeddings, faster) or torch"
+    )
     model_dir: Path = Path("var/models/nlu")
     data_dir: Path = Path("nlu/data")
     confidence_threshold: float = Field(default=0.0, ge=0, le=1, description="0 = use the tuned threshold")

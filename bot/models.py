@@ -55,7 +55,9 @@ def load_models(config: AppConfig) -> LoadedModels:
 
     s = config.settings
     encoder = BatchedEncoder(
-        load_encoder(s.nlu.encoder), max_wait_ms=s.nlu.batch_max_wait_ms, max_size=s.nlu.batch_max_size
+        load_encoder(s.nlu.encoder, runtime=s.nlu.runtime),
+        max_wait_ms=s.nlu.batch_max_wait_ms,
+        max_size=s.nlu.batch_max_size,
     )
 
     def parser_factory(names: NameLookup) -> Parser:

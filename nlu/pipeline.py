@@ -29,6 +29,9 @@ class NluParserSettingsLike(Protocol):
     def encoder(self) -> str: ...
 
     @property
+    def runtime(self) -> str: ...
+
+    @property
     def model_dir(self) -> Path: ...
 
     @property
@@ -151,13 +154,14 @@ def load_parser(
     fuzzy_name_threshold: float = 85.0,
     batch_max_wait_ms: float = 4.0,
     batch_max_size: int = 64,
+    runtime: str = "onnx",
 ) -> NluParser:
     """Load a trained model. `encoder`: a shared BatchedEncoder, a SyncEncoder, or a path ('' = bundled)."""
     owns_encoder = not isinstance(encoder, BatchedEncoder)
     if isinstance(encoder, BatchedEncoder):
         batched = encoder
     else:
-        sync: SyncEncoder = load_encoder(encoder) if isinstance(encoder, str) else encoder
+        sync: SyncEncoder = load_encoder(encoder, runtime=runtime) if isinstance(encoder, str) else encoder
         batched = BatchedEncoder(sync, max_wait_ms=batch_max_wait_ms, max_size=batch_max_size)
     classifier = IntentClassifier.from_pretrained(model_dir, encoder=batched.encoder)
     trained_with = classifier.metadata.get("encoder_id")
@@ -199,4 +203,5 @@ def load_parser_for(
         fuzzy_name_threshold=settings.fuzzy_name_threshold,
         batch_max_wait_ms=settings.batch_max_wait_ms,
         batch_max_size=settings.batch_max_size,
+        runtime=settings.runtime,
     )

@@ -12,7 +12,7 @@ import yaml
 
 from nlu.classifier import ClassifierArgs
 from nlu.dataset import default_data_dir, load_examples
-from nlu.encoder import Embeddings, SentenceTransformerEncoder, load_encoder
+from nlu.encoder import Embeddings, SyncEncoder, load_encoder
 from nlu.train import train_model
 
 EN_PER_INTENT = 14
@@ -73,7 +73,7 @@ def write_subset(target: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_encoder() -> SentenceTransformerEncoder:
+def real_encoder() -> SyncEncoder:
     return load_encoder("")
 
 
@@ -84,7 +84,7 @@ def small_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def trained_model_dir(
-    tmp_path_factory: pytest.TempPathFactory, real_encoder: SentenceTransformerEncoder, small_data_dir: Path
+    tmp_path_factory: pytest.TempPathFactory, real_encoder: SyncEncoder, small_data_dir: Path
 ) -> Path:
     model_dir = tmp_path_factory.mktemp("nlu-model")
     train_model(

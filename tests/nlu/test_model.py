@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from nlu.classifier import IntentClassifier
-from nlu.encoder import BatchedEncoder, SentenceTransformerEncoder
+from nlu.encoder import BatchedEncoder, SyncEncoder
 from nlu.pipeline import NluParser, load_parser
 from nlu.types import INTENTS, OUT_OF_SCOPE, KnownName, Parser
 
@@ -23,7 +23,7 @@ class Names:
 
 
 @pytest.fixture
-async def parser(trained_model_dir: Path, real_encoder: SentenceTransformerEncoder) -> NluParser:
+async def parser(trained_model_dir: Path, real_encoder: SyncEncoder) -> NluParser:
     p = load_parser(
         trained_model_dir, encoder=real_encoder, name_lookup=Names(), clock=lambda: dt.date(2026, 3, 4)
     )
@@ -75,16 +75,14 @@ async def test_out_of_scope_is_never_forced_into_an_intent(parser: NluParser, te
     assert not result.ambiguous
 
 
-async def test_confidence_threshold_override(
-    trained_model_dir: Path, real_encoder: SentenceTransformerEncoder
-) -> None:
+async def test_confidence_threshold_override(trained_model_dir: Path, real_encoder: SyncEncoder) -> None:
     strict = load_parser(trained_model_dir, encoder=real_encoder, confidence_threshold=0.999)
     result = await strict.parse("where is my PO 4471")
     await strict.aclose()
     assert result.intent == OUT_OF_SCOPE
 
 
-async def test_ambiguity_flag(trained_model_dir: Path, real_encoder: SentenceTransformerEncoder) -> None:
+async def test_ambiguity_flag(trained_model_dir: Path, real_encoder: SyncEncoder) -> None:
     always = load_parser(trained_model_dir, encoder=real_encoder, ambiguity_margin=1.0)
     never = load_parser(trained_model_dir, encoder=real_encoder, ambiguity_margin=0.0)
     text = "has invoice INV-2231 been paid yet?"
@@ -96,7 +94,7 @@ async def test_ambiguity_flag(trained_model_dir: Path, real_encoder: SentenceTra
 
 
 async def test_concurrent_parses_share_encoder_batches(
-    trained_model_dir: Path, real_encoder: SentenceTransformerEncoder
+    trained_model_dir: Path, real_encoder: SyncEncoder
 ) -> None:
     calls: list[int] = []
 
@@ -119,9 +117,7 @@ async def test_concurrent_parses_share_encoder_batches(
     assert p.stats.batches == 1
 
 
-def test_save_load_round_trip(
-    trained_model_dir: Path, real_encoder: SentenceTransformerEncoder, tmp_path: Path
-) -> None:
+def test_save_load_round_trip(trained_model_dir: Path, real_encoder: SyncEncoder, tmp_path: Path) -> None:
     clf = IntentClassifier.from_pretrained(trained_model_dir, encoder=real_encoder)
     texts = ["where is my order 1001", "what's the weather", "采购单7781到哪了"]
     before = clf.predict_proba(texts)
