@@ -85,16 +85,18 @@ class ClassifierArgs:
 class OosThresholds:
     """Out-of-scope rule, tuned on held-out predictions.
 
-    The OOS score is the mean of three standardized signals (standardized with the held-out in-scope
-    statistics): -log p(out_of_scope), kNN cosine similarity to in-scope training data, and log of the
-    top in-scope probability. A message is out_of_scope when the out_of_scope class wins, when its
-    score is below `min_score`, or when its top probability is below `min_confidence` (an override).
+    The OOS score is a weighted mean of three standardized signals (standardized with the held-out
+    in-scope statistics): -log p(out_of_scope), kNN cosine similarity to in-scope training data, and
+    log of the top in-scope probability. The weights and `min_score` are tuned together on the same
+    held-out predictions. A message is out_of_scope when the out_of_scope class wins, when its score
+    is below `min_score`, or when its top probability is below `min_confidence` (an override).
     """
 
     min_score: float = -1e9
     center: tuple[float, float, float] = (0.0, 0.0, 0.0)
     scale: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 0 = signal unused
     min_confidence: float = 0.0
+    weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,11 +254,12 @@ def _signals(proba: FloatArray, similarity: FloatArray, labels: list[str]) -> Fl
 def oos_scores(proba: FloatArray, similarity: FloatArray, labels: list[str], t: OosThresholds) -> FloatArray:
     signals = _signals(proba, similarity, labels)
     scale = np.array(t.scale)
-    used = scale > 0
+    weights = np.array(t.weights, dtype=np.float64)
+    used = (scale > 0) & (weights > 0)
     if not used.any():
         return np.full(len(proba), np.inf)
     z = (signals[:, used] - np.array(t.center)[used]) / scale[used]
-    out: FloatArray = z.mean(axis=1)
+    out: FloatArray = z @ (weights[used] / weights[used].sum())
     return out
 
 
@@ -270,6 +273,16 @@ def _decide_batch(
     near = oos_scores(proba, similarity, labels, thresholds) >= thresholds.min_score
     keep = (top != oos) & confident & near
     return [int(t) if k else -1 for t, k in zip(top, keep, strict=True)]
+
+
+# Relative weights of the three OOS signals tried when tuning (equal weights first).
+_WEIGHT_GRID: list[tuple[float, float, float]] = [(1.0, 1.0, 1.0)] + [
+    (a, b, c)
+    for a in (0.0, 0.5, 1.0, 2.0)
+    for b in (0.0, 0.5, 1.0, 2.0)
+    for c in (0.0, 0.5, 1.0, 2.0)
+    if (a, b, c) != (1.0, 1.0, 1.0) and a + b + c > 0
+]
 
 
 def _tune_thresholds(
@@ -295,36 +308,43 @@ def _tune_thresholds(
         (float(center[0]), float(center[1]), float(center[2])),
         (float(scale[0]), float(scale[1]), float(scale[2])),
     )
-    z = oos_scores(proba, similarity, labels, base)
     oos_label = labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in labels else -1
     top = proba.argmax(axis=1)
     correct_top = top == gold
     no_rejection_acc = float((correct_top & (top != oos_label))[~is_oos].mean())
-    best: tuple[float, float, float, float] | None = None
-    for th in [-1e9, *np.unique(np.quantile(z, np.linspace(0, 0.6, 241)))]:
-        predicted_oos = (top == oos_label) | (z < th)
-        in_acc = float((correct_top & ~predicted_oos)[~is_oos].mean())
-        oos_rec = float(predicted_oos[is_oos].mean())
-        if max_in_scope_drop is not None:
-            if in_acc < no_rejection_acc - max_in_scope_drop:
-                continue
-            score = oos_rec + 1e-3 * in_acc
-        else:
-            score = in_acc + recall_weight * oos_rec
-        if best is None or score > best[0] + 1e-12:
-            best = (score, float(th), in_acc, oos_rec)
-    assert best is not None
-    return replace(base, min_score=best[1]), best[2], best[3]
+    best: tuple[float, float, tuple[float, float, float], float, float] | None = None
+    for weights in _WEIGHT_GRID:  # equal weights first: a tie keeps the plainer rule
+        candidate = replace(base, weights=weights)
+        z = oos_scores(proba, similarity, labels, candidate)
+        if not np.isfinite(z).all():
+            continue
+        for th in [-1e9, *np.unique(np.quantile(z, np.linspace(0, 0.6, 241)))]:
+            predicted_oos = (top == oos_label) | (z < th)
+            in_acc = float((correct_top & ~predicted_oos)[~is_oos].mean())
+            oos_rec = float(predicted_oos[is_oos].mean())
+            if max_in_scope_drop is not None:
+                if in_acc < no_rejection_acc - max_in_scope_drop:
+                    continue
+                score = oos_rec + 1e-3 * in_acc
+            else:
+                score = in_acc + recall_weight * oos_rec
+            if best is None or score > best[0] + 1e-12:
+                best = (score, float(th), weights, in_acc, oos_rec)
+    if best is None:
+        return base, no_rejection_acc, 0.0
+    return replace(base, min_score=best[1], weights=best[2]), best[3], best[4]
 
 
 def _thresholds_from_json(data: dict[str, Any]) -> OosThresholds:
     center = tuple(float(v) for v in data["center"])
     scale = tuple(float(v) for v in data["scale"])
+    weights = tuple(float(v) for v in data.get("weights", (1.0, 1.0, 1.0)))
     return OosThresholds(
         min_score=float(data["min_score"]),
         center=(center[0], center[1], center[2]),
         scale=(scale[0], scale[1], scale[2]),
         min_confidence=float(data.get("min_confidence", 0.0)),
+        weights=(weights[0], weights[1], weights[2]),
     )
 
 
