@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/replies_bench.py [--model var/models/nlg] [--concurrency 32]
 
-Prints the same JSON as `opsbot evaluate replies --json` plus sample replies per language.
+Prints the same JSON as `opsbot evaluate replies --json` (with the same confidence gate,
+`--min-token-prob`, default as in config.yaml) plus raw sample replies per language and product
+descriptions, straight from the model: before the checks, the gate and the fallback.
 """
 
 from __future__ import annotations
@@ -27,8 +29,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency-samples", type=int, default=60)
     parser.add_argument("--samples", type=int, default=10, help="sample raw replies per language")
+    parser.add_argument("--products", type=int, default=5, help="sample product descriptions per language")
+    parser.add_argument(
+        "--min-token-prob", type=float, default=0.6, help="the confidence gate (nlg.min_token_prob)"
+    )
     args = parser.parse_args()
-    model = ReplyModel.from_pretrained(args.model)
+    model = ReplyModel.from_pretrained(args.model)  # no gate: the samples are the model's own words
     corpus = load_corpus(args.data)
     rng = random.Random(7)
     names = sorted(n for n in corpus.catalog.outcomes if n != "product_description")
@@ -37,6 +43,11 @@ def main() -> None:
         for name in rng.sample(names, args.samples):
             facts = corpus.catalog.get(name).fact_combinations()[-1]
             print(f"{name:24s} {model.generate([model_input(name, facts, lang)])[0]}")
+        print(f"--- sample product descriptions ({lang})")
+        product = corpus.catalog.get("product_description")
+        for facts in rng.sample(product.fact_combinations(), args.products):
+            print(f"{'+'.join(facts):40s} {model.generate([model_input(product.name, facts, lang)])[0]}")
+    model.min_token_prob = args.min_token_prob
     result = evaluate_model(
         model, args.data, latency_samples=args.latency_samples, concurrency=args.concurrency
     )

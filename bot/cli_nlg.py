@@ -23,7 +23,11 @@ def _config(path: Path | None) -> AppConfig:
 @train_app.command("replies")
 def train_replies(
     config_path: Path | None = ConfigOption,
-    minutes: float | None = typer.Option(None, "--minutes", help="Time budget (default: nlg.train_minutes)."),
+    minutes: float | None = typer.Option(
+        None,
+        "--minutes",
+        help="Time cap (default: nlg.train_minutes); training runs nlg.train_steps steps within it.",
+    ),
     if_changed: bool = typer.Option(
         False, "--if-changed", help="Train only when the corpus or recipe changed since the saved model."
     ),

@@ -61,7 +61,7 @@ def evaluate_model(
     *,
     latency_samples: int = 40,
     concurrency: int = 32,
-    rounds: int = 3,
+    rounds: int = 8,
     batch_max_wait_ms: float = 5.0,
     seed: int = 0,
     max_variants: int = DEFAULT_MAX_VARIANTS,

@@ -20,6 +20,8 @@ from transformers import (
     PreTrainedModel,
     PreTrainedTokenizerBase,
     PreTrainedTokenizerFast,
+    StoppingCriteria,
+    StoppingCriteriaList,
     T5Config,
     T5ForConditionalGeneration,
 )
@@ -111,6 +113,26 @@ def decoder_prompt(input_ids: list[int], length: int, filler: int, pad_id: int) 
 
 RETRY_BEAMS = 2  # beam width for the rare greedy output that runs away or drops a fact
 _PLACEHOLDER_TOKEN = re.compile(r"\[[a-z_]+\]")
+_INPUT_HEAD = re.compile(r"^<([a-z0-9_]+)><([a-z]{2})>")
+
+
+def token_budget(longest: int) -> int:
+    """Tokens a reply may take when the longest training reply (of its outcome) took `longest`."""
+    return longest + longest // 2 + 4
+
+
+class RowBudget(StoppingCriteria):
+    """Ends each row of a greedy batch at its own token budget, so one runaway row (garbage that the
+    checks reject anyway) does not keep the whole batch decoding to the global limit."""
+
+    def __init__(self, budgets: list[int], skip: int) -> None:
+        self.budgets = torch.tensor(budgets, dtype=torch.long)
+        self.skip = skip
+
+    def __call__(self, input_ids: torch.LongTensor, scores: Any, **kwargs: Any) -> torch.BoolTensor:
+        generated = input_ids.shape[1] - self.skip
+        done: torch.BoolTensor = self.budgets <= generated  # type: ignore[assignment]
+        return done
 
 
 class SlotConstraint(LogitsProcessor):
@@ -175,6 +197,8 @@ class ReplyModel:
         # The model abstains (returns "") when any token of its reply had a probability below this under
         # its own unconstrained distribution: the constraints forced it somewhere it did not want to go.
         self.min_token_prob = min_token_prob
+        # Per "<outcome>|<lang>": the token budget of its replies (from the training targets), when known.
+        self.budgets: dict[str, int] = {}
         self.last_confidence: list[float] = []
         # loops ("Top categories: Top categories: ...") are the failure mode of a tiny model
         self.no_repeat_ngram_size = 3 if decoder_prompt_tokens else 0
@@ -198,6 +222,7 @@ class ReplyModel:
         tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         model = AutoModelForSeq2SeqLM.from_pretrained(str(path), local_files_only=True)
         prompt, filler = 0, ""
+        budgets: dict[str, int] = {}
         meta = Path(path) / "opsbot_nlg.json"
         if meta.exists():  # written by `opsbot train replies`
             saved = json.loads(meta.read_text(encoding="utf-8"))
@@ -205,8 +230,10 @@ class ReplyModel:
             filler = str(saved.get("decoder_prompt_filler", ""))
             longest = int(saved.get("max_target_tokens", 0))
             if longest:  # a reply longer than any training target is a runaway: stop early
-                max_new_tokens = min(max_new_tokens, longest + longest // 2 + 4)
-        return cls(
+                max_new_tokens = min(max_new_tokens, token_budget(longest))
+            by_outcome = saved.get("max_target_tokens_by_outcome") or {}
+            budgets = {str(k): min(max_new_tokens, token_budget(int(v))) for k, v in by_outcome.items()}
+        reply_model = cls(
             model,
             tokenizer,
             num_beams=num_beams,
@@ -215,6 +242,14 @@ class ReplyModel:
             decoder_prompt_filler=filler,
             min_token_prob=min_token_prob,
         )
+        reply_model.budgets = budgets
+        return reply_model
+
+    def _budget(self, text: str) -> int:
+        head = _INPUT_HEAD.match(text)
+        if head is None:
+            return self.max_new_tokens
+        return self.budgets.get(f"{head.group(1)}|{head.group(2)}", self.max_new_tokens)
 
     def save_pretrained(self, path: str | Path) -> None:
         self.model.save_pretrained(str(path))
@@ -262,14 +297,19 @@ class ReplyModel:
             ]
             slot_ids = sorted(self._placeholders.values())
             processors.append(SlotConstraint(allowed, slot_ids, self._banned, eos, skip, num_beams))
+        budgets = [self._budget(text) for text in inputs]
+        stopping = StoppingCriteriaList()
+        if num_beams == 1 and self.budgets:
+            stopping.append(RowBudget(budgets, skip))
         with torch.inference_mode():
             out = self.model.generate(  # type: ignore[operator]
                 input_ids=batch["input_ids"],
                 attention_mask=batch["attention_mask"],
                 num_beams=num_beams,
                 do_sample=False,
-                max_new_tokens=self.max_new_tokens,
+                max_new_tokens=max(budgets),
                 logits_processor=processors,
+                stopping_criteria=stopping,
                 no_repeat_ngram_size=self.no_repeat_ngram_size,
                 **extra,
             )

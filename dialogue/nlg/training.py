@@ -13,7 +13,15 @@ from pathlib import Path
 
 import torch
 
-from dialogue.nlg.corpus import NO_FACT, control_tokens, data_hash, load_corpus, model_input, split_corpus
+from dialogue.nlg.corpus import (
+    NO_FACT,
+    Row,
+    control_tokens,
+    data_hash,
+    load_corpus,
+    model_input,
+    split_corpus,
+)
 from dialogue.nlg.model import ModelShape, ReplyModel, decoder_prompt, new_model, token_id, train_tokenizer
 from dialogue.nlg.settings import NlgSettingsLike
 
@@ -198,6 +206,7 @@ def train_reply_model(args: TrainingArgs, *, progress: bool = False) -> Training
         meta["decoder_prompt_tokens"] = PROMPT_TOKENS
         meta["decoder_prompt_filler"] = NO_FACT
         meta["max_target_tokens"] = max(len(y) for _, y in examples)
+        meta["max_target_tokens_by_outcome"] = _longest_by_outcome(rows, targets)
         (staging / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -216,6 +225,15 @@ def ensure_trained(args: TrainingArgs, *, progress: bool = False, force: bool = 
         return False
     train_reply_model(args, progress=progress)
     return True
+
+
+def _longest_by_outcome(rows: Sequence[Row], targets: Sequence[Sequence[int]]) -> dict[str, int]:
+    """The longest training target, in tokens, per "<outcome>|<language>"."""
+    longest: dict[str, int] = {}
+    for row, target in zip(rows, targets, strict=True):
+        key = f"{row.outcome}|{row.language}"
+        longest[key] = max(longest.get(key, 0), len(target))
+    return dict(sorted(longest.items()))
 
 
 def _pad(sequences: list[list[int]], value: int) -> torch.Tensor:

@@ -118,3 +118,16 @@ def test_evaluate_cli_prints_json(tiny_model_dir: Path, tmp_path: Path) -> None:
     ):
         assert set(figures[key]) == {"en", "zh"}, key
     assert figures["hallucination_rate"] == {"en": 0.0, "zh": 0.0}
+
+
+def test_each_row_stops_at_its_outcome_budget(tiny_model_dir: Path) -> None:
+    meta = json.loads((tiny_model_dir / "opsbot_nlg.json").read_text())
+    assert meta["max_target_tokens_by_outcome"]["greeting|en"] > 0
+    model = ReplyModel.from_pretrained(tiny_model_dir)
+    short = model_input("greeting", (), "en")
+    long = model_input("sales_summary", ("period", "order_count", "revenue"), "en")
+    model.budgets = {"greeting|en": 3, "sales_summary|en": 40}
+    model.max_new_tokens = 40
+    texts = model.generate([short, long])  # a barely trained model runs on; the budget cuts it
+    short_ids = model.tokenizer(texts[0], add_special_tokens=False)["input_ids"]
+    assert len(short_ids) <= 3
