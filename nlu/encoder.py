@@ -185,7 +185,7 @@ def onnx_encoder(encoder: SentenceTransformerEncoder) -> OnnxSentenceEncoder:
         raise NluError(f"onnxruntime is not installed: {exc}") from exc
     model = encoder.model
     modules = [type(m).__name__ for m in model]
-    if len(modules) < 2 or modules[0] != "Transformer" or modules[1] != "Pooling":
+    if modules[:2] != ["Transformer", "Pooling"] or any(m != "Normalize" for m in modules[2:]):
         raise NluError(f"unsupported sentence-transformers modules for ONNX: {modules}")
     config = model[1].get_config_dict() if hasattr(model[1], "get_config_dict") else {}
     mode = str(config.get("pooling_mode", ""))
