@@ -41,3 +41,18 @@ def test_tuning_finds_the_informative_signal() -> None:
 def test_models_saved_before_weights_load_with_equal_weights() -> None:
     old = {"min_score": -1.0, "center": [0, 0, 0], "scale": [1, 1, 1], "min_confidence": 0.0}
     assert _thresholds_from_json(old).weights == (1.0, 1.0, 1.0)
+
+
+def test_direct_logreg_scores_equal_sklearn_predict_proba() -> None:
+    from nlu.classifier import ClassifierArgs, IntentClassifier, _features, _logreg_proba
+
+    rng = np.random.default_rng(3)
+    texts = [f"{word} order {i}" for i, word in enumerate(["where", "invoice", "stock", "hello"] * 15)]
+    labels = [t.split()[0] for t in texts]
+    embeddings = rng.normal(size=(len(texts), 16)).astype(np.float32)
+    clf = IntentClassifier(args=ClassifierArgs(calibration_folds=0))
+    clf.fit(texts, labels, embeddings=embeddings)
+    head = clf._head
+    assert head is not None
+    expected = head.logreg.predict_proba(_features(head, embeddings, texts, clf.args))
+    assert np.allclose(_logreg_proba(head, embeddings, texts, clf.args), expected, atol=1e-9)
