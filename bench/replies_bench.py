@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.config import NlgSettings
 from dialogue.nlg.corpus import load_corpus, model_input
 from dialogue.nlg.evaluation import evaluate_model
 from dialogue.nlg.model import ReplyModel
@@ -31,7 +32,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=10, help="sample raw replies per language")
     parser.add_argument("--products", type=int, default=5, help="sample product descriptions per language")
     parser.add_argument(
-        "--min-token-prob", type=float, default=0.6, help="the confidence gate (nlg.min_token_prob)"
+        "--min-token-prob",
+        type=float,
+        default=NlgSettings().min_token_prob,
+        help="the confidence gate (default: nlg.min_token_prob's default)",
     )
     args = parser.parse_args()
     model = ReplyModel.from_pretrained(args.model)  # no gate: the samples are the model's own words

@@ -26,6 +26,9 @@ class NluSettingsLike(Protocol):
     def encoder(self) -> str: ...
 
     @property
+    def runtime(self) -> str: ...
+
+    @property
     def model_dir(self) -> Path: ...
 
     @property
@@ -112,6 +115,7 @@ def train_model(
     data_dir: Path | None = None,
     model_dir: Path,
     encoder: str = "",
+    runtime: str = "onnx",
     sync_encoder: SyncEncoder | None = None,
     args: ClassifierArgs | None = None,
     progress: bool = False,
@@ -122,7 +126,7 @@ def train_model(
     source = Path(data_dir) if data_dir is not None else default_data_dir()
     digest = data_hash(source)
     examples = load_examples(source)
-    model = sync_encoder or load_encoder(encoder)
+    model = sync_encoder or load_encoder(encoder, runtime=runtime)
     args = args or default_args()
     texts = [e.text for e in examples]
     labels = [e.intent for e in examples]
@@ -159,6 +163,7 @@ def ensure_trained(
     data_dir: Path | None = None,
     model_dir: Path,
     encoder: str = "",
+    runtime: str = "onnx",
     progress: bool = True,
     sync_encoder: SyncEncoder | None = None,
     args: ClassifierArgs | None = None,
@@ -174,6 +179,7 @@ def ensure_trained(
         data_dir=source,
         model_dir=model_dir,
         encoder=encoder,
+        runtime=runtime,
         sync_encoder=sync_encoder,
         args=args,
         progress=progress,
@@ -184,5 +190,9 @@ def ensure_trained(
 def ensure_trained_for(settings: NluSettingsLike, *, progress: bool = True) -> bool:
     """`ensure_trained` with the paths of bot.config.NluSettings."""
     return ensure_trained(
-        data_dir=settings.data_dir, model_dir=settings.model_dir, encoder=settings.encoder, progress=progress
+        data_dir=settings.data_dir,
+        model_dir=settings.model_dir,
+        encoder=settings.encoder,
+        runtime=settings.runtime,
+        progress=progress,
     )
