@@ -71,7 +71,7 @@ class NlgSettings(_Section):
     num_beams: int = Field(default=1, ge=1)
     max_new_tokens: int = Field(default=96, ge=8)
     min_token_prob: float = Field(
-        default=0.6,
+        default=0.1,
         ge=0,
         le=1,
         description="below this token probability the model abstains",
@@ -80,7 +80,7 @@ class NlgSettings(_Section):
     batch_max_size: int = Field(default=32, ge=1)
     cache_size: int = Field(default=2048, ge=0)
     train_steps: int = Field(
-        default=3000, ge=1, description="optimizer steps of `opsbot train replies` (fixed, so runs repeat)"
+        default=2100, ge=1, description="optimizer steps of `opsbot train replies` (fixed, so runs repeat)"
     )
     train_minutes: float = Field(
         default=4.5, gt=0, description="time cap of `opsbot train replies`; a slow machine stops early"

@@ -16,6 +16,7 @@ from dialogue.errors import OpsbotError
 LANGUAGES: tuple[str, ...] = ("en", "zh")
 PRODUCT_OUTCOME = "product_description"
 
+SEGMENT_OPEN, SEGMENT_CLOSE = "{", "}"  # around an optional clause: "Hello{ [user_name]}!"
 PLACEHOLDER_RE = re.compile(r"\[([a-z][a-z0-9_]*)\]")
 _SEGMENT_RE = re.compile(r"\{([^{}]*)\}")
 
@@ -38,6 +39,49 @@ def expand(template: str, present: Iterable[str]) -> str:
         return inner if set(placeholders(inner)) <= have else ""
 
     return tidy(_SEGMENT_RE.sub(keep, template))
+
+
+def mark(template: str, present: Iterable[str]) -> str:
+    """Like `expand`, but each kept {segment} keeps its braces: the training target of the reply model,
+    which so learns which clause carries an optional fact ("Hello{ [user_name]}! How can I help?")."""
+    have = set(present)
+
+    def keep(match: re.Match[str]) -> str:
+        inner = match.group(1)
+        return "{" + inner + "}" if set(placeholders(inner)) <= have else ""
+
+    return tidy(_SEGMENT_RE.sub(keep, template))
+
+
+# A short labelled clause that states one fact and nothing else: "Expected delivery: [eta]." or
+# "预计 [eta] 送达。"; a sentence with a meaning of its own ("Invoice [invoice_id] is paid.") is not one.
+_CLAUSE = {
+    "en": re.compile(r"[A-Z][a-z]+(?: [a-z]+)?:? \[[a-z_]+\]\."),
+    "zh": re.compile(r"[\u4e00-\u9fff]{1,4}[：]? ?\[[a-z_]+\] ?[\u4e00-\u9fff]{0,2}。"),
+}
+_CLAUSE_SPLIT = {"en": re.compile(r"(?<=[.?!])\s+|\n+|;\s*"), "zh": re.compile(r"(?<=[。？！])|\n+|，|；")}
+
+
+def labelled_clauses(text: str, language: str) -> list[tuple[str, str]]:
+    """(fact, clause) for each labelled one-fact clause of a delexicalized reply."""
+    pattern = _CLAUSE.get(language)
+    if pattern is None:
+        return []
+    found: list[tuple[str, str]] = []
+    for part in _CLAUSE_SPLIT[language].split(text):
+        part = part.strip()
+        names = placeholders(part)
+        if len(names) == 1 and pattern.fullmatch(part):
+            found.append((names[0], part))
+    return found
+
+
+def realise(output: str, given: Iterable[str]) -> str:
+    """The reply a model output with marked clauses stands for: keep each {segment} whose facts are all
+    given, drop the others (the rule of the corpus templates). Text without braces is returned as is."""
+    if SEGMENT_OPEN not in output and SEGMENT_CLOSE not in output:
+        return output
+    return expand(output, given)
 
 
 def tidy(text: str) -> str:

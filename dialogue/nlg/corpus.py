@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import random
+import re
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,10 +16,14 @@ import yaml
 from dialogue.nlg.catalog import (
     LANGUAGES,
     PRODUCT_OUTCOME,
+    SEGMENT_CLOSE,
+    SEGMENT_OPEN,
     Catalog,
     CatalogError,
     expand,
+    labelled_clauses,
     load_catalog,
+    mark,
     validate_template,
 )
 
@@ -83,7 +89,7 @@ class Row:
     outcome: str
     language: str
     facts: tuple[str, ...]
-    target: str  # delexicalized reply
+    target: str  # delexicalized reply; the clauses of optional facts marked as {segments}
     variant: int
 
 
@@ -122,7 +128,7 @@ def control_tokens(catalog: Catalog) -> list[str]:
         [f"<{name}>" for name in catalog.outcomes]
         + [f"<{lang}>" for lang in LANGUAGES]
         + [f"<v{i}>" for i in range(MAX_VARIANTS)]
-        + [NO_FACT]
+        + [NO_FACT, SEGMENT_OPEN, SEGMENT_CLOSE]
         + [f"[{p}]" for p in catalog.all_placeholders]
     )
 
@@ -196,7 +202,8 @@ def split_corpus(corpus: Corpus) -> Split:
     combinations, in both languages, with every variant; (2) the last variant of every
     (outcome, language), which serves only as a reference for the combinations that are trained.
     Training uses the first `corpus.max_variants` phrasings of each (outcome, language); the default
-    (16) is every phrasing but the held-out last one.
+    (16) is every phrasing but the held-out last one. A training target keeps the braces of the
+    optional clauses it holds (`mark`); the model's output is realised with `expand` like a template.
     """
     train: list[Row] = []
     evaluation: list[EvalItem] = []
@@ -209,7 +216,62 @@ def split_corpus(corpus: Corpus) -> Split:
                 refs = tuple(dict.fromkeys(expanded))
                 evaluation.append(EvalItem(name, lang, combo, refs, unseen_combo=True))
                 continue
-            train.extend(Row(name, lang, combo, text, i) for i, text in enumerate(expanded[:keep]))
+            train.extend(
+                Row(name, lang, combo, mark(text, combo), i) for i, text in enumerate(templates[:keep])
+            )
             if len(expanded) > 1:
                 evaluation.append(EvalItem(name, lang, combo, (expanded[-1],), unseen_combo=False))
     return Split(train=tuple(train), evaluation=tuple(evaluation))
+
+
+_ENDS_SENTENCE = re.compile(r"[.?!。？！]$")
+
+
+def clause_bank(rows: Sequence[Row]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(language, fact) -> [(outcome, clause)]: the labelled one-fact clauses in training targets."""
+    bank: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for row in rows:
+        if row.outcome == PRODUCT_OUTCOME:
+            continue
+        for name, clause in labelled_clauses(expand(row.target, row.facts), row.language):
+            entry = (row.outcome, clause)
+            clauses = bank.setdefault((row.language, name), [])
+            if entry not in clauses:
+                clauses.append(entry)
+    return bank
+
+
+def transplant_rows(corpus: Corpus, rows: Sequence[Row], *, share: float, seed: int = 0) -> list[Row]:
+    """Synthetic rows that teach how an extra fact is said: a training reply plus, as a marked
+    {segment}, a labelled clause for a fact that its outcome does not have, taken from another
+    outcome's training replies ("...in stock.{ Expected delivery: [eta].}").
+
+    This is compositional data augmentation in the manner of GECA (Andreas, ACL 2020): a reply for a
+    fact combination the model never saw (an order still pending, with its ETA) is built from parts it
+    did see. Only training rows are used, and a fact is only ever added to an outcome that does not
+    have it, so no held-out fact combination (nor its phrasing) is ever made.
+    """
+    bank = clause_bank(rows)
+    rng = random.Random(seed)
+    extra: list[Row] = []
+    for row in rows:
+        if row.outcome == PRODUCT_OUTCOME or rng.random() >= share:
+            continue
+        target = row.target
+        if not _ENDS_SENTENCE.search(target):
+            continue
+        own = set(corpus.catalog.get(row.outcome).facts)
+        choices = [
+            (fact, clause)
+            for (language, fact), clauses in bank.items()
+            if language == row.language and fact not in own
+            for source, clause in clauses
+            if source != row.outcome
+        ]
+        if not choices:
+            continue
+        fact, clause = rng.choice(choices)
+        space = " " if row.language == "en" else ""
+        marked = f"{target}{SEGMENT_OPEN}{space}{clause}{SEGMENT_CLOSE}"
+        extra.append(Row(row.outcome, row.language, (*row.facts, fact), marked, row.variant))
+    return extra

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, placeholders
-from dialogue.nlg.corpus import EvalItem, load_corpus, model_input, split_corpus
-from dialogue.nlg.grounding import GroundingChecker, OutcomeConsistency
+from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, placeholders, realise
+from dialogue.nlg.corpus import EvalItem, load_corpus, split_corpus
+from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import Lexicalizer
 from dialogue.nlg.model import Generator
-from dialogue.nlg.renderer import build_renderer
+from dialogue.nlg.renderer import build_renderer, model_attempts
 from dialogue.nlg.samples import sample_facts
 from dialogue.nlg.training import DEFAULT_MAX_VARIANTS
 
@@ -75,7 +75,29 @@ def evaluate_model(
     lexicalizer = Lexicalizer(corpus.catalog, corpus.products)
     rng = random.Random(seed)
     items = list(split.evaluation)
-    hyps = generate_all(model, [model_input(i.outcome, i.facts, i.language) for i in items])
+    # as the renderer does: try the model inputs of `model_attempts` in turn until one passes
+    attempts = [
+        model_attempts(
+            corpus.catalog.get(i.outcome),
+            i.facts,
+            i.language,
+            0,
+            corpus.trained_variants(i.outcome, i.language),
+        )
+        for i in items
+    ]
+    hyps = [""] * len(items)
+    checks: list[CheckResult] = [CheckResult(False, "not_tried")] * len(items)
+    passed_with: dict[int, tuple[int, bool]] = {}  # item -> (attempt number, asked for every fact)
+    for turn in range(max(len(a) for a in attempts)):
+        todo = [k for k in range(len(items)) if (turn == 0 or not checks[k].ok) and turn < len(attempts[k])]
+        for k, out in zip(todo, generate_all(model, [attempts[k][turn][0] for k in todo]), strict=True):
+            hyp = realise(out, items[k].facts)
+            check = checker.check(items[k].outcome, hyp, items[k].facts, items[k].language)
+            if turn == 0 or check.ok:
+                hyps[k], checks[k] = hyp, check
+            if check.ok:
+                passed_with[k] = (turn, attempts[k][turn][1])
     result: dict[str, Any] = {
         k: {}
         for k in (
@@ -92,6 +114,8 @@ def evaluate_model(
             "throughput_batched_rps",
             "batch_speedup",
             "items",
+            "passed_on_retry",
+            "composed_from_all_facts",
         )
     }
     for lang in LANGUAGES:
@@ -102,8 +126,8 @@ def evaluate_model(
         unseen = [ok for ok, (i, _) in zip(slots, pairs, strict=True) if i.unseen_combo]
         fallbacks = unseen_fallbacks = 0
         hallucinations = 0
-        for item, hyp in pairs:
-            check = checker.check(item.outcome, hyp, item.facts, lang)
+        for k, (item, hyp) in zip(rows, pairs, strict=True):
+            check = checks[k]
             fallbacks += not check.ok
             unseen_fallbacks += item.unseen_combo and not check.ok
             final = hyp if check.ok else corpus.catalog.fallback(item.outcome, lang, item.facts)
@@ -117,6 +141,9 @@ def evaluate_model(
         result["fallback_rate_unseen_combos"][lang] = round(unseen_fallbacks / max(1, len(unseen)), 4)
         result["hallucination_rate"][lang] = round(hallucinations / n, 4)
         result["items"][lang] = len(pairs)
+        later = [passed_with[k] for k in rows if k in passed_with and passed_with[k][0] > 0]
+        result["passed_on_retry"][lang] = len(later)
+        result["composed_from_all_facts"][lang] = sum(all_facts for _, all_facts in later)
     speed = asyncio.run(
         _speed(model, data_dir, items, latency_samples, concurrency, rounds, batch_max_wait_ms, max_variants)
     )

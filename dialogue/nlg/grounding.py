@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.nlg.catalog import PLACEHOLDER_RE, Catalog, expand
+from dialogue.nlg.catalog import PLACEHOLDER_RE, Catalog, expand, labelled_clauses
 
 # Digits of any script, id-like tokens, spelled-out numbers (EN) and numeral + measure word (ZH).
 _DIGIT_RE = re.compile(r"\d")
@@ -82,7 +82,8 @@ class OutcomeConsistency:
     - meaning: the nearest corpus phrasing (character n-gram TF-IDF, per language) belongs to the
       outcome. "Payment of [amount] was paid on [scheduled_date]" for a *scheduled* invoice is
       nearest to invoice_paid. Outcomes in `skip` (product descriptions) are exempt from this rule.
-    - roles: every placeholder follows a word that some phrasing of this outcome puts before it.
+    - roles: every placeholder follows a word that some phrasing of this outcome puts before it, or
+      that an optional or labelled clause of any outcome puts before it ("Reference: [ticket_id]").
       "Late orders: [escalations]" or "made of [color]" swap facts into the wrong role.
     - loops: no word said twice in a row and no phrase repeated, unless a reference does so.
     """
@@ -94,10 +95,18 @@ class OutcomeConsistency:
         self._by_language: dict[str, tuple[Any, Any, list[str]]] = {}
         grouped: dict[str, list[tuple[str, str]]] = {}
         self._roles: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        # An optional clause, or a labelled one ("Expected delivery: [eta]."), says its fact the same
+        # way in any outcome: the roles inside such clauses hold for every outcome of the language.
+        self._clause_roles: dict[str, set[tuple[str, str]]] = {}
         self._may_repeat: set[tuple[str, str]] = set()
         for (outcome, language), texts in references.items():
             roles = self._roles.setdefault((outcome, language), set())
+            shared = self._clause_roles.setdefault(language, set())
             for text in texts:
+                clauses = [segment[1:-1] for segment in _SEGMENT_RE.findall(text)]
+                clauses += [c for _, c in labelled_clauses(_OPTIONAL_RE.sub("", text), language)]
+                for clause in clauses:
+                    shared.update(pair for pair in slot_contexts(clause) if pair[0] != "^")
                 names = PLACEHOLDER_RE.findall(text)
                 subsets = [names] + [[n for n in names if n != drop] for drop in names]
                 for form in {expand(text, subset) for subset in subsets} | {_OPTIONAL_RE.sub("", text)}:
@@ -133,8 +142,9 @@ class OutcomeConsistency:
     def check(self, outcome: str, language: str, delexicalized: str) -> CheckResult:
         roles = self._roles.get((outcome, language))
         if roles is not None:
+            shared = self._clause_roles.get(language, set())
             for left, name in slot_contexts(delexicalized):
-                if (left, name) not in roles:
+                if (left, name) not in roles and (left, name) not in shared:
                     return CheckResult(False, f"misplaced_fact:{name}")
             if (outcome, language) not in self._may_repeat and _repeats(delexicalized):
                 return CheckResult(False, "repetition")

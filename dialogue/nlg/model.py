@@ -26,13 +26,18 @@ from transformers import (
     T5ForConditionalGeneration,
 )
 
+from dialogue.nlg.catalog import SEGMENT_CLOSE, SEGMENT_OPEN
+from dialogue.nlg.fastdecode import FastGreedy
+
 log = logging.getLogger(__name__)
 
 PAD, EOS, UNK = "<pad>", "</s>", "<unk>"
 
 
 class Generator(Protocol):
-    """What the renderer needs from a model: inputs in, delexicalized replies out (blocking)."""
+    """What the renderer needs from a model: inputs in, delexicalized replies out (blocking).
+
+    A reply may mark optional clauses as {segments}; the renderer realises it (`catalog.realise`)."""
 
     def generate(self, inputs: Sequence[str]) -> list[str]: ...
 
@@ -111,7 +116,6 @@ def decoder_prompt(input_ids: list[int], length: int, filler: int, pad_id: int) 
     return ids + [filler] * (length - len(ids))
 
 
-RETRY_BEAMS = 2  # beam width for the rare greedy output that runs away or drops a fact
 _PLACEHOLDER_TOKEN = re.compile(r"\[[a-z_]+\]")
 _INPUT_HEAD = re.compile(r"^<([a-z0-9_]+)><([a-z]{2})>")
 
@@ -138,9 +142,11 @@ class RowBudget(StoppingCriteria):
 class SlotConstraint(LogitsProcessor):
     """Constrained decoding for the opsbot-trained model (vectorized over the batch).
 
-    Per row: a placeholder may appear only if its fact is in the input, and at most once; the reply may
-    not end before every given placeholder has appeared; no token that contains a digit is ever chosen
-    (numbers come only from facts). The grounding check still runs on the result.
+    Per row: a placeholder may appear at most once, and only if its fact is in the input or inside an
+    optional {segment} (which `catalog.realise` drops); segments do not nest and must close. The reply
+    may not end before every given placeholder has appeared: where the model would end early, it opens
+    a segment instead. No token that contains a digit is ever chosen (numbers come only from facts).
+    The grounding check still runs on the realised result.
     """
 
     def __init__(
@@ -151,6 +157,7 @@ class SlotConstraint(LogitsProcessor):
         eos_id: int,
         skip: int,
         num_beams: int,
+        segment: tuple[int, int] | None = None,
     ) -> None:
         self.ids = torch.tensor(placeholder_ids, dtype=torch.long)
         mask = torch.tensor([[p in row for p in placeholder_ids] for row in allowed], dtype=torch.bool)
@@ -158,15 +165,30 @@ class SlotConstraint(LogitsProcessor):
         self.banned = banned
         self.eos_id = eos_id
         self.skip = skip
+        self.segment = segment
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         scores[:, self.banned] = -float("inf")
         generated = input_ids[:, self.skip :]
         used = (generated.unsqueeze(-1) == self.ids).any(dim=1)  # (rows, placeholders)
-        blocked = ~self.allowed | used
+        inside = torch.zeros(generated.shape[0], dtype=torch.bool)
+        if self.segment is not None:
+            opener, closer = self.segment
+            depth = (generated == opener).sum(dim=1) - (generated == closer).sum(dim=1)
+            inside = depth > 0
+            just_opened = generated[:, -1] == opener if generated.shape[1] else inside
+            scores[inside, opener] = -float("inf")
+            scores[~inside | just_opened, closer] = -float("inf")
+            scores[inside, self.eos_id] = -float("inf")
+        blocked = (~self.allowed & ~inside.unsqueeze(1)) | used
         slot_scores = scores[:, self.ids]
         scores[:, self.ids] = slot_scores.masked_fill(blocked, -float("inf"))
         pending = (self.allowed & ~used).any(dim=1)
+        if self.segment is not None:
+            # the model would end while a given fact is still unsaid: it gets an optional clause for it
+            best = scores.max(dim=1)
+            force = pending & ~inside & (best.indices == self.eos_id)
+            scores[force, self.segment[0]] = best.values[force] + 1.0  # finite: beams sum scores
         scores[pending, self.eos_id] = -float("inf")
         return scores
 
@@ -200,17 +222,28 @@ class ReplyModel:
         # Per "<outcome>|<lang>": the token budget of its replies (from the training targets), when known.
         self.budgets: dict[str, int] = {}
         self.last_confidence: list[float] = []
-        # loops ("Top categories: Top categories: ...") are the failure mode of a tiny model
-        self.no_repeat_ngram_size = 3 if decoder_prompt_tokens else 0
+        # No n-gram blocking: marked clauses legitimately repeat "}{，" and blocking them derails the
+        # decoder; a loop runs into the row's token budget and the repetition check rejects it.
+        self.no_repeat_ngram_size = 0
         self._placeholders: dict[str, int] = {}
         self._banned = torch.zeros(0, dtype=torch.bool)
+        self._segment: tuple[int, int] | None = None  # token ids of "{" and "}" when the model marks clauses
+        # the opsbot-trained model decodes greedily without `generate`'s per-step overhead
+        self._fast = FastGreedy(model) if decoder_prompt_tokens and FastGreedy.supports(model) else None
         if decoder_prompt_tokens:  # the opsbot-trained model: decode under slot constraints
             vocab = tokenizer.get_vocab()
             self._placeholders = {t: i for t, i in vocab.items() if _PLACEHOLDER_TOKEN.fullmatch(t)}
             size = int(model.config.vocab_size)
             banned = torch.zeros(size, dtype=torch.bool)
+            opener, closer = vocab.get(SEGMENT_OPEN), vocab.get(SEGMENT_CLOSE)
+            if opener is not None and closer is not None and SEGMENT_OPEN in tokenizer.get_added_vocab():
+                self._segment = (opener, closer)
             for i in range(min(size, len(tokenizer))):
-                if any(ch.isdigit() for ch in tokenizer.decode([i])):
+                piece = tokenizer.decode([i])
+                if any(ch.isdigit() for ch in piece):
+                    banned[i] = True
+                # braces only as the segment tokens themselves (a merged "}." would hide a segment's end)
+                if (SEGMENT_OPEN in piece or SEGMENT_CLOSE in piece) and i not in (opener, closer):
                     banned[i] = True
             self._banned = banned
 
@@ -260,21 +293,19 @@ class ReplyModel:
         return sum(p.numel() * p.element_size() for p in self.model.parameters())
 
     def generate(self, inputs: Sequence[str]) -> list[str]:
-        """Greedy decoding; rows that run away or miss a given fact are decoded again with a beam."""
+        """Decode (greedy unless num_beams > 1); a row below the confidence gate comes back empty.
+
+        A row that is rejected is not decoded again here: the renderer asks for other phrasings and
+        for the reply with every fact (`renderer.model_attempts`), which costs one greedy round.
+        """
         if not inputs:
             return []
-        texts, complete, confidence = self._decode(list(inputs), self.num_beams)
-        retry = [i for i, ok in enumerate(complete) if not ok]
-        if retry and self._placeholders and self.num_beams < RETRY_BEAMS:
-            again, done, conf = self._decode([inputs[i] for i in retry], RETRY_BEAMS)
-            for i, text, ok, c in zip(retry, again, done, conf, strict=True):
-                if ok:
-                    texts[i], confidence[i] = text, c
+        texts, confidence = self._decode(list(inputs), self.num_beams)
         self.last_confidence = confidence
         return [t if c >= self.min_token_prob else "" for t, c in zip(texts, confidence, strict=True)]
 
-    def _decode(self, inputs: list[str], num_beams: int) -> tuple[list[str], list[bool], list[float]]:
-        """Decode; also return whether each row ended with every given fact, and its lowest token prob."""
+    def _decode(self, inputs: list[str], num_beams: int) -> tuple[list[str], list[float]]:
+        """Decode; also return each row's lowest token probability (1.0 when the gate is off)."""
         batch = self.tokenizer(inputs, return_tensors="pt", padding=True)
         extra: dict[str, torch.Tensor] = {}
         skip = 0
@@ -296,52 +327,73 @@ class ReplyModel:
                 for text in inputs
             ]
             slot_ids = sorted(self._placeholders.values())
-            processors.append(SlotConstraint(allowed, slot_ids, self._banned, eos, skip, num_beams))
-        budgets = [self._budget(text) for text in inputs]
-        stopping = StoppingCriteriaList()
-        if num_beams == 1 and self.budgets:
-            stopping.append(RowBudget(budgets, skip))
-        with torch.inference_mode():
-            out = self.model.generate(  # type: ignore[operator]
-                input_ids=batch["input_ids"],
-                attention_mask=batch["attention_mask"],
-                num_beams=num_beams,
-                do_sample=False,
-                max_new_tokens=max(budgets),
-                logits_processor=processors,
-                stopping_criteria=stopping,
-                no_repeat_ngram_size=self.no_repeat_ngram_size,
-                **extra,
+            processors.append(
+                SlotConstraint(allowed, slot_ids, self._banned, eos, skip, num_beams, self._segment)
             )
-        confidence = self._confidence(batch, out, skip) if self.min_token_prob > 0 else [1.0] * len(inputs)
+        budgets = [self._budget(text) for text in inputs]
+        gate = self.min_token_prob > 0
+        if num_beams == 1 and self._fast is not None and "decoder_input_ids" in extra:
+            result = self._fast.greedy(
+                batch["input_ids"],
+                batch["attention_mask"],
+                extra["decoder_input_ids"],
+                eos_id=eos,
+                pad_id=int(self.model.config.pad_token_id),
+                budgets=budgets,
+                processors=processors,
+                give_up_below=self.min_token_prob,
+                forced_opener=self._segment[0] if self._segment is not None else None,
+            )
+            out = result.sequences
+            steps = result.raw_logits
+            confidence = self._lowest(steps, out[:, skip:]) if gate else [1.0] * len(inputs)
+        else:
+            stopping = StoppingCriteriaList()
+            if num_beams == 1 and self.budgets:
+                stopping.append(RowBudget(budgets, skip))
+            with torch.inference_mode():
+                out = self.model.generate(  # type: ignore[operator]
+                    input_ids=batch["input_ids"],
+                    attention_mask=batch["attention_mask"],
+                    num_beams=num_beams,
+                    do_sample=False,
+                    max_new_tokens=max(budgets),
+                    logits_processor=processors,
+                    stopping_criteria=stopping,
+                    no_repeat_ngram_size=self.no_repeat_ngram_size,
+                    **extra,
+                )
+            confidence = self._confidence(batch, out, skip) if gate else [1.0] * len(inputs)
         out = out[:, skip:]
-        rows = out.tolist()
-        complete = [eos in row and (not allowed or allowed[i] <= set(row)) for i, row in enumerate(rows)]
         texts = self.tokenizer.batch_decode(out, skip_special_tokens=True, clean_up_tokenization_spaces=False)
-        return [str(t).strip() for t in texts], complete, confidence
+        return [str(t).strip() for t in texts], confidence
 
     def _confidence(self, batch: Any, sequences: torch.Tensor, skip: int) -> list[float]:
         """Per row, the lowest probability the unconstrained model gave to a token it emitted."""
-        pad_id = int(self.model.config.pad_token_id)
-        eos_id = int(self.model.config.eos_token_id)
         with torch.inference_mode():
             logits = self.model(
                 input_ids=batch["input_ids"],
                 attention_mask=batch["attention_mask"],
                 decoder_input_ids=sequences[:, :-1],
             ).logits
+        return self._lowest(logits[:, skip - 1 :], sequences[:, skip:])
+
+    def _lowest(self, logits: torch.Tensor, generated: torch.Tensor) -> list[float]:
+        """Per row, the lowest probability that the unconstrained logits of each step (rows, steps,
+        vocab) gave to the token emitted there (rows, steps), up to the row's end."""
+        pad_id = int(self.model.config.pad_token_id)
+        eos_id = int(self.model.config.eos_token_id)
         probs = torch.softmax(logits.float(), dim=-1)
-        targets = sequences[:, 1:]
-        chosen = probs.gather(-1, targets.unsqueeze(-1)).squeeze(-1)  # (rows, len-1)
-        result: list[float] = []
-        for row in range(sequences.shape[0]):
-            lowest = 1.0
-            for pos in range(skip - 1, targets.shape[1]):
-                token = int(targets[row, pos])
-                if token == pad_id:
-                    break
-                lowest = min(lowest, float(chosen[row, pos]))
-                if token == eos_id:
-                    break
-            result.append(lowest)
-        return result
+        chosen = probs.gather(-1, generated.unsqueeze(-1)).squeeze(-1)  # (rows, steps)
+        # a segment the constraints opened where the model would have ended (a given fact was unsaid)
+        # is the constraint's choice; the clause the model then writes is judged, not the opening
+        opened = torch.zeros_like(generated, dtype=torch.bool)
+        if self._segment is not None:
+            opened = (generated == self._segment[0]) & (probs.argmax(dim=-1) == eos_id)
+        # a row's reply runs up to its first EOS (counted) or pad (not counted)
+        ended = ((generated == eos_id) | (generated == pad_id)).long()
+        in_reply = (torch.cumsum(ended, dim=1) - ended == 0) & (generated != pad_id)
+        if generated.shape[1] == 0:
+            return [1.0] * generated.shape[0]
+        lowest = chosen.masked_fill(~in_reply | opened, 1.0).min(dim=1).values
+        return [float(v) for v in lowest]

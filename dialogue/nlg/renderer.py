@@ -14,7 +14,7 @@ from typing import Any
 
 from dialogue.nlg.batching import MicroBatcher
 from dialogue.nlg.cache import LruCache
-from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, Catalog
+from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, Catalog, Outcome, realise
 from dialogue.nlg.corpus import load_corpus, model_input
 from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import PRODUCT_ATTRIBUTES, Lexicalizer
@@ -52,6 +52,27 @@ class _CachedOutput:
 
 
 CacheKey = tuple[str, tuple[str, ...], str, int]
+
+
+RETRY_PHRASINGS = 3  # phrasings tried for one reply before its template is used
+
+
+def model_attempts(
+    spec: Outcome, present: tuple[str, ...], language: str, variant: int, variants: int = 1
+) -> list[tuple[str, bool]]:
+    """The model inputs to try in turn for one reply, each with whether it asks for every fact.
+
+    First the facts given, in the chosen phrasing, then in the next two (when there are more).
+    Then, when some optional facts are absent, the same with every fact of the outcome: the model
+    marks each optional clause as a {segment}, and `realise` drops the clauses whose facts are
+    absent. This is how a reply for a fact combination the model never learnt ("Hello!" without a
+    name) is composed from one it did learn. A reply that passes the check ends the search.
+    """
+    phrasings = list(dict.fromkeys((variant + k) % max(1, variants) for k in range(RETRY_PHRASINGS)))
+    attempts = [(model_input(spec.name, present, language, v), False) for v in phrasings]
+    if present != spec.facts:
+        attempts += [(model_input(spec.name, spec.facts, language, v), True) for v in phrasings]
+    return attempts
 
 
 def normalize_language(language: str) -> str:
@@ -170,7 +191,7 @@ class NlgRenderer:
         if cached is None:
             source = "model"
             try:
-                delex = await self._generate(model_input(outcome, present, language, variant))
+                cached = await self._model_reply(spec, present, language, variant)
             except Exception:
                 log.exception("reply model failed for outcome %s", outcome)
                 reason = "model_error"
@@ -185,7 +206,6 @@ class NlgRenderer:
                     source="template",
                     draft=draft,
                 )
-            cached = _CachedOutput(delex, self.checker.check(outcome, delex, present, language))
             self.cache.put(key, cached)
         if not cached.check.ok:
             self._count(outcome, language, cached.check.reason)
@@ -209,6 +229,24 @@ class NlgRenderer:
             source=source,
             draft=draft,
         )
+
+    async def _model_reply(
+        self, spec: Outcome, present: tuple[str, ...], language: str, variant: int
+    ) -> _CachedOutput:
+        """The first model reply (in the order of `model_attempts`) that passes the check, else the
+        first one. The retries go out together, so a rejected reply costs one more round, not three."""
+        variants = self.variant_counts.get((spec.name, language), 1)
+        attempts = [text for text, _ in model_attempts(spec, present, language, variant, variants)]
+
+        async def attempt(text: str) -> _CachedOutput:
+            delex = realise(await self._generate(text), present)
+            return _CachedOutput(delex, self.checker.check(spec.name, delex, present, language))
+
+        first = await attempt(attempts[0])
+        if first.check.ok or len(attempts) == 1:
+            return first
+        retried = await asyncio.gather(*(attempt(text) for text in attempts[1:]))
+        return next((r for r in retried if r.check.ok), first)
 
     async def _generate(self, text: str) -> str:
         assert self.model is not None

@@ -2,7 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from dialogue.nlg.catalog import PRODUCT_OUTCOME, Catalog, CatalogError, expand, load_catalog, placeholders
+from dialogue.nlg.catalog import (
+    PRODUCT_OUTCOME,
+    Catalog,
+    CatalogError,
+    expand,
+    load_catalog,
+    mark,
+    placeholders,
+    realise,
+)
 from dialogue.nlg.corpus import Corpus, split_corpus
 from dialogue.nlg.grounding import GroundingChecker
 from tests.dialogue.nlg.conftest import DATA_DIR
@@ -43,6 +52,18 @@ def test_optional_segments() -> None:
         expand(template, ["order_id", "status", "eta"]) == "Order [order_id] is [status]. Expected by [eta]."
     )
     assert placeholders(template) == ["order_id", "status", "eta"]
+
+
+def test_marked_targets_realise_to_the_expanded_template(corpus: Corpus) -> None:
+    template = "Order [order_id] is [status].{ Expected by [eta].}"
+    assert mark(template, ["order_id", "status", "eta"]) == template
+    assert mark(template, ["order_id", "status"]) == "Order [order_id] is [status]."
+    assert realise(template, ["order_id", "status"]) == "Order [order_id] is [status]."
+    assert realise("No braces  here .", []) == "No braces  here ."  # only marked text is touched
+    for (name, _), templates in corpus.variants.items():
+        for text in templates:
+            for combo in corpus.catalog.get(name).fact_combinations():
+                assert realise(mark(text, combo), combo) == expand(text, combo), (text, combo)
 
 
 def test_fallback_templates_cover_optional_facts(catalog: Catalog) -> None:
@@ -118,8 +139,8 @@ def test_check_rejects(checker: GroundingChecker, reply: str, facts: tuple[str, 
 
 def test_whole_corpus_and_all_fallbacks_pass_the_check(corpus: Corpus, checker: GroundingChecker) -> None:
     split = split_corpus(corpus)
-    for row in split.train:
-        assert checker.check(row.outcome, row.target, row.facts).ok, row
+    for row in split.train:  # a target marks optional clauses: checked as the model's output would be
+        assert checker.check(row.outcome, realise(row.target, row.facts), row.facts).ok, row
     for item in split.evaluation:
         for ref in item.references:
             assert checker.check(item.outcome, ref, item.facts).ok, (item, ref)
@@ -192,6 +213,20 @@ def test_consistency_rejects_facts_swapped_into_the_wrong_role() -> None:
         "stock_updated", "已完成，[sku] 的库存已从 [qty] 更新为 [old_qty]。", ["sku", "qty", "old_qty"], "zh"
     )
     assert not zh.ok and zh.kind == "misplaced_fact"
+
+
+def test_an_optional_clause_may_state_its_fact_in_any_outcome() -> None:
+    checker = _consistency_checker()
+    # "Reference: [ticket_id]." is a clause of complaint_escalated; escalation_exists may use it too
+    reply = "Your request is already with our support team. Reference: [ticket_id]."
+    assert checker.check("escalation_exists", reply, ["ticket_id"], "en").ok
+    # but a fact in another fact's role is still rejected
+    wrong = "Your request is already with our support team. Reference: [ticket_id]. Late orders: [ticket_id]."
+    assert not checker.check("escalation_exists", wrong, ["ticket_id"], "en").ok
+    # "Late orders:" labels late orders in any outcome, never a stock quantity
+    swapped = "We have [sku] in stock. Late orders: [qty]."
+    assert checker.check("stock_level", swapped, ["sku", "qty"], "en").kind == "misplaced_fact"
+    assert checker.check("stock_level", "We have [qty] of [sku] in stock.", ["sku", "qty"], "en").ok
 
 
 def test_consistency_rejects_loops_of_a_small_decoder() -> None:

@@ -33,3 +33,17 @@ def test_wrong_replies_are_counted_as_fallbacks_and_never_sent() -> None:
         assert result["fallback_rate"][lang] > 0.9
         assert result["slot_accuracy"][lang] < 0.3  # right only where an outcome has no facts
         assert result["hallucination_rate"][lang] == 0.0  # the templates that replace them state only facts
+        assert result["composed_from_all_facts"][lang] == 0
+
+
+def test_a_reply_composed_from_all_facts_is_counted_as_such() -> None:
+    # without a name the model still says one (it never learnt otherwise); given one, it marks its clause
+    greeting_en = model_input("greeting", (), "en")
+    full_en = model_input("greeting", ("user_name",), "en")
+    model = _references_model()
+    model.replies[greeting_en] = "Hello [user_name]! How can I help you today?"
+    model.replies[full_en] = "Hello{ [user_name]}! How can I help you today?"
+    result = evaluate_model(model, DATA_DIR, latency_samples=2, concurrency=2, rounds=1)
+    assert result["composed_from_all_facts"] == {"en": 1, "zh": 0}
+    assert result["passed_on_retry"] == {"en": 1, "zh": 0}
+    assert result["fallback_rate"]["en"] == 0.0 and result["slot_accuracy"]["en"] == 1.0

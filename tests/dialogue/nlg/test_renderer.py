@@ -125,7 +125,8 @@ async def test_concurrent_renders_share_one_generate_call() -> None:
 
 
 async def test_requests_arriving_during_a_batch_form_the_next_batch() -> None:
-    model = FakeModel(default="[sku]: [qty].")
+    zh_input = model_input("stock_level", ("sku", "qty"), "zh")
+    model = FakeModel({zh_input: "[sku] 当前库存为 [qty]。"}, default="We have [qty] of [sku] in stock.")
     model.gate = threading.Event()
     renderer = make(model, batch_max_wait_ms=1, batch_max_size=4)
     first = asyncio.ensure_future(renderer.render("stock_level", {"sku": "A-1", "qty": 1}, language="en"))
@@ -135,7 +136,8 @@ async def test_requests_arriving_during_a_batch_form_the_next_batch() -> None:
         for lang in ("zh", "en", "zh")
     ]
     model.gate.set()
-    await asyncio.gather(first, *rest)
+    replies = await asyncio.gather(first, *rest)
+    assert not any(r.used_fallback for r in replies)
     assert len(model.calls) <= 2
     await renderer.aclose()
 
@@ -188,3 +190,31 @@ async def test_unknown_outcome_raises() -> None:
 
     with pytest.raises(CatalogError):
         await make(None).render("no_such_outcome", {}, language="en")
+
+
+async def test_a_rejected_reply_is_composed_from_the_reply_with_every_fact() -> None:
+    # the model has never learnt a greeting without a name; with one, it marks the name's clause
+    model = FakeModel(
+        default="Hello [user_name]! How can I help you today?",
+        replies={
+            model_input("greeting", ("user_name",), "en"): "Hello{ [user_name]}! How can I help you today?",
+        },
+    )
+    events: list[FallbackEvent] = []
+    renderer = make(model, on_fallback=events.append)
+    reply = await renderer.render("greeting", {}, language="en")
+    assert reply.text == "Hello! How can I help you today?"
+    assert (reply.source, reply.used_fallback) == ("model", False) and not events
+    # tried: no name in phrasing 0; once rejected, together (one batch): no name in phrasings 1 and 2,
+    # and every fact in phrasings 0, 1 and 2
+    assert model.calls[0] == [model_input("greeting", (), "en")]
+    assert sorted(model.calls[1]) == sorted(
+        [model_input("greeting", (), "en", v) for v in (1, 2)]
+        + [model_input("greeting", ("user_name",), "en", v) for v in (0, 1, 2)]
+    )
+    named = await renderer.render("greeting", {"user_name": "Ann"}, language="en")
+    assert named.text == "Hello Ann! How can I help you today?"
+    assert len(model.calls) == 3
+    await renderer.render("greeting", {}, language="en")  # cached: no more model calls
+    assert len(model.calls) == 3
+    await renderer.aclose()
