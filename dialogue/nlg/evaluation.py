@@ -206,6 +206,7 @@ async def _speed(
     try:
         for lang in LANGUAGES:
             pool = [i for i in items if i.language == lang]
+            rng.shuffle(pool)  # a sample of every outcome, not the alphabetically first ones
             requests = [
                 (i.outcome, sample_facts(renderer.catalog.get(i.outcome), i.facts, rng))
                 for i in (pool * (1 + samples // max(1, len(pool))))[:samples]

@@ -44,7 +44,8 @@ class _Block:
 @dataclass(frozen=True, slots=True)
 class GreedyResult:
     sequences: torch.Tensor  # (rows, prefix + generated); finished rows are padded
-    raw_logits: torch.Tensor  # (rows, generated, vocab): the unconstrained logits of each step
+    chosen_prob: torch.Tensor  # (rows, generated): unconstrained probability of each emitted token
+    model_choice: torch.Tensor  # (rows, generated): the unconstrained model's own top token
 
 
 class FastGreedy:
@@ -175,7 +176,8 @@ class FastGreedy:
         """Greedy decoding after the decoder prefix `decoder_ids` (the same for every row's length).
 
         A row ends at EOS or at its own token budget; `processors` see (sequences so far, scores)
-        like transformers' logits processors, and the unconstrained logits are returned as well.
+        like transformers' logits processors; what the unconstrained model said of each emitted token
+        (its probability, and the model's own top token) is returned as well.
         A row also ends, without EOS, once it emits a token whose unconstrained probability is below
         `give_up_below` (the caller would discard it anyway), unless that token is `forced_opener`
         emitted where the model wanted to end.
@@ -187,26 +189,36 @@ class FastGreedy:
             logits, cache = self._step(decoder_ids, cache, cross, cross_bias, 0)
             sequences = decoder_ids
             done = torch.zeros(rows, dtype=torch.bool)
-            raw: list[torch.Tensor] = []
+            probabilities: list[torch.Tensor] = []
+            choices: list[torch.Tensor] = []
             for generated in range(int(limit.max()) if rows else 0):
-                raw.append(logits)
+                probs = torch.softmax(logits.float(), dim=-1)
+                own = probs.argmax(dim=-1)
                 scores = logits.clone()
                 for processor in processors:
                     scores = processor(sequences, scores)
                 chosen = scores.argmax(dim=-1).masked_fill(done, pad_id)
+                chosen_prob = probs.gather(1, chosen[:, None]).squeeze(1)
+                probabilities.append(chosen_prob)
+                choices.append(own)
                 sequences = torch.cat([sequences, chosen[:, None]], dim=1)
                 done = done | (chosen == eos_id) | (limit <= generated + 1)
                 if give_up_below > 0:
-                    probs = torch.softmax(logits.float(), dim=-1)
-                    unsure = probs.gather(1, chosen[:, None]).squeeze(1) < give_up_below
+                    unsure = chosen_prob < give_up_below
                     if forced_opener is not None:
-                        unsure &= ~((chosen == forced_opener) & (probs.argmax(dim=-1) == eos_id))
+                        unsure &= ~((chosen == forced_opener) & (own == eos_id))
                     done = done | unsure
                 if bool(done.all()):
                     break
                 logits, cache = self._step(chosen[:, None], cache, cross, cross_bias, sequences.shape[1] - 1)
-        stacked = torch.stack(raw, dim=1) if raw else torch.zeros(rows, 0, self.lm_head.shape[0])
-        return GreedyResult(sequences=sequences, raw_logits=stacked)
+        if not probabilities:
+            empty = torch.zeros(rows, 0)
+            return GreedyResult(sequences=sequences, chosen_prob=empty, model_choice=empty.long())
+        return GreedyResult(
+            sequences=sequences,
+            chosen_prob=torch.stack(probabilities, dim=1),
+            model_choice=torch.stack(choices, dim=1),
+        )
 
 
 def _scales_output(model: Any) -> bool:

@@ -168,7 +168,7 @@ class SlotConstraint(LogitsProcessor):
         self.segment = segment
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        scores[:, self.banned] = -float("inf")
+        scores.masked_fill_(self.banned, -float("inf"))
         generated = input_ids[:, self.skip :]
         used = (generated.unsqueeze(-1) == self.ids).any(dim=1)  # (rows, placeholders)
         inside = torch.zeros(generated.shape[0], dtype=torch.bool)
@@ -345,8 +345,12 @@ class ReplyModel:
                 forced_opener=self._segment[0] if self._segment is not None else None,
             )
             out = result.sequences
-            steps = result.raw_logits
-            confidence = self._lowest(steps, out[:, skip:]) if gate else [1.0] * len(inputs)
+            generated = out[:, skip:]
+            confidence = (
+                self._lowest(result.chosen_prob, result.model_choice, generated)
+                if gate
+                else [1.0] * len(inputs)
+            )
         else:
             stopping = StoppingCriteriaList()
             if num_beams == 1 and self.budgets:
@@ -376,20 +380,25 @@ class ReplyModel:
                 attention_mask=batch["attention_mask"],
                 decoder_input_ids=sequences[:, :-1],
             ).logits
-        return self._lowest(logits[:, skip - 1 :], sequences[:, skip:])
+        probs = torch.softmax(logits[:, skip - 1 :].float(), dim=-1)
+        generated = sequences[:, skip:]
+        chosen = probs.gather(-1, generated.unsqueeze(-1)).squeeze(-1)
+        return self._lowest(chosen, probs.argmax(dim=-1), generated)
 
-    def _lowest(self, logits: torch.Tensor, generated: torch.Tensor) -> list[float]:
-        """Per row, the lowest probability that the unconstrained logits of each step (rows, steps,
-        vocab) gave to the token emitted there (rows, steps), up to the row's end."""
+    def _lowest(
+        self, chosen: torch.Tensor, model_choice: torch.Tensor, generated: torch.Tensor
+    ) -> list[float]:
+        """Per row, the lowest unconstrained probability of a token it emitted, up to the row's end.
+
+        All three are (rows, steps): the probability of each emitted token, the model's own top token
+        at that step, and the emitted token."""
         pad_id = int(self.model.config.pad_token_id)
         eos_id = int(self.model.config.eos_token_id)
-        probs = torch.softmax(logits.float(), dim=-1)
-        chosen = probs.gather(-1, generated.unsqueeze(-1)).squeeze(-1)  # (rows, steps)
         # a segment the constraints opened where the model would have ended (a given fact was unsaid)
         # is the constraint's choice; the clause the model then writes is judged, not the opening
         opened = torch.zeros_like(generated, dtype=torch.bool)
         if self._segment is not None:
-            opened = (generated == self._segment[0]) & (probs.argmax(dim=-1) == eos_id)
+            opened = (generated == self._segment[0]) & (model_choice == eos_id)
         # a row's reply runs up to its first EOS (counted) or pad (not counted)
         ended = ((generated == eos_id) | (generated == pad_id)).long()
         in_reply = (torch.cumsum(ended, dim=1) - ended == 0) & (generated != pad_id)
