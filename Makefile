@@ -24,6 +24,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy bot adapters dialogue nlu
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

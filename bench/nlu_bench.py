@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 from nlu.classifier import ClassifierArgs, IntentClassifier  # noqa: E402
 from nlu.encoder import SentenceTransformerEncoder, cached_encode, load_encoder  # noqa: E402
 from nlu.evaluate import compute_metrics, predict_all, read_labelled_csv  # noqa: E402
-from nlu.pipeline import load_parser  # noqa: E402
+from nlu.parser import load_parser  # noqa: E402
 from nlu.train import ensure_trained  # noqa: E402
 from nlu.types import OUT_OF_SCOPE  # noqa: E402
 

@@ -23,14 +23,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import func, select, text
 
-from bot.app import build_runtime
+from bot.builder import build_application
 from bot.config import load_config
+from bot.ml import Models
 from bot.storage.db import make_engine
 from bot.storage.migrate import upgrade
-from bot.storage.models import OutboxRow
+from bot.storage.tables import OutboxRow
 from dialogue.actions.basic import basic_actions
 from dialogue.messages import ConversationKey, IncomingMessage, Platform, Sender
-from tests.support import EchoRenderer, KeywordParser
+from tests.fakes.nlu import KeywordParser
+from tests.fakes.renderer import EchoRenderer
 
 TEXTS = ["hello", "help", "thanks", "what's the weather", "bye"]
 
@@ -53,9 +55,9 @@ async def run_one(kind: str, n: int, conversations: int, workers: int) -> dict[s
         f"app: {{var_dir: {tmp}}}\nscheduler: {{enabled: false}}\npipeline: {{workers: {workers}}}\n"
     )
     config = load_config(cfg_path, environ={})
-    runtime = build_runtime(
-        config, parser=KeywordParser(), renderer=EchoRenderer(), actions=basic_actions(), engine=engine
-    )
+    nlu = KeywordParser()
+    models = Models(make_parser=lambda _names: nlu, renderer=EchoRenderer(), actions=basic_actions())
+    runtime = build_application(config, models=models, engine=engine)
     messages = [
         IncomingMessage(
             platform=Platform.WEB,
@@ -70,13 +72,13 @@ async def run_one(kind: str, n: int, conversations: int, workers: int) -> dict[s
     t0 = time.perf_counter()
     await asyncio.gather(*(runtime.ingest(m) for m in messages[: n // 2]))
     ingest_s = time.perf_counter() - t0
-    await runtime.start(scheduler=False)
+    await runtime.start()
     t1 = time.perf_counter()
     # the rest arrives while the workers run, as in production
     for i in range(n // 2, n, 50):
         await asyncio.gather(*(runtime.ingest(m) for m in messages[i : i + 50]))
     while True:
-        async with runtime.sessionmaker() as s:
+        async with runtime.store.sessionmaker() as s:
             sent = (
                 await s.execute(select(func.count()).select_from(OutboxRow).where(OutboxRow.status == "sent"))
             ).scalar_one()

@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.config import NlgSettings
 from dialogue.nlg.corpus import load_corpus, model_input
 from dialogue.nlg.evaluation import evaluate_model
 from dialogue.nlg.model import ReplyModel
+from dialogue.nlg.settings import NlgSettings
 
 
 def main() -> None:

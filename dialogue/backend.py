@@ -118,6 +118,15 @@ class SalesSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class OrderActivity:
+    """Orders placed in a time window, and the orders that are late on a given day."""
+
+    order_count: int
+    revenue: tuple[tuple[str, Decimal], ...]  # (currency, amount), biggest first
+    late_orders: tuple[str, ...]  # open orders past their ETA (else promised date), most overdue first
+
+
+@dataclass(frozen=True, slots=True)
 class PurchaseLine:
     order_id: str
     customer_id: str
@@ -145,6 +154,7 @@ class Backend(Protocol):
     async def customer_profile(self, customer_id: str) -> CustomerProfile | None: ...
     async def purchase_lines(self) -> Sequence[PurchaseLine]: ...
     async def sales_summary(self, start: date, end: date) -> SalesSummary: ...
+    async def order_activity(self, start: datetime, end: datetime, *, as_of: date) -> OrderActivity: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,28 +169,3 @@ class Accounts(Protocol):
 
     async def linked_supplier(self, platform: str, user_id: str) -> str | None: ...
     async def redeem(self, code: str, platform: str, user_id: str) -> LinkResult: ...
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationTicket:
-    id: int
-    created: bool  # False when an escalation was already open (a second trigger changes nothing)
-    status: str
-
-
-class Handoff(Protocol):
-    """Hands a conversation to a person. The default records it in the DB; the Slack side adds cards."""
-
-    async def escalate(
-        self,
-        *,
-        conversation_key: str,
-        supplier_id: str | None,
-        reason: str,
-        detail: str,
-        priority: str,
-        order_ids: Sequence[str],
-        request_id: str,
-    ) -> EscalationTicket: ...
-
-    async def open_escalation(self, conversation_key: str) -> EscalationTicket | None: ...

@@ -1,10 +1,8 @@
-"""Root of the opsbot error tree."""
+"""The opsbot error tree as dialogue and bot see it; the root `OpsbotError` lives in nlu.errors."""
 
 from __future__ import annotations
 
-
-class OpsbotError(Exception):
-    """Base class of every error opsbot raises on purpose."""
+from nlu.errors import OpsbotError
 
 
 class DeliveryError(OpsbotError):
@@ -31,5 +29,14 @@ class PermanentDeliveryError(DeliveryError):
         super().__init__(reason, permanent=True)
 
 
-class ModelNotTrainedError(OpsbotError):
-    """A model directory is missing or stale; run `opsbot train`."""
+class ReplyModelError(OpsbotError, ValueError):
+    """The reply model, its arguments or one of its batches is unusable (also a ValueError)."""
+
+
+__all__ = [
+    "DeliveryError",
+    "OpsbotError",
+    "PermanentDeliveryError",
+    "ReplyModelError",
+    "TransientDeliveryError",
+]

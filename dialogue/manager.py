@@ -12,16 +12,24 @@ from typing import Any
 from dialogue.actions.base import (
     SALES_INTENTS,
     SUPPLIER_DATA_INTENTS,
-    Action,
+    ActionTable,
     Reply,
     Services,
     TurnContext,
 )
+from dialogue.actions.basic import escalate
+from dialogue.actions.common import yes_no_buttons
 from dialogue.clock import Clock
+from dialogue.handoff import triggers
+from dialogue.handoff.desk import HandoffDesk
+from dialogue.handoff.model import Priority
+from dialogue.handoff.supplier import SupplierSide
+from dialogue.identity import resolve_supplier
+from dialogue.language import decide_turn_language
 from dialogue.messages import Button, ChannelKind, IncomingMessage, OutgoingMessage
 from dialogue.nlg.types import RenderedReply, ReplyRenderer
 from dialogue.session import Session, TurnRecord
-from dialogue.yesno import classify_answer
+from dialogue.settings import HandoffSettings
 from nlu.types import OUT_OF_SCOPE, NluResult, Parser
 
 logger = logging.getLogger(__name__)
@@ -33,14 +41,8 @@ class Policy:
     fallbacks_before_handoff: int = 2
     session_ttl: timedelta = timedelta(minutes=30)
     web_is_sales_channel: bool = True  # the local web chat is a demo of every channel
-
-
-@dataclass(frozen=True, slots=True)
-class ActionTable:
-    """Intent -> action, and form name -> continuation (returns [] when the message is not an answer)."""
-
-    intents: Mapping[str, Action] = field(default_factory=dict)
-    forms: Mapping[str, Action] = field(default_factory=dict)
+    default_language: str = "en"  # a new conversation's language until a message shows its own
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)  # business rules that call a person
 
 
 class DialogueManager:
@@ -53,28 +55,37 @@ class DialogueManager:
         clock: Clock,
         actions: ActionTable,
         policy: Policy | None = None,
+        desk: HandoffDesk | None = None,
     ) -> None:
+        """`desk` handles agents' clicks and replies from the support channel (None: no chat desk)."""
         self._nlu = nlu
         self._renderer = renderer
         self._services = services
         self._clock = clock
         self._actions = actions
         self._policy = policy or Policy()
+        self._desk = desk
+        self._supplier_side = SupplierSide(services.handoff)
 
     async def handle(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage]:
-        """Answer one message; mutates `session` (slots, form, records) for the pipeline to persist."""
+        """Answer one message; mutates `session` (supplier, language, slots, form, records) for the store.
+
+        Every turn starts by deciding the supplier the conversation speaks for (dialogue.identity) and
+        its reply language (dialogue.language).
+        """
         now = self._clock()
         if session.expired(now, self._policy.session_ttl):
             session.reset(now)
             session.record(TurnRecord(kind="system", data={"event": "session_expired"}))
         session.last_activity_at = now
-        if not session.supplier_id and message.supplier_id:
-            session.supplier_id = message.supplier_id
+        await resolve_supplier(message, session, self._services.accounts)
 
+        if message.channel_kind == ChannelKind.SUPPORT and self._desk is not None:
+            session.record(TurnRecord(kind="user", text=message.text, data={"desk": True}))
+            return await self._desk.handle(message)  # an agent at the desk, not a conversation with the bot
         text = self._effective_text(message)
         nlu = await self._nlu.parse(text) if text.strip() else _empty_nlu(text, session.language)
-        if _sets_language(message, text):
-            session.language = nlu.language
+        decide_turn_language(message, text, nlu.language, session, default=self._policy.default_language)
         session.record(
             TurnRecord(
                 kind="user",
@@ -86,7 +97,9 @@ class DialogueManager:
             )
         )
         if session.controller == "human":
-            return []  # a person is answering; the relay mirrors the message to them
+            relayed = await self._supplier_side.while_escalated(message, session, nlu)
+            if relayed is not None:
+                return relayed  # a person is answering: the bot is silent, the desk sees the message
 
         ctx = TurnContext(
             message=message,
@@ -96,8 +109,24 @@ class DialogueManager:
             services=self._services,
             sales_allowed=self._sales_allowed(message),
         )
-        replies = await self._decide(ctx)
+        replies = await self._business_rules(ctx) or await self._decide(ctx)
         return [await self._render(ctx, reply) for reply in replies]
+
+    async def _business_rules(self, ctx: TurnContext) -> list[Reply]:
+        """A VIP supplier, or an order above the threshold, goes to a person (once per session)."""
+        if ctx.message.channel_kind not in (ChannelKind.PRIVATE, ChannelKind.WEB) or not ctx.supplier_id:
+            return []
+        order_ids = tuple(dict.fromkeys(str(e.value) for e in ctx.nlu.entities_of("order_id")))
+        reasons = await triggers.business_rules(
+            session=ctx.session,
+            nlu=ctx.nlu,
+            order_ids=order_ids,
+            backend=self._services.backend,
+            settings=self._policy.handoff,
+        )
+        if not reasons:
+            return []
+        return await escalate(ctx, tuple(reasons), outcome="escalated", priority=Priority.HIGH)
 
     # --- policy ------------------------------------------------------------------------------
 
@@ -109,7 +138,7 @@ class DialogueManager:
             return await self._run_intent("link_account", ctx)
         if message.command in ("start", "help"):
             return await self._run_intent("help" if message.command == "help" else "greeting", ctx)
-        if message.command == "human":
+        if message.command == "human" or message.callback_data == triggers.HANDOFF_BUTTON:
             return await self._run_intent("human_handoff", ctx)
         if message.attachments and not message.text.strip():
             name = message.attachments[0].file_name
@@ -154,11 +183,12 @@ class DialogueManager:
         ctx.session.state["fallbacks"] = count
         if count >= self._policy.fallbacks_before_handoff:
             ctx.session.state["fallbacks"] = 0
+            ctx.session.state["fallbacks_offered"] = count
             ctx.session.active_form = "offer_human"
             return [
                 Reply(
                     "out_of_scope_offer_human",
-                    buttons=_yes_no_buttons(ctx.language),
+                    buttons=yes_no_buttons(ctx.language),
                     action="out_of_scope",
                 )
             ]
@@ -214,6 +244,7 @@ class DialogueManager:
             buttons=reply.buttons,
             table=reply.table,
             reply_to=ctx.message.message_id,
+            kind=reply.kind,
             metadata={"outcome": reply.outcome, "intent": ctx.nlu.intent, "draft": rendered.is_draft},
         )
 
@@ -261,28 +292,9 @@ def _break_tie_with_entities(nlu: NluResult) -> NluResult:
     return nlu
 
 
-def _sets_language(message: IncomingMessage, text: str) -> bool:
-    """Button presses, bare yes/no answers and bare numbers keep the conversation's language."""
-    if message.callback_data or not text.strip():
-        return False
-    if classify_answer(text) is not None and not any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        return False
-    return any(ch.isalpha() for ch in text)
-
-
 def _describe(intent: str, language: str) -> str:
     en, zh = _INTENT_LABELS.get(intent, (intent, intent))
     return zh if language == "zh" else en
-
-
-def _yes_no_buttons(language: str) -> tuple[Button, Button]:
-    if language == "zh":
-        return (Button("是", "confirm:yes", "primary"), Button("否", "confirm:no"))
-    return (Button("Yes", "confirm:yes", "primary"), Button("No", "confirm:no"))
-
-
-def yes_no_buttons(language: str) -> tuple[Button, Button]:
-    return _yes_no_buttons(language)
 
 
 def _empty_nlu(text: str, language: str) -> NluResult:
@@ -320,4 +332,4 @@ def _json_facts(facts: Mapping[str, object]) -> dict[str, Any]:
     return {k: _jsonable(v) for k, v in facts.items()}
 
 
-__all__ = ["ActionTable", "DialogueManager", "Policy", "classify_answer", "yes_no_buttons"]
+__all__ = ["ActionTable", "DialogueManager", "Policy"]

@@ -45,12 +45,16 @@ class Sender:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
+    """A file a message carries; `platform` is where `file_id` / `url` can be fetched from."""
+
     kind: str  # "photo" | "document" | "file"
     file_id: str
     caption: str = ""
     file_name: str = ""
     mime_type: str = ""
     url: str = ""
+    size: int = 0  # bytes, when the platform says
+    platform: str = ""
 
 
 class ChannelKind(StrEnum):
@@ -82,7 +86,9 @@ class IncomingMessage:
     callback_id: str = ""  # platform id to acknowledge (Telegram callback query id)
     edited: bool = False
     edited_message_id: str = ""
+    deleted: bool = False  # the platform says message `edited_message_id` was deleted
     message_id: str = ""
+    rich_text: str = ""  # `text` with its formatting, as light Markdown (**bold**, _italic_, [label](url))
     supplier_id: str | None = None  # only set by trusted channels (web chat in demo mode)
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
@@ -95,11 +101,40 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Card:
+    """A structured message (a report, an escalation card); each adapter renders it its own way.
+
+    Slack renders Block Kit, Telegram HTML, the web chat JSON. `fields` are label/value pairs shown
+    side by side, `sections` paragraphs of plain text, `context` small print at the bottom.
+    """
+
+    title: str
+    fields: tuple[tuple[str, str], ...] = ()
+    sections: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
+    """One thing to deliver to a conversation: a new message, or an operation on an earlier one.
+
+    A plain message posts `text` (plus `card`, `table`, `buttons`, `files`). `edit_of` replaces an
+    earlier message of the bot (its platform message id), `delete_of` deletes one, `reaction` adds a
+    reaction to `reply_to`. `visible_to` limits a message to one user of a shared channel (a Slack
+    ephemeral message).
+    """
+
     conversation: ConversationKey
     text: str
     buttons: tuple[Button, ...] = ()
     table: tuple[tuple[str, ...], ...] = ()  # header row first; adapters may render it richly
     reply_to: str = ""  # platform message id or Slack thread ts
-    kind: str = "reply"  # "reply" | "card" | "relay" | "digest" | "ack"
+    kind: str = "reply"  # "reply" | "card" | "relay" | "digest" | "handoff" | "receipt" | "error"
+    card: Card | None = None
+    files: tuple[Attachment, ...] = ()  # files to deliver; fetched from their source platform when sent
+    edit_of: str = ""
+    delete_of: str = ""
+    reaction: str = ""  # an emoji name ("white_check_mark"), added to `reply_to`
+    visible_to: str = ""  # a platform user id
+    format: str = "plain"  # "plain" | "markdown": light Markdown that adapters render natively
     metadata: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)

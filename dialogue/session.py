@@ -43,6 +43,11 @@ class Session:
     version: int = 0
     records: list[TurnRecord] = field(default_factory=list)
 
+    @property
+    def is_new(self) -> bool:
+        """Never stored yet: this is the conversation's first turn (a store bumps `version` on save)."""
+        return self.version == 0
+
     def expired(self, now: datetime, ttl: timedelta) -> bool:
         return now - self.last_activity_at > ttl
 

@@ -28,6 +28,7 @@ def default_data_dir() -> Path:
 
 
 def data_files(data_dir: Path) -> list[Path]:
+    """The training files: the YAML files directly in data_dir (subfolders such as vocab/ are not data)."""
     files = sorted([*data_dir.glob("*.yml"), *data_dir.glob("*.yaml")])
     if not files:
         raise TrainingDataError(f"no training data (*.yml) in {data_dir}")

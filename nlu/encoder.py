@@ -375,9 +375,5 @@ class BatchedEncoder:
         rows = await self._batcher.submit_many(list(texts))
         return np.stack(rows).astype(np.float32, copy=False)
 
-    async def encode_one(self, text: str) -> npt.NDArray[np.float32]:
-        row: npt.NDArray[np.float32] = (await self.encode([text]))[0]
-        return row
-
     async def aclose(self) -> None:
         await self._batcher.aclose()

@@ -1,9 +1,17 @@
-"""NLU errors. (nlu may not import dialogue or bot, so this is its own small tree.)"""
+"""The root of opsbot's error tree, and the NLU's errors.
+
+`OpsbotError` lives here because nlu is the lowest layer: dialogue and bot re-export it
+(`from dialogue.errors import OpsbotError`), so every error raised on purpose shares one root.
+"""
 
 from __future__ import annotations
 
 
-class NluError(Exception):
+class OpsbotError(Exception):
+    """Base class of every error opsbot raises on purpose."""
+
+
+class NluError(OpsbotError):
     """Base of every error the NLU raises on purpose."""
 
 
@@ -13,3 +21,7 @@ class ModelNotTrainedError(NluError):
 
 class TrainingDataError(NluError):
     """The training data in nlu/data/ is missing or malformed."""
+
+
+class VocabularyError(NluError):
+    """A vocabulary file in nlu/data/vocab/ is missing or malformed."""

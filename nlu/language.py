@@ -1,12 +1,17 @@
-"""Language of a message (en or zh) from the share of CJK characters."""
+"""Which language a text is written in (en or zh), and the character tests behind that decision.
+
+This is the only place that looks at characters to decide a language; dialogue.language decides the
+conversation's reply language from these answers.
+"""
 
 from __future__ import annotations
 
 import re
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+_CODE = re.compile(r"[A-Za-z]{1,4}-?\d{2,10}")  # PO-1001, AB-1020, INV2002: the same in every language
 
 
 def detect_language(text: str, default: str = "en") -> str:
@@ -18,6 +23,17 @@ def detect_language(text: str, default: str = "en") -> str:
     return "zh" if han * 3 >= latin and han > 0 else "en"
 
 
-def cjk_ratio(text: str) -> float:
-    letters = len(_CJK.findall(text)) + len(_LATIN.findall(text))
-    return len(_CJK.findall(text)) / letters if letters else 0.0
+def has_han(text: str) -> bool:
+    """The text contains a Chinese character."""
+    return _HAN.search(text) is not None
+
+
+def has_letters(text: str) -> bool:
+    """The text contains a letter of any script (a bare number or emoji has none)."""
+    return any(ch.isalpha() for ch in text)
+
+
+def is_language_neutral(text: str) -> bool:
+    """Nothing but codes, numbers and short tokens ("1001", "AB-1020 450"): no word tells a language."""
+    rest = _CODE.sub(" ", text)
+    return _LATIN_WORD.search(rest) is None and not has_han(rest)

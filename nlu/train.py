@@ -15,24 +15,9 @@ from typing import Protocol
 from nlu.classifier import FORMAT_VERSION, META_FILE, ClassifierArgs, IntentClassifier, TuningReport
 from nlu.dataset import counts, data_hash, default_data_dir, load_examples
 from nlu.encoder import SyncEncoder, cached_encode, encoder_id_for, load_encoder
+from nlu.settings import NluSettings
 
 logger = logging.getLogger(__name__)
-
-
-class NluSettingsLike(Protocol):
-    """The fields of bot.config.NluSettings that training needs (nlu may not import bot)."""
-
-    @property
-    def encoder(self) -> str: ...
-
-    @property
-    def runtime(self) -> str: ...
-
-    @property
-    def model_dir(self) -> Path: ...
-
-    @property
-    def data_dir(self) -> Path: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +172,8 @@ def ensure_trained(
     return True
 
 
-def ensure_trained_for(settings: NluSettingsLike, *, progress: bool = True) -> bool:
-    """`ensure_trained` with the paths of bot.config.NluSettings."""
+def ensure_trained_for(settings: NluSettings, *, progress: bool = True) -> bool:
+    """`ensure_trained` with the paths of the `nlu:` settings."""
     return ensure_trained(
         data_dir=settings.data_dir,
         model_dir=settings.model_dir,

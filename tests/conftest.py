@@ -13,16 +13,22 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.app import Runtime, build_runtime
+from bot.application import Application
+from bot.builder import build_application
 from bot.config import AppConfig, load_config
+from bot.ml import Models
 from bot.storage.db import make_engine
 from bot.storage.migrate import upgrade
 from dialogue.actions.basic import basic_actions
-from dialogue.clock import ManualClock
-from tests.support import EchoRenderer, KeywordParser
+from dialogue.clock import ManualClock, system_clock
+from tests.fakes.nlu import KeywordParser
+from tests.fakes.renderer import EchoRenderer
 
 PG_URL = os.environ.get("OPSBOT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
+os.environ.setdefault(
+    "PTB_TIMEDELTA", "1"
+)  # python-telegram-bot's future: durations as timedelta, no warning
 for _var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
     os.environ.pop(_var, None)
 
@@ -106,55 +112,53 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-MakeRuntime = Callable[..., Awaitable[Runtime]]
+MakeRuntime = Callable[..., Awaitable[Application]]
 
 
 @pytest.fixture
 async def make_runtime(engine: Any, tmp_path: Path, clock: ManualClock) -> AsyncIterator[MakeRuntime]:
-    """Build runtimes on the test database; each is stopped at the end (the engine is shared)."""
-    built: list[Runtime] = []
+    """Build applications on the test database, with test doubles for the models; each is stopped at the end.
+
+    The platform adapters are the real ones, built from `overrides` and the tokens in `env` exactly as in
+    production (point `api_base_url` at a fake API).
+    """
+    built: list[Application] = []
 
     async def factory(
         *,
         overrides: dict[str, Any] | None = None,
         env: dict[str, str] | None = None,
         parser: Any = None,
+        make_parser: Any = None,
         renderer: Any = None,
         actions: Any = None,
-        adapter_factories: Any = (),
         seed: bool = True,
         start: bool = True,
         use_clock: bool = False,
-    ) -> Runtime:
+    ) -> Application:
         config = make_config(tmp_path, overrides, env)
-        runtime = build_runtime(
-            config,
-            parser=parser or KeywordParser(),
+        nlu = parser or KeywordParser()
+        models = Models(
+            make_parser=make_parser or (lambda _names: nlu),
             renderer=renderer or EchoRenderer(),
             actions=actions or basic_actions(),
-            clock=clock if use_clock else _real_clock,
-            adapter_factories=adapter_factories,
-            engine=engine,
+        )
+        application = build_application(
+            config, models=models, clock=clock if use_clock else system_clock, engine=engine
         )
         if seed:
             from bot.seed import is_empty, seed_demo
 
-            if await is_empty(runtime.sessionmaker):
-                await seed_demo(runtime.sessionmaker, today=clock().date())
+            if await is_empty(application.store.sessionmaker):
+                await seed_demo(application.store.sessionmaker, today=clock().date())
         if start:
-            await runtime.start()
-        built.append(runtime)
-        return runtime
+            await application.start()
+        built.append(application)
+        return application
 
     yield factory
-    for runtime in built:
-        await runtime.stop()
-
-
-def _real_clock() -> Any:
-    from dialogue.clock import system_clock
-
-    return system_clock()
+    for application in built:
+        await application.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.storage.models import InventoryChangeRow, InventoryRow
+from bot.storage.tables import InventoryChangeRow, InventoryRow
 from tests.conftest import MakeRuntime
 
 pytestmark = pytest.mark.slow
@@ -39,7 +39,7 @@ async def demo(make_runtime: MakeRuntime, nlu_model_dir: Path, shared_encoder: A
     from dialogue.actions.registry import default_actions
     from dialogue.nlg.renderer import build_renderer
     from nlu.encoder import BatchedEncoder
-    from nlu.pipeline import load_parser
+    from nlu.parser import load_parser
 
     encoder = BatchedEncoder(shared_encoder, max_wait_ms=2, max_size=32)
 
@@ -47,14 +47,14 @@ async def demo(make_runtime: MakeRuntime, nlu_model_dir: Path, shared_encoder: A
         return load_parser(nlu_model_dir, encoder=encoder, name_lookup=names)
 
     return await make_runtime(
-        parser=parser,
+        make_parser=parser,
         renderer=build_renderer(data_dir=Path("dialogue/data"), model=None),
         actions=default_actions(embedder=encoder, faq_threshold=0.40),
     )
 
 
 async def post(runtime: Any, text: str, supplier_id: str | None, sender: str) -> list[dict[str, Any]]:
-    transport = httpx.ASGITransport(app=runtime.asgi_app, client=("127.0.0.1", 1))
+    transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 1))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         body = {"sender": sender, "text": text, "supplier_id": supplier_id}
         r = await client.post("/web/messages", json=body)

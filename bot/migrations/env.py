@@ -9,7 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.storage.db import make_engine
-from bot.storage.models import Base
+from bot.storage.tables import Base
 
 config = context.config
 target_metadata = Base.metadata

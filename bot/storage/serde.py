@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from dialogue.messages import (
     Attachment,
     Button,
+    Card,
     ChannelKind,
     ConversationKey,
     IncomingMessage,
@@ -34,17 +36,7 @@ def incoming_to_json(msg: IncomingMessage) -> dict[str, Any]:
         "external_id": msg.external_id,
         "dedupe_key": msg.dedupe_key,
         "timestamp": msg.timestamp.isoformat(),
-        "attachments": [
-            {
-                "kind": a.kind,
-                "file_id": a.file_id,
-                "caption": a.caption,
-                "file_name": a.file_name,
-                "mime_type": a.mime_type,
-                "url": a.url,
-            }
-            for a in msg.attachments
-        ],
+        "attachments": [asdict(a) for a in msg.attachments],
         "channel_kind": msg.channel_kind.value,
         "command": msg.command,
         "command_args": msg.command_args,
@@ -52,7 +44,9 @@ def incoming_to_json(msg: IncomingMessage) -> dict[str, Any]:
         "callback_id": msg.callback_id,
         "edited": msg.edited,
         "edited_message_id": msg.edited_message_id,
+        "deleted": msg.deleted,
         "message_id": msg.message_id,
+        "rich_text": msg.rich_text,
         "supplier_id": msg.supplier_id,
         "raw": _safe_raw(dict(msg.raw)),
     }
@@ -75,7 +69,9 @@ def incoming_from_json(data: dict[str, Any]) -> IncomingMessage:
         callback_id=data.get("callback_id", ""),
         edited=data.get("edited", False),
         edited_message_id=data.get("edited_message_id", ""),
+        deleted=data.get("deleted", False),
         message_id=data.get("message_id", ""),
+        rich_text=data.get("rich_text", ""),
         supplier_id=data.get("supplier_id"),
         raw=data.get("raw", {}),
     )
@@ -89,6 +85,13 @@ def outgoing_to_json(msg: OutgoingMessage) -> dict[str, Any]:
         "table": [list(row) for row in msg.table],
         "reply_to": msg.reply_to,
         "kind": msg.kind,
+        "card": asdict(msg.card) if msg.card is not None else None,
+        "files": [asdict(a) for a in msg.files],
+        "edit_of": msg.edit_of,
+        "delete_of": msg.delete_of,
+        "reaction": msg.reaction,
+        "visible_to": msg.visible_to,
+        "format": msg.format,
         "metadata": _safe_raw(dict(msg.metadata)),
     }
 
@@ -101,5 +104,23 @@ def outgoing_from_json(data: dict[str, Any]) -> OutgoingMessage:
         table=tuple(tuple(row) for row in data.get("table", [])),
         reply_to=data.get("reply_to", ""),
         kind=data.get("kind", "reply"),
+        card=_card(data.get("card")),
+        files=tuple(Attachment(**a) for a in data.get("files", [])),
+        edit_of=data.get("edit_of", ""),
+        delete_of=data.get("delete_of", ""),
+        reaction=data.get("reaction", ""),
+        visible_to=data.get("visible_to", ""),
+        format=data.get("format", "plain"),
         metadata=data.get("metadata", {}),
+    )
+
+
+def _card(data: dict[str, Any] | None) -> Card | None:
+    if not data:
+        return None
+    return Card(
+        title=data["title"],
+        fields=tuple((str(label), str(value)) for label, value in data.get("fields", [])),
+        sections=tuple(data.get("sections", [])),
+        context=tuple(data.get("context", [])),
     )

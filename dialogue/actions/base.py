@@ -6,16 +6,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from dialogue.backend import Accounts, Backend, Handoff
+from dialogue.backend import Accounts, Backend
+from dialogue.handoff.service import HandoffService
 from dialogue.messages import Button, ChannelKind, IncomingMessage
 from dialogue.session import Session
 from nlu.types import NluResult
 
 SALES_INTENTS = frozenset({"customer_lookup", "sales_summary", "customer_industry", "recommend_products"})
 SUPPLIER_DATA_INTENTS = frozenset({"order_status", "payment_status", "inventory_update", "inventory_query"})
-OPEN_INTENTS = frozenset(
-    {"greeting", "goodbye", "thanks", "help", "onboarding", "policy_question", "human_handoff", "complaint"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +26,14 @@ class Reply:
     table: tuple[tuple[str, ...], ...] = ()
     action: str = ""
     product_attributes: Mapping[str, str] | None = None  # set for product descriptions
+    kind: str = "reply"  # "handoff": a handoff notice, the one kind the supplier gets while a person has it
 
 
 @dataclass(frozen=True, slots=True)
 class Services:
     backend: Backend
     accounts: Accounts
-    handoff: Handoff
+    handoff: HandoffService
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,3 +68,11 @@ class TurnContext:
 
 
 Action = Callable[[TurnContext], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTable:
+    """Intent -> action, and form name -> continuation (returns [] when the message is not an answer)."""
+
+    intents: Mapping[str, Action] = field(default_factory=dict)
+    forms: Mapping[str, Action] = field(default_factory=dict)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dialogue.actions.base import SALES_INTENTS, Reply, TurnContext
-from dialogue.manager import ActionTable
+from dialogue.actions.base import ActionTable, Reply, TurnContext
+from dialogue.handoff import triggers
+from dialogue.handoff.model import Priority, Reason
+from dialogue.handoff.service import EscalationRequest
+from dialogue.identity import link_supplier
 from dialogue.yesno import classify_answer
 
 _CAPABILITIES = {
@@ -76,42 +79,59 @@ async def out_of_scope(ctx: TurnContext) -> list[Reply]:
 
 
 async def link_account(ctx: TurnContext) -> list[Reply]:
-    code = (
-        (ctx.message.command_args or ctx.message.text).strip().split()[0]
-        if (ctx.message.command_args or ctx.message.text).strip()
-        else ""
-    )
+    words = (ctx.message.command_args or ctx.message.text).split()
+    code = words[0] if words else ""
     if ctx.supplier_id:
         supplier = await ctx.services.backend.get_supplier(ctx.supplier_id)
         return [Reply("link_already", {"supplier_name": supplier.name if supplier else ctx.supplier_id})]
-    result = await ctx.services.accounts.redeem(code, ctx.message.platform.value, ctx.message.sender.id)
+    result = await link_supplier(code, ctx.message, ctx.session, ctx.services.accounts)
     if not result.ok or result.supplier_id is None:
         return [Reply("link_invalid_code", action="link_account")]
-    ctx.session.supplier_id = result.supplier_id
     supplier = await ctx.services.backend.get_supplier(result.supplier_id)
     name = supplier.name if supplier else result.supplier_id
     return [Reply("link_success", {"supplier_name": name}, action="link_account")]
 
 
 async def human_handoff(ctx: TurnContext) -> list[Reply]:
-    return await escalate(ctx, reason="user_request", outcome="escalated")
+    return await escalate(ctx, (triggers.explicit_request(ctx.message),), outcome="escalated")
 
 
-async def escalate(ctx: TurnContext, *, reason: str, outcome: str, priority: str = "normal") -> list[Reply]:
-    order_ids = [str(e.value) for e in ctx.nlu.entities_of("order_id")]
-    ticket = await ctx.services.handoff.escalate(
-        conversation_key=ctx.session.key.as_str(),
-        supplier_id=ctx.supplier_id,
-        reason=reason,
-        detail=ctx.message.text,
-        priority=priority,
-        order_ids=order_ids,
-        request_id=ctx.request_id,
+async def escalate(
+    ctx: TurnContext, reasons: tuple[Reason, ...], *, outcome: str, priority: Priority = Priority.NORMAL
+) -> list[Reply]:
+    """Hand the conversation to a person: the bot goes silent until an agent resolves it or hands it back."""
+    order_ids = _ids(ctx, "order_id", "order_id")
+    invoice_ids = _ids(ctx, "invoice_id", "invoice_id")
+    escalation, created = await ctx.services.handoff.escalate(
+        EscalationRequest(
+            conversation_key=ctx.session.key.as_str(),
+            reasons=reasons,
+            language=ctx.language,
+            request_id=ctx.request_id,
+            text=ctx.message.text,
+            supplier_id=ctx.supplier_id,
+            user_name=ctx.message.sender.display_name,
+            priority=priority,
+            order_ids=order_ids,
+            invoice_ids=invoice_ids,
+        )
     )
     ctx.session.active_form = None
-    if not ticket.created:
-        return [Reply("escalation_exists", {"ticket_id": f"#{ticket.id}"}, action="handoff")]
-    return [Reply(outcome, {"ticket_id": f"#{ticket.id}"}, action="handoff")]
+    ctx.session.controller = "human"
+    triggers.rules_done_for_session(ctx.session)
+    facts = {"ticket_id": f"#{escalation.id}"}
+    if not created:
+        return [Reply("escalation_exists", facts, action="handoff", kind="handoff")]
+    return [Reply(outcome, facts, action="handoff", kind="handoff")]
+
+
+def _ids(ctx: TurnContext, entity: str, slot: str) -> tuple[str, ...]:
+    """The ids the conversation is about: named in this message, else the one its form was asking about."""
+    named = [str(e.value) for e in ctx.nlu.entities_of(entity)]
+    remembered = ctx.session.slots.get(slot)
+    if not named and isinstance(remembered, str):
+        named = [remembered]
+    return tuple(dict.fromkeys(named))
 
 
 async def offer_human_form(ctx: TurnContext) -> list[Reply]:
@@ -126,12 +146,9 @@ async def offer_human_form(ctx: TurnContext) -> list[Reply]:
         return []
     ctx.session.active_form = None
     if answer == "yes":
-        return await escalate(ctx, reason="repeated_fallback", outcome="escalated")
+        misunderstood = int(ctx.session.state.get("fallbacks_offered", 0)) or 2
+        return await escalate(ctx, (triggers.repeated_fallback(misunderstood),), outcome="escalated")
     return [Reply("cancelled", action="offer_human")]
-
-
-def is_sales_intent(intent: str) -> bool:
-    return intent in SALES_INTENTS
 
 
 def basic_actions() -> ActionTable:

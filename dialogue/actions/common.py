@@ -7,11 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 from dialogue.actions.base import Reply, TurnContext
+from dialogue.language import forget_form_language, remember_form_language
 from dialogue.messages import Button
 from dialogue.yesno import classify_answer
 from nlu.types import Money
-
-FORM_LANGUAGE = "form_language"
 
 _STATUS_LABELS: dict[str, tuple[str, str]] = {
     "pending_confirmation": ("pending confirmation", "待确认"),
@@ -26,10 +25,6 @@ _STATUS_LABELS: dict[str, tuple[str, str]] = {
 }
 
 _BARE_NUMBER = re.compile(r"^\s*(?:#|no\.?\s*)?(\d{3,10})\s*[.!。！]?\s*$", re.I)
-
-
-def zh(ctx: TurnContext) -> bool:
-    return ctx.language == "zh"
 
 
 def status_label(status: str, language: str) -> str:
@@ -54,33 +49,20 @@ def answer_of(ctx: TurnContext) -> str | None:
 def open_form(ctx: TurnContext, name: str) -> None:
     """Make `name` the active form and remember the language it was asked in."""
     ctx.session.active_form = name
-    ctx.session.slots[FORM_LANGUAGE] = ctx.language
+    remember_form_language(ctx.session)
 
 
 def close_form(ctx: TurnContext, *slot_names: str) -> None:
     ctx.session.active_form = None
-    for name in (*slot_names, FORM_LANGUAGE):
+    for name in slot_names:
         ctx.session.slots.pop(name, None)
+    forget_form_language(ctx.session)
 
 
 def close_form_if(ctx: TurnContext, name: str, *slot_names: str) -> None:
     """Close form `name` if it is the active one; another pending form stays resumable."""
     if ctx.session.active_form == name:
         close_form(ctx, *slot_names)
-
-
-def keep_form_language(ctx: TurnContext) -> None:
-    """A button press or a language-neutral answer ("1001", "AB-1020 450") keeps the question's language."""
-    asked_in = ctx.session.slots.get(FORM_LANGUAGE)
-    if not isinstance(asked_in, str):
-        return
-    neutral = not re.search(r"[A-Za-z]{3,}|[\u3400-\u9fff]", _strip_codes(ctx.message.text))
-    if ctx.message.callback_data.startswith("confirm:") or neutral:
-        ctx.session.language = asked_in
-
-
-def _strip_codes(text: str) -> str:
-    return re.sub(r"[A-Za-z]{1,4}-?\d{2,10}", " ", text)
 
 
 def bare_number(text: str) -> int | None:
@@ -112,7 +94,3 @@ def fmt_money(amount: Decimal, currency: str) -> str:
 
 def fmt_date(value: date | None) -> str:
     return value.isoformat() if value else "-"
-
-
-def bullet_lines(lines: list[str]) -> str:
-    return "\n".join(f"• {line}" for line in lines)

@@ -19,10 +19,10 @@ from dialogue.actions.common import (
     close_form,
     close_form_if,
     is_bare_answer,
-    keep_form_language,
     open_form,
     yes_no_buttons,
 )
+from dialogue.language import keep_form_language
 
 FORM = "inventory_update"
 SKU, QTY, OLD_QTY = "stock_sku", "stock_qty", "stock_old_qty"
@@ -84,13 +84,13 @@ async def inventory_update_form(ctx: TurnContext) -> list[Reply]:
     sku, qty = slots.get(SKU), slots.get(QTY)
     answer = answer_of(ctx)
     if answer == "cancel" or (answer == "no" and sku is not None and qty is not None):
-        keep_form_language(ctx)
+        keep_form_language(ctx.message, ctx.session)
         close_form(ctx, *_SLOTS)
         if isinstance(sku, str):
             return [Reply("stock_update_cancelled", {"sku": sku}, action=FORM)]
         return [Reply("cancelled", action=FORM)]
     if answer == "yes" and isinstance(sku, str) and isinstance(qty, int):
-        keep_form_language(ctx)
+        keep_form_language(ctx.message, ctx.session)
         close_form(ctx, *_SLOTS)
         change = await ctx.services.backend.set_stock(
             supplier_id, sku, qty, changed_by=ctx.actor, request_id=ctx.request_id
@@ -103,7 +103,7 @@ async def inventory_update_form(ctx: TurnContext) -> list[Reply]:
     relevant = ctx.nlu.intent == "inventory_update" or is_bare_answer(ctx, max_extra_words=4)
     if (new_sku is None and new_qty is None) or not relevant:
         return []  # not an answer; the pending update stays resumable
-    keep_form_language(ctx)
+    keep_form_language(ctx.message, ctx.session)
     if new_sku is not None:
         slots[SKU] = new_sku
     if new_qty is not None:

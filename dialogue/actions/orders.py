@@ -18,12 +18,12 @@ from dialogue.actions.common import (
     close_form,
     close_form_if,
     is_bare_answer,
-    keep_form_language,
     open_form,
     status_label,
     yes_no_buttons,
 )
 from dialogue.backend import Order
+from dialogue.language import keep_form_language
 
 FORM = "order_status"
 OFFERED = "offered_order"
@@ -62,11 +62,11 @@ async def order_status_form(ctx: TurnContext) -> list[Reply]:
     answer = answer_of(ctx)
     offered = ctx.session.slots.get(OFFERED)
     if answer == "cancel":
-        keep_form_language(ctx)
+        keep_form_language(ctx.message, ctx.session)
         close_form(ctx, OFFERED)
         return cancel_reply(ctx)
     if isinstance(offered, str) and answer in ("yes", "no"):
-        keep_form_language(ctx)
+        keep_form_language(ctx.message, ctx.session)
         if answer == "yes":
             close_form(ctx, OFFERED)
             return [await answer_order(ctx, supplier_id, offered, action="order_status")]
@@ -79,7 +79,7 @@ async def order_status_form(ctx: TurnContext) -> list[Reply]:
         order_ids = [f"PO-{number}"] if number is not None else []
     if not order_ids:
         return []  # not an answer: the manager handles the message, the form stays resumable
-    keep_form_language(ctx)
+    keep_form_language(ctx.message, ctx.session)
     close_form(ctx, OFFERED)
     return [
         await answer_order(ctx, supplier_id, oid, action="order_status")

@@ -6,20 +6,24 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from dialogue.actions import basic, complaints, inventory, orders, sales
+from dialogue.actions import basic, complaints, inventory, orders
+from dialogue.actions.base import ActionTable
 from dialogue.actions.knowledge import FaqEntry, KnowledgeBase, load_faq, make_faq_action
 from dialogue.actions.payments import make_payment_status
-from dialogue.actions.sales import (
-    IndustryClassifier,
-    IndustryLabel,
-    Recommender,
-    load_industries,
-    make_customer_form,
-    make_customer_industry,
-    make_recommend_products,
+from dialogue.actions.sales.customer_form import make_customer_form
+from dialogue.actions.sales.customer_industry import make_customer_industry
+from dialogue.actions.sales.customer_lookup import customer_lookup
+from dialogue.actions.sales.customers import CUSTOMER_FORM
+from dialogue.actions.sales.industries import IndustryClassifier, IndustryLabel, load_industries
+from dialogue.actions.sales.product_description import (
+    PRODUCT_FORM,
+    product_description,
+    product_description_form,
 )
+from dialogue.actions.sales.recommend_products import make_recommend_products
+from dialogue.actions.sales.recommender import Recommender
+from dialogue.actions.sales.sales_summary import sales_summary
 from dialogue.embedding import Embedder, HashingEmbedder
-from dialogue.manager import ActionTable
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +70,17 @@ def default_actions(
         "onboarding": answer_faq,
         "policy_question": answer_faq,
         "complaint": complaints.complaint,
-        "customer_lookup": sales.customer_lookup,
-        "sales_summary": sales.sales_summary,
+        "customer_lookup": customer_lookup,
+        "sales_summary": sales_summary,
         "customer_industry": make_customer_industry(classifier),
         "recommend_products": make_recommend_products(recommender),
-        "product_description": sales.product_description,
+        "product_description": product_description,
     }
     forms = {
         "offer_human": basic.offer_human_form,
         orders.FORM: orders.order_status_form,
         inventory.FORM: inventory.inventory_update_form,
-        sales.CUSTOMER_FORM: make_customer_form(classifier, recommender),
-        sales.PRODUCT_FORM: sales.product_description_form,
+        CUSTOMER_FORM: make_customer_form(classifier, recommender),
+        PRODUCT_FORM: product_description_form,
     }
     return ActionTable(intents=intents, forms=forms)

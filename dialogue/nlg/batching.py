@@ -8,6 +8,8 @@ import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 
+from dialogue.errors import ReplyModelError
+
 log = logging.getLogger(__name__)
 
 BatchFn = Callable[[Sequence[str]], list[str]]
@@ -29,7 +31,7 @@ class MicroBatcher:
         executor: Executor | None = None,
     ) -> None:
         if max_size < 1 or max_wait_ms < 0:
-            raise ValueError("max_size must be >= 1 and max_wait_ms >= 0")
+            raise ReplyModelError("max_size must be >= 1 and max_wait_ms >= 0")
         self._fn = fn
         self._max_wait = max_wait_ms / 1000.0
         self._max_size = max_size
@@ -83,7 +85,7 @@ class MicroBatcher:
             try:
                 outputs = await loop.run_in_executor(self._executor, self._fn, unique)
                 if len(outputs) != len(unique):
-                    raise RuntimeError(f"batch function returned {len(outputs)} outputs for {len(unique)}")
+                    raise ReplyModelError(f"batch function returned {len(outputs)} outputs for {len(unique)}")
             except Exception as exc:  # handed to every caller of the batch
                 log.exception("batched generation failed")
                 for _, fut in live:

@@ -6,6 +6,8 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
+from dialogue.errors import ReplyModelError
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -15,7 +17,7 @@ class LruCache(Generic[K, V]):
 
     def __init__(self, maxsize: int) -> None:
         if maxsize < 0:
-            raise ValueError("maxsize must be >= 0")
+            raise ReplyModelError("maxsize must be >= 0")
         self.maxsize = maxsize
         self.hits = 0
         self.misses = 0

@@ -20,6 +20,8 @@ from typing import Any
 
 import torch
 
+from dialogue.errors import ReplyModelError
+
 Processor = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 KeyValues = list[tuple[torch.Tensor, torch.Tensor]]  # per block: (keys, values), (rows, heads, length, d_kv)
 
@@ -51,7 +53,7 @@ class GreedyResult:
 class FastGreedy:
     def __init__(self, model: Any) -> None:
         if not self.supports(model):
-            raise ValueError("FastGreedy supports only plain (ReLU, non-gated) T5 checkpoints")
+            raise ReplyModelError("FastGreedy supports only plain (ReLU, non-gated) T5 checkpoints")
         config = model.config
         decoder = model.decoder
         self.heads = int(config.num_heads)

@@ -26,6 +26,7 @@ from transformers import (
     T5ForConditionalGeneration,
 )
 
+from dialogue.errors import ReplyModelError
 from dialogue.nlg.catalog import SEGMENT_CLOSE, SEGMENT_OPEN
 from dialogue.nlg.fastdecode import FastGreedy
 
@@ -106,7 +107,7 @@ def new_model(tokenizer: PreTrainedTokenizerBase, shape: ModelShape) -> T5ForCon
 def token_id(tokenizer: PreTrainedTokenizerBase, token: str) -> int:
     value = tokenizer.convert_tokens_to_ids(token)
     if not isinstance(value, int):
-        raise ValueError(f"not a single token: {token!r}")
+        raise ReplyModelError(f"not a single token: {token!r}")
     return value
 
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import zlib
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +19,7 @@ from dialogue.nlg.corpus import load_corpus, model_input
 from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import PRODUCT_ATTRIBUTES, Lexicalizer
 from dialogue.nlg.model import Generator
-from dialogue.nlg.settings import NlgSettingsLike
+from dialogue.nlg.settings import NlgSettings
 from dialogue.nlg.training import DEFAULT_MAX_VARIANTS, saved_hash, saved_meta
 from dialogue.nlg.types import FactValue, RenderedReply
 
@@ -292,11 +292,6 @@ class NlgRenderer:
             except Exception:
                 log.exception("fallback callback failed")
 
-    def generate_batch(self, inputs: Sequence[str]) -> list[str]:
-        """Blocking pass-through to the model (for evaluation and benchmarks)."""
-        assert self.model is not None
-        return self.model.generate(inputs)
-
     async def aclose(self) -> None:
         """Stop the batcher and the executor this renderer created; idempotent."""
         if self.batcher is not None:
@@ -363,7 +358,7 @@ def build_renderer(
     return renderer
 
 
-def load_reply_model(settings: NlgSettingsLike) -> Generator | None:
+def load_reply_model(settings: NlgSettings) -> Generator | None:
     """The configured checkpoint, else the trained one in model_dir, else None (templates only)."""
     from dialogue.nlg.model import ReplyModel
 
@@ -382,7 +377,7 @@ def load_reply_model(settings: NlgSettingsLike) -> Generator | None:
 
 
 def load_renderer(
-    settings: NlgSettingsLike,
+    settings: NlgSettings,
     *,
     on_fallback: FallbackCallback | None = None,
     registry: Any = None,

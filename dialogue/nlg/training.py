@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from transformers import T5ForConditionalGeneration
 
+from dialogue.errors import ReplyModelError
 from dialogue.nlg.corpus import (
     NO_FACT,
     Row,
@@ -26,7 +27,7 @@ from dialogue.nlg.corpus import (
     transplant_rows,
 )
 from dialogue.nlg.model import ModelShape, ReplyModel, decoder_prompt, new_model, token_id, train_tokenizer
-from dialogue.nlg.settings import NlgSettingsLike
+from dialogue.nlg.settings import NlgSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class TrainingArgs:
 
     def __post_init__(self) -> None:
         if self.minutes <= 0 or self.batch_size < 1 or self.max_epochs < 1 or self.threads < 1:
-            raise ValueError("minutes, batch_size, max_epochs and threads must be positive")
+            raise ReplyModelError("minutes, batch_size, max_epochs and threads must be positive")
 
     def recipe(self) -> str:
         """What, besides the data, determines the trained model (part of the data hash)."""
@@ -272,7 +273,7 @@ def saved_meta(model_dir: str | Path) -> dict[str, object]:
     return meta if isinstance(meta, dict) else {}
 
 
-def training_args(settings: NlgSettingsLike, *, minutes: float | None = None) -> TrainingArgs:
+def training_args(settings: NlgSettings, *, minutes: float | None = None) -> TrainingArgs:
     """TrainingArgs from settings.nlg (data_dir, model_dir, train_steps, train_minutes, train_threads)."""
     return TrainingArgs(
         data_dir=Path(settings.data_dir),
@@ -281,13 +282,6 @@ def training_args(settings: NlgSettingsLike, *, minutes: float | None = None) ->
         max_steps=settings.train_steps,
         threads=settings.train_threads,
     )
-
-
-def ensure_model(settings: NlgSettingsLike, *, progress: bool = False) -> bool:
-    """What `make run` calls: train the reply model if its data changed; no-op for a custom checkpoint."""
-    if not settings.enabled or settings.model:
-        return False
-    return ensure_trained(training_args(settings), progress=progress)
 
 
 def _progress_bar(enabled: bool):  # type: ignore[no-untyped-def]

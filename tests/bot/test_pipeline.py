@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.base import SendResult
-from bot.storage.models import ConversationRow, InboxRow, OutboxRow, TurnEventRow
+from bot.storage.tables import ConversationRow, InboxRow, OutboxRow, TurnEventRow
 from dialogue.errors import PermanentDeliveryError, TransientDeliveryError
 from dialogue.messages import ConversationKey, IncomingMessage, OutgoingMessage, Platform, Sender
 from dialogue.session import Session
@@ -30,7 +30,7 @@ def msg(chat: str, text: str, ext: str, platform: Platform = Platform.WEB) -> In
 
 
 async def rows(runtime: Any, model: Any) -> list[Any]:
-    async with runtime.sessionmaker() as s:
+    async with runtime.store.sessionmaker() as s:
         return list(
             (
                 await s.execute(select(model).order_by(model.id if hasattr(model, "id") else model.key))
@@ -52,7 +52,7 @@ async def drain(runtime: Any, *, rounds: int = 50) -> None:
 
 async def test_web_chat_answers_through_inbox_and_outbox(make_runtime: MakeRuntime) -> None:
     runtime = await make_runtime()
-    transport = httpx.ASGITransport(app=runtime.asgi_app, client=("127.0.0.1", 5000))
+    transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         r = await client.post("/web/messages", json={"sender": "ann", "text": "hello", "supplier_id": None})
         assert r.status_code == 200, r.text
@@ -70,7 +70,7 @@ async def test_web_chat_answers_through_inbox_and_outbox(make_runtime: MakeRunti
 
 async def test_web_chat_refuses_remote_clients(make_runtime: MakeRuntime) -> None:
     runtime = await make_runtime()
-    transport = httpx.ASGITransport(app=runtime.asgi_app, client=("10.1.2.3", 5000))
+    transport = httpx.ASGITransport(app=runtime.asgi, client=("10.1.2.3", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         r = await client.post("/web/messages", json={"sender": "x", "text": "hello"})
     assert r.status_code == 403
@@ -150,7 +150,7 @@ async def test_per_conversation_order_and_cross_conversation_concurrency(
             break
         await asyncio.sleep(0.05)
     stop.set()
-    runtime.inbox_notifier.notify()
+    runtime.notifiers.inbox.notify()
     await asyncio.gather(*tasks)
     assert len(handler.seen) == 18
     for chat in ("a", "b", "c"):
@@ -314,12 +314,12 @@ async def test_background_tasks_answer_end_to_end(make_runtime: MakeRuntime) -> 
 
 async def test_healthz_and_metrics(make_runtime: MakeRuntime) -> None:
     runtime = await make_runtime()
-    transport = httpx.ASGITransport(app=runtime.asgi_app, client=("127.0.0.1", 5000))
+    transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         await client.post("/web/messages", json={"sender": "m", "text": "hello"})
         health = await client.get("/healthz")
         assert health.status_code == 200 and health.json()["database"] is True
-        runtime.models_ready = False
+        await runtime.stop()
         assert (await client.get("/healthz")).status_code == 503
         metrics = (await client.get("/metrics")).text
     assert 'opsbot_messages_in_total{platform="web"} 1.0' in metrics

@@ -1,14 +1,18 @@
 """A fake Slack Web API on 127.0.0.1 for slack_sdk's AsyncWebClient(base_url=...).
 
-Runs uvicorn in a background thread (so it outlives any one event loop), records every call and
-can be told to fail the next calls of a method with a 429 (Retry-After) or an `ok: false` error.
+Answers auth.test, chat.postMessage, chat.update, chat.delete, chat.postEphemeral, reactions.add,
+conversations.replies, users.info, usergroups.users.list and the files_upload_v2 flow
+(files.getUploadURLExternal, the upload URL, files.completeUploadExternal), and serves files for
+`url_private_download` (or, like Slack without `files:read`, an HTML login page). Runs uvicorn in a
+background thread (so it outlives any one event loop), records every call and can be told to fail the
+next calls of a method with a 429 (Retry-After) or an `ok: false` error. Request builders and the
+in-memory inbox live in slack_events (re-exported here).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
+import itertools
 import json
 import socket
 import threading
@@ -16,21 +20,55 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from adapters.base import IngestResult
-from dialogue.messages import IncomingMessage
+from tests.fakes.slack_events import (
+    BOT_TOKEN,
+    BOT_USER,
+    BOT_USER_ID,
+    OTHER,
+    SALES,
+    SIGNING_SECRET,
+    SUPPORT,
+    MemoryInbox,
+    block_action_body,
+    event_body,
+    mention,
+    sign,
+)
 
-BOT_USER_ID = "UBOT"
+__all__ = [
+    "BOT_ID",
+    "BOT_TOKEN",
+    "BOT_USER",
+    "BOT_USER_ID",
+    "OTHER",
+    "SALES",
+    "SIGNING_SECRET",
+    "SUPPORT",
+    "FakeSlackApi",
+    "HostedFile",
+    "MemoryInbox",
+    "SlackCall",
+    "Upload",
+    "block_action_body",
+    "event_body",
+    "mention",
+    "sign",
+    "slack_api_fixture",
+    "slack_api_server_fixture",
+]
+
 BOT_ID = "BBOT"
 TEAM_ID = "T0001"
+LOGIN_PAGE = "<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to Slack</body></html>"
 
 
 @dataclass(frozen=True)
@@ -49,6 +87,27 @@ class _Failure:
     remaining: int
 
 
+@dataclass(frozen=True)
+class HostedFile:
+    data: bytes
+    mime_type: str
+
+
+@dataclass
+class Upload:
+    """One file uploaded through the files_upload_v2 flow."""
+
+    file_id: str
+    filename: str
+    length: int  # as announced to files.getUploadURLExternal
+    data: bytes = b""
+    title: str = ""
+    channel: str = ""
+    thread_ts: str = ""
+    initial_comment: str = ""
+    completed: bool = False
+
+
 @dataclass
 class FakeSlackApi:
     """State of the fake; `base_url` ends with a slash, as slack_sdk expects."""
@@ -56,10 +115,15 @@ class FakeSlackApi:
     base_url: str = ""
     calls: list[SlackCall] = field(default_factory=list)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> posted messages
+    uploads: list[Upload] = field(default_factory=list)
+    hosted: dict[str, HostedFile] = field(default_factory=dict)  # file id -> bytes for url_private
+    login_page: bool = False  # answer downloads with an HTML login page (no files:read)
     _failures: dict[str, list[_Failure]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ts_counter: int = 0
+    _file_ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     # --- scripting -----------------------------------------------------------------------
 
@@ -90,6 +154,22 @@ class FakeSlackApi:
             self.calls.clear()
             self._failures.clear()
             self.messages.clear()
+            self.users.clear()
+            self.usergroups.clear()
+            self.uploads.clear()
+            self.hosted.clear()
+            self.login_page = False
+
+    @property
+    def root_url(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    def host_file(self, file_id: str, data: bytes, *, name: str = "file.bin", mime_type: str = "") -> str:
+        """Serve `data` to requests with the bot token; returns its url_private_download."""
+        with self._lock:
+            self.hosted[file_id] = HostedFile(data, mime_type or "application/octet-stream")
+        return f"{self.root_url}/files-pri/T0001-{file_id}/download/{name}"
 
     async def wait_for(self, method: str, count: int = 1, within: float = 10.0) -> list[SlackCall]:
         """Wait (polling, real time) until `count` successful-or-not calls of `method` were made."""
@@ -129,7 +209,7 @@ class FakeSlackApi:
         else:
             args = dict(parse_qsl(raw.decode("utf-8"))) if raw else {}
             args.update(request.query_params)
-        for key in ("blocks", "attachments"):
+        for key in ("blocks", "attachments", "files"):
             if isinstance(args.get(key), str):
                 args[key] = json.loads(args[key])
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
@@ -163,7 +243,19 @@ class FakeSlackApi:
                 self.messages.setdefault(channel, []).append(message)
             return {"ok": True, "channel": channel, "ts": ts, "message": message}
         if method == "chat.update":
+            with self._lock:
+                for message in self.messages.get(channel, []):
+                    if message["ts"] == args.get("ts"):
+                        message.update(text=args.get("text", ""), blocks=args.get("blocks") or [])
             return {"ok": True, "channel": channel, "ts": args.get("ts", ""), "text": args.get("text", "")}
+        if method == "chat.delete":
+            ts = str(args.get("ts", ""))
+            with self._lock:
+                kept = [m for m in self.messages.get(channel, []) if m["ts"] != ts]
+                if len(kept) == len(self.messages.get(channel, [])):
+                    return {"ok": False, "error": "message_not_found"}
+                self.messages[channel] = kept
+            return {"ok": True, "channel": channel, "ts": ts}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": self._next_ts()}
         if method == "reactions.add":
@@ -184,10 +276,76 @@ class FakeSlackApi:
                 "is_bot": False,
             }
             return {"ok": True, "user": info}
+        if method == "usergroups.users.list":
+            group = str(args.get("usergroup", ""))
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(self.usergroups[group])}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._file_ids):05d}"
+            upload = Upload(file_id, str(args.get("filename", "")), int(args.get("length", 0) or 0))
+            with self._lock:
+                self.uploads.append(upload)
+            return {"ok": True, "upload_url": f"{self.root_url}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(args)
         return {"ok": False, "error": "unknown_method"}
 
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = str(args.get("channel_id", ""))
+        thread_ts = str(args.get("thread_ts") or "")
+        wanted = {str(f.get("id")): str(f.get("title") or "") for f in args.get("files") or []}
+        ts = self._next_ts()
+        with self._lock:
+            done = [u for u in self.uploads if u.file_id in wanted and not u.completed]
+            if len(done) != len(wanted):
+                return {"ok": False, "error": "file_not_found"}
+            for upload in done:
+                upload.title, upload.channel, upload.thread_ts = wanted[upload.file_id], channel, thread_ts
+                upload.initial_comment, upload.completed = str(args.get("initial_comment") or ""), True
+            message: dict[str, Any] = {"ts": ts, "text": str(args.get("initial_comment") or ""),
+                                       "user": BOT_USER_ID, "files": [u.file_id for u in done]}  # fmt: skip
+            if thread_ts:
+                message["thread_ts"] = thread_ts
+            if channel:
+                self.messages.setdefault(channel, []).append(message)
+        share = {channel: [{"ts": ts, **({"thread_ts": thread_ts} if thread_ts else {})}]} if channel else {}
+        files = [{"id": u.file_id, "name": u.filename, "title": u.title, "size": len(u.data),
+                  "shares": {"public": share}} for u in done]  # fmt: skip
+        return {"ok": True, "files": files}
+
+    async def _receive_upload(self, request: Request) -> Response:
+        data = await request.body()
+        file_id = request.path_params["file_id"]
+        with self._lock:
+            upload = next((u for u in self.uploads if u.file_id == file_id), None)
+            if upload is None:
+                return Response("not found", status_code=404)
+            upload.data = data
+        return Response(f"OK - {len(data)}", media_type="text/plain")
+
+    async def _serve_file(self, request: Request) -> Response:
+        file_id = request.path_params["team_file"].split("-", 1)[-1]
+        token = request.headers.get("authorization", "").removeprefix("Bearer ")
+        with self._lock:
+            self.calls.append(SlackCall("files-pri", {"file": file_id}, token, time.monotonic()))
+            hosted = self.hosted.get(file_id)
+            login = self.login_page or not token.startswith("xoxb-")
+        if login:  # what Slack answers a token without files:read (or none at all)
+            return HTMLResponse(LOGIN_PAGE)
+        if hosted is None:
+            return Response("file not found", status_code=404)
+        return Response(hosted.data, media_type=hosted.mime_type)
+
     def asgi(self) -> Starlette:
-        return Starlette(routes=[Route("/api/{method}", self._handle, methods=["GET", "POST"])])
+        return Starlette(
+            routes=[
+                Route("/api/{method}", self._handle, methods=["GET", "POST"]),
+                Route("/upload/{file_id}", self._receive_upload, methods=["POST"]),
+                Route("/files-pri/{team_file}/download/{name}", self._serve_file, methods=["GET"]),
+                Route("/files-pri/{team_file}/{name}", self._serve_file, methods=["GET"]),
+            ]
+        )
 
 
 def _free_port() -> int:
@@ -226,113 +384,3 @@ def slack_api_fixture(
     slack_api_server.reset()
     yield slack_api_server
     slack_api_server.reset()
-
-
-# --- inbound side: signed Events API / interactivity requests ------------------------------
-
-SIGNING_SECRET = "test-signing-secret"
-BOT_TOKEN = "xoxb-test-token"
-SALES = "CSALES"
-SUPPORT = "CSUPPORT"
-OTHER = "CRANDOM"
-BOT_USER = BOT_USER_ID
-
-
-def sign(body: str, *, secret: str = SIGNING_SECRET, timestamp: int | None = None) -> dict[str, str]:
-    """Headers of Slack's v0 signing scheme: v0=HMAC-SHA256(secret, "v0:{ts}:{body}")."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
-
-
-def event_body(event: dict[str, Any], *, event_id: str = "Ev0001") -> str:
-    return json.dumps(
-        {
-            "token": "legacy",
-            "team_id": "T0001",
-            "api_app_id": "A0001",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": "T0001", "user_id": BOT_USER, "is_bot": True}],
-        }
-    )
-
-
-def mention(
-    text: str = "hi",
-    *,
-    channel: str = SALES,
-    ts: str = "1700000000.000100",
-    thread_ts: str | None = None,
-    user: str = "UREP",
-    kind: str = "app_mention",
-) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "type": kind,
-        "user": user,
-        "text": f"<@{BOT_USER}> {text}",
-        "ts": ts,
-        "channel": channel,
-        "event_ts": ts,
-    }
-    if kind == "message":
-        event["channel_type"] = "channel"
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
-
-
-def block_action_body(
-    *, value: str, channel: str = SALES, message_ts: str = "1700000000.000200", thread_ts: str | None = None
-) -> str:
-    message: dict[str, Any] = {"type": "message", "ts": message_ts, "bot_id": "BBOT", "text": "pick"}
-    if thread_ts:
-        message["thread_ts"] = thread_ts
-    payload = {
-        "type": "block_actions",
-        "user": {"id": "UREP", "username": "rep", "name": "rep", "team_id": "T0001"},
-        "api_app_id": "A0001",
-        "token": "legacy",
-        "container": {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel,
-            "is_ephemeral": False,
-        },
-        "trigger_id": "123.456.abc",
-        "team": {"id": "T0001", "domain": "fake"},
-        "channel": {"id": channel, "name": "sales"},
-        "message": message,
-        "response_url": "https://hooks.slack.invalid/actions/1",
-        "actions": [
-            {
-                "action_id": "opsbot_btn_0",
-                "block_id": "b1",
-                "text": {"type": "plain_text", "text": "Yes"},
-                "value": value,
-                "type": "button",
-                "action_ts": "1700000001.000300",
-            }
-        ],
-    }
-    return urlencode({"payload": json.dumps(payload)})
-
-
-@dataclass
-class MemoryInbox:
-    """An Ingest double with the inbox's two unique keys."""
-
-    messages: list[IncomingMessage] = field(default_factory=list)
-    calls: int = 0
-    _keys: set[tuple[str, str]] = field(default_factory=set)
-
-    async def __call__(self, msg: IncomingMessage) -> IngestResult:
-        self.calls += 1
-        keys = {("ext", msg.external_id)} | ({("dedupe", msg.dedupe_key)} if msg.dedupe_key else set())
-        if keys & self._keys:
-            return IngestResult(inbox_id=None, duplicate=True)
-        self._keys |= keys
-        self.messages.append(msg)
-        return IngestResult(inbox_id=len(self.messages), duplicate=False)

@@ -1,9 +1,12 @@
 """A fake Telegram Bot API: a real HTTP server on 127.0.0.1 that PTB talks to through `base_url`.
 
 It answers /bot<TOKEN>/<method> for getMe, sendMessage, editMessageText, editMessageReplyMarkup,
-answerCallbackQuery, setWebhook, deleteWebhook, getWebhookInfo and getUpdates (queued updates, honouring
-offset confirmation and long-poll timeouts like the real server), records every call, validates HTML
-like Telegram does, and can fail the next N calls of a method (429 with retry_after, 403, 500, ...).
+deleteMessage, setMessageReaction, answerCallbackQuery, setWebhook, deleteWebhook, getWebhookInfo,
+getUpdates (queued updates, honouring offset confirmation and long-poll timeouts like the real server),
+getFile, sendPhoto and sendDocument (multipart uploads; see telegram_files), and serves registered files
+under /file/bot<TOKEN>/<path>. It records every call, validates HTML like Telegram does, and can fail
+the next N calls of a method (429 with retry_after, 403, 500, ...). Update builders live in
+telegram_updates (re-exported here).
 
 Fixtures: `telegram_api` (state reset per test) on a session-wide server `telegram_api_server`; make them
 visible with `pytest_plugins = ["tests.fakes.telegram_api"]` in tests/conftest.py, or import both names.
@@ -13,17 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import itertools
 import json
 import os
-import re
 import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -31,11 +31,43 @@ import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.telegram_files import FakeTelegramFiles, SentFile, parse_multipart
+from tests.fakes.telegram_html import utf16_len, visible_text
+from tests.fakes.telegram_updates import (
+    BOT_USER_ID,
+    callback_update,
+    document_update,
+    edited_update,
+    photo_update,
+    text_update,
+    tg_chat,
+    tg_user,
+)
+
+__all__ = [
+    "BOT_USER_ID",
+    "DEFAULT_TOKEN",
+    "ApiCall",
+    "FakeTelegramAPI",
+    "SentFile",
+    "SentMessage",
+    "callback_update",
+    "document_update",
+    "edited_update",
+    "photo_update",
+    "serve_asgi",
+    "telegram_api",
+    "telegram_api_server",
+    "text_update",
+    "tg_chat",
+    "tg_user",
+    "visible_text",
+]
+
 DEFAULT_TOKEN = "123456:TEST-fake-token"
-BOT_USER_ID = 123456
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 _METHODS = (
@@ -43,14 +75,27 @@ _METHODS = (
     "sendMessage",
     "editMessageText",
     "editMessageReplyMarkup",
+    "deleteMessage",
+    "setMessageReaction",
     "answerCallbackQuery",
     "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
     "getUpdates",
+    "getFile",
+    "sendPhoto",
+    "sendDocument",
 )
+_UPLOAD_METHODS = ("sendPhoto", "sendDocument")
 _CANONICAL = {name.lower(): name for name in _METHODS}
-_JSON_PARAMS = {"reply_markup", "reply_parameters", "allowed_updates", "entities", "link_preview_options"}
+_JSON_PARAMS = {
+    "reply_markup",
+    "reply_parameters",
+    "allowed_updates",
+    "entities",
+    "link_preview_options",
+    "reaction",
+}
 _INT_PARAMS = {
     "offset",
     "limit",
@@ -60,27 +105,7 @@ _INT_PARAMS = {
     "cache_time",
     "max_connections",
 }
-_BOOL_PARAMS = {"drop_pending_updates", "show_alert", "disable_notification"}
-_ALLOWED_TAGS = {
-    "b",
-    "strong",
-    "i",
-    "em",
-    "u",
-    "ins",
-    "s",
-    "strike",
-    "del",
-    "span",
-    "tg-spoiler",
-    "a",
-    "code",
-    "pre",
-    "blockquote",
-    "tg-emoji",
-}
-_BARE_AMPERSAND = re.compile(r"&(?!(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);)")
-
+_BOOL_PARAMS = {"drop_pending_updates", "show_alert", "disable_notification", "is_big"}
 _DESCRIPTIONS = {
     400: "Bad Request: chat not found",
     401: "Unauthorized",
@@ -119,49 +144,6 @@ class SentMessage:
     edits: list[str] = field(default_factory=list)
 
 
-class _HtmlChecker(HTMLParser):
-    """Telegram's HTML rules, strictly enough to catch unescaped text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
-        self.text: list[str] = []
-        self.error = ""
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _ALLOWED_TAGS:
-            self.error = self.error or f'unsupported start tag "{tag}"'
-        self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack[-1] != tag:
-            self.error = self.error or f'unmatched end tag "{tag}"'
-        else:
-            self.stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def visible_text(text: str, parse_mode: str) -> tuple[str, str]:
-    """(visible text, error) for a message text as Telegram would parse it."""
-    if parse_mode.upper() != "HTML":
-        return text, ""
-    if _BARE_AMPERSAND.search(text):
-        return "", "Bad Request: can't parse entities: unsupported start of entity"
-    checker = _HtmlChecker()
-    checker.feed(text)
-    checker.close()
-    if checker.error or checker.stack:
-        detail = checker.error or f'can\'t find end tag corresponding to start tag "{checker.stack[-1]}"'
-        return "", f"Bad Request: can't parse entities: {detail}"
-    return html.unescape("".join(checker.text)), ""
-
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
 class FakeTelegramAPI:
     """The fake server plus its recorded state; thread-safe, usable from sync and async tests."""
 
@@ -177,6 +159,9 @@ class FakeTelegramAPI:
         self._confirmed_offset = 0
         self._message_ids = itertools.count(1000)
         self.messages: list[SentMessage] = []
+        self.files = FakeTelegramFiles()
+        self.deleted: list[SentMessage] = []
+        self.reactions: list[tuple[int | str, int, str]] = []  # (chat_id, message_id, emoji)
         self.webhook: dict[str, Any] = {}
         self.answered_callbacks: list[str] = []
         self._server: uvicorn.Server | None = None
@@ -228,8 +213,23 @@ class FakeTelegramAPI:
             self._updates.clear()
             self._confirmed_offset = 0
             self.messages.clear()
+            self.deleted.clear()
+            self.reactions.clear()
             self.webhook = {}
             self.answered_callbacks.clear()
+            self.files.reset()
+
+    def add_file(
+        self, file_id: str, data: bytes, *, file_name: str = "file.bin", size: int | None = None
+    ) -> None:
+        """Register a file a user sent, for getFile and the download route (`size` may claim more)."""
+        with self._lock:
+            self.files.add(file_id, data, file_name=file_name, size=size)
+
+    def sent_files(self, chat_id: int | str | None = None) -> list[SentFile]:
+        """Photos and documents uploaded with sendPhoto / sendDocument, in order."""
+        with self._lock:
+            return [f for f in self.files.sent if chat_id is None or str(f.chat_id) == str(chat_id)]
 
     def block_chat(self, chat_id: int | str) -> None:
         """Every sendMessage to this chat answers 403 (the user blocked the bot)."""
@@ -278,7 +278,7 @@ class FakeTelegramAPI:
     # --- HTTP ----------------------------------------------------------------------------------
 
     def _take_failure(self, method: str, params: dict[str, Any]) -> _Failure | None:
-        if method == "sendMessage" and str(params.get("chat_id")) in self._blocked_chats:
+        if method in ("sendMessage", *_UPLOAD_METHODS) and str(params.get("chat_id")) in self._blocked_chats:
             return _Failure(403, 1, None, _DESCRIPTIONS[403])
         queue = self._failures.get(method)
         if not queue:
@@ -300,14 +300,18 @@ class FakeTelegramAPI:
         return JSONResponse(body, status_code=status)
 
     @staticmethod
-    async def _params(request: Request) -> dict[str, Any]:
+    async def _params(request: Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
         raw: dict[str, Any] = dict(request.query_params)
+        uploads: dict[str, tuple[str, bytes]] = {}
         body = await request.body()
         content_type = request.headers.get("content-type", "")
         if body and "json" in content_type:
             raw.update(json.loads(body))
-            return raw
-        if body:
+            return raw, uploads
+        if body and content_type.startswith("multipart/form-data"):
+            fields, uploads = parse_multipart(body, content_type)
+            raw.update(fields)
+        elif body:
             raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         params: dict[str, Any] = {}
         for key, value in raw.items():
@@ -321,7 +325,9 @@ class FakeTelegramAPI:
                 params[key] = int(value)
             else:
                 params[key] = value
-        return params
+        for name, (file_name, data) in uploads.items():
+            params[name] = {"file_name": file_name, "size": len(data)}  # recorded with the call
+        return params, uploads
 
     def _record(self, method: str, params: dict[str, Any], status: int) -> None:
         self._calls.append(ApiCall(method, params, status, time.monotonic()))
@@ -331,9 +337,9 @@ class FakeTelegramAPI:
         name = request.path_params["method"]
         method = _CANONICAL.get(name.lower(), name)
         try:
-            params = await self._params(request)
+            params, uploads = await self._params(request)
         except (ValueError, UnicodeDecodeError):
-            params = {}
+            params, uploads = {}, {}
         if token != self.token:
             with self._lock:
                 self._record(method, params, 401)
@@ -349,11 +355,40 @@ class FakeTelegramAPI:
             if failure is not None:
                 self._record(method, params, failure.status)
                 return self._error(failure.status, failure.description, failure.retry_after)
-            status, body = self._handle(method, params)
+            if method in _UPLOAD_METHODS:
+                status, body = self._upload(method, params, uploads)
+            else:
+                status, body = self._handle(method, params)
             self._record(method, params, status)
         if status != 200:
             return self._error(status, str(body))
         return JSONResponse({"ok": True, "result": body})
+
+    def _upload(
+        self, method: str, params: dict[str, Any], uploads: dict[str, tuple[str, bytes]]
+    ) -> tuple[int, Any]:
+        """sendPhoto / sendDocument; runs under the lock."""
+        message_id = next(self._message_ids)
+        status, media = self.files.upload(method, params, uploads, message_id)
+        if status != 200:
+            return status, media
+        chat_id = params["chat_id"]
+        chat_type = "private" if isinstance(chat_id, int) and chat_id > 0 else "group"
+        body = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": chat_type},
+        }
+        return 200, {**body, "from": self._bot_user(), **media}
+
+    async def _download(self, request: Request) -> Response:
+        if request.path_params["token"] != self.token:
+            return Response("Unauthorized", status_code=401)
+        with self._lock:
+            data = self.files.download(request.path_params["path"])
+        if data is None:
+            return Response("Not Found", status_code=404)
+        return Response(data, media_type="application/octet-stream")
 
     def _bot_user(self) -> dict[str, Any]:
         return {"id": BOT_USER_ID, "is_bot": True, "first_name": "Opsbot", "username": self.bot_username}
@@ -362,6 +397,8 @@ class FakeTelegramAPI:
         """Answer one call; runs under the lock."""
         if method == "getMe":
             return 200, self._bot_user()
+        if method == "getFile":
+            return self.files.get_file(params)
         if method == "sendMessage":
             text = str(params.get("text", ""))
             parse_mode = str(params.get("parse_mode", ""))
@@ -372,7 +409,7 @@ class FakeTelegramAPI:
                 return 400, error
             if not shown.strip():
                 return 400, "Bad Request: message text is empty"
-            if _utf16_len(shown) > 4096:
+            if utf16_len(shown) > 4096:
                 return 400, "Bad Request: message is too long"
             message = SentMessage(
                 next(self._message_ids),
@@ -396,6 +433,21 @@ class FakeTelegramAPI:
                 target.text, target.html = shown, str(params.get("text", ""))
             target.reply_markup = params.get("reply_markup")
             return 200, self._message_json(target)
+        if method == "deleteMessage":
+            target = next((m for m in self.messages if m.message_id == params.get("message_id")), None)
+            if target is None or str(target.chat_id) != str(params.get("chat_id")):
+                return 400, "Bad Request: message to delete not found"
+            self.messages.remove(target)
+            self.deleted.append(target)
+            return 200, True
+        if method == "setMessageReaction":
+            if "chat_id" not in params or "message_id" not in params:
+                return 400, "Bad Request: message to react not found"
+            for reaction in params.get("reaction") or []:
+                if reaction.get("type") != "emoji" or not reaction.get("emoji"):
+                    return 400, "Bad Request: REACTION_INVALID"
+                self.reactions.append((params["chat_id"], params["message_id"], reaction["emoji"]))
+            return 200, True
         if method == "answerCallbackQuery":
             self.answered_callbacks.append(str(params.get("callback_query_id", "")))
             return 200, True
@@ -472,7 +524,12 @@ class FakeTelegramAPI:
             await asyncio.sleep(0.02)
 
     def app(self) -> Starlette:
-        return Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        return Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
+            ]
+        )
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -544,146 +601,3 @@ def telegram_api(telegram_api_server: FakeTelegramAPI) -> FakeTelegramAPI:
     """The running fake Bot API, with calls, queued updates, failures and webhook cleared."""
     telegram_api_server.reset()
     return telegram_api_server
-
-
-# --- real update JSON builders ----------------------------------------------------------------------
-
-
-def tg_user(
-    user_id: int, first_name: str = "Li", last_name: str = "Wei", language: str = "en"
-) -> dict[str, Any]:
-    return {
-        "id": user_id,
-        "is_bot": False,
-        "first_name": first_name,
-        "last_name": last_name,
-        "username": f"user{user_id}",
-        "language_code": language,
-    }
-
-
-def tg_chat(chat_id: int, chat_type: str = "private", title: str = "") -> dict[str, Any]:
-    chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
-    if chat_type == "private":
-        chat.update(first_name="Li", last_name="Wei", username=f"user{chat_id}")
-    else:
-        chat["title"] = title or "Suppliers group"
-    return chat
-
-
-def _message(
-    message_id: int,
-    chat_id: int,
-    user_id: int,
-    *,
-    chat_type: str = "private",
-    date: int = 1_790_000_000,
-    **fields: Any,
-) -> dict[str, Any]:
-    return {
-        "message_id": message_id,
-        "from": tg_user(user_id),
-        "chat": tg_chat(chat_id, chat_type),
-        "date": date,
-        **fields,
-    }
-
-
-def text_update(
-    update_id: int,
-    text: str,
-    *,
-    chat_id: int = 5001,
-    user_id: int | None = None,
-    message_id: int | None = None,
-    chat_type: str = "private",
-) -> dict[str, Any]:
-    fields: dict[str, Any] = {"text": text}
-    if text.startswith("/"):
-        command = text.split(" ", 1)[0]
-        fields["entities"] = [{"offset": 0, "length": len(command), "type": "bot_command"}]
-    return {
-        "update_id": update_id,
-        "message": _message(
-            message_id or update_id, chat_id, user_id or abs(chat_id), chat_type=chat_type, **fields
-        ),
-    }
-
-
-def edited_update(
-    update_id: int, message_id: int, text: str, *, chat_id: int = 5001, user_id: int | None = None
-) -> dict[str, Any]:
-    message = _message(message_id, chat_id, user_id or chat_id, text=text, edit_date=1_790_000_100)
-    return {"update_id": update_id, "edited_message": message}
-
-
-def photo_update(update_id: int, *, chat_id: int = 5001, caption: str = "") -> dict[str, Any]:
-    sizes = [
-        {
-            "file_id": f"small-{update_id}",
-            "file_unique_id": f"s{update_id}",
-            "width": 90,
-            "height": 90,
-            "file_size": 1200,
-        },
-        {
-            "file_id": f"large-{update_id}",
-            "file_unique_id": f"l{update_id}",
-            "width": 1280,
-            "height": 960,
-            "file_size": 120_000,
-        },
-    ]
-    fields: dict[str, Any] = {"photo": sizes}
-    if caption:
-        fields["caption"] = caption
-    return {"update_id": update_id, "message": _message(update_id, chat_id, chat_id, **fields)}
-
-
-def document_update(
-    update_id: int, *, chat_id: int = 5001, file_name: str = "invoice.pdf", mime_type: str = "application/pdf"
-) -> dict[str, Any]:
-    document = {
-        "file_id": f"doc-{update_id}",
-        "file_unique_id": f"d{update_id}",
-        "file_name": file_name,
-        "mime_type": mime_type,
-        "file_size": 50_000,
-    }
-    return {"update_id": update_id, "message": _message(update_id, chat_id, chat_id, document=document)}
-
-
-def callback_update(
-    update_id: int,
-    data: str,
-    *,
-    chat_id: int = 5001,
-    query_id: str | None = None,
-    message_id: int = 900,
-    chat_type: str = "private",
-) -> dict[str, Any]:
-    message = {
-        "message_id": message_id,
-        "from": {"id": BOT_USER_ID, "is_bot": True, "first_name": "Opsbot", "username": "opsbot_test_bot"},
-        "chat": tg_chat(chat_id, chat_type),
-        "date": 1_790_000_000,
-        "text": "Set SKU-1 stock to 40?",
-        "reply_markup": {
-            "inline_keyboard": [
-                [
-                    {"text": "Yes", "callback_data": "confirm:yes"},
-                    {"text": "No", "callback_data": "confirm:no"},
-                ]
-            ]
-        },
-    }
-    return {
-        "update_id": update_id,
-        "callback_query": {
-            "id": query_id or f"cbq-{update_id}",
-            "from": tg_user(abs(chat_id)),
-            "message": message,
-            "chat_instance": "-4242",
-            "data": data,
-        },
-    }

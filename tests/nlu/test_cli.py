@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import bot.cli_nlu  # noqa: F401 - registers the commands
-from bot.cli_base import app
+from bot.cli import app  # registers every command
 
 pytestmark = pytest.mark.slow
 

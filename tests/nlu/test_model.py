@@ -11,7 +11,7 @@ import pytest
 
 from nlu.classifier import IntentClassifier
 from nlu.encoder import BatchedEncoder, SyncEncoder
-from nlu.pipeline import NluParser, load_parser
+from nlu.parser import NluParser, load_parser
 from nlu.types import INTENTS, OUT_OF_SCOPE, KnownName, Parser
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import bot.storage.models
+import bot.storage.tables
 
 revision = "0001"
 down_revision = None
@@ -32,10 +32,10 @@ def upgrade() -> None:
         sa.Column("slots", sa.JSON(), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("session_started_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("last_activity_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("session_started_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_activity_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("delivery_blocked", sa.Text(), nullable=True),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key"),
     )
     with op.batch_alter_table("conversations", schema=None) as batch_op:
@@ -75,10 +75,10 @@ def upgrade() -> None:
         sa.Column("card_channel", sa.String(length=64), nullable=True),
         sa.Column("card_ts", sa.String(length=64), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("claim_due_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolve_due_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("claim_due_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("resolve_due_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("escalations", schema=None) as batch_op:
@@ -97,10 +97,10 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("lease_token", sa.String(length=64), nullable=True),
-        sa.Column("lease_until", bot.storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", bot.storage.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("received_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("processed_at", bot.storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("received_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("processed_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("platform", "dedupe_key", name="uq_inbox_dedupe"),
         sa.UniqueConstraint("platform", "external_id", name="uq_inbox_external"),
@@ -115,7 +115,7 @@ def upgrade() -> None:
         ),
         sa.Column("job", sa.String(length=64), nullable=False),
         sa.Column("period_key", sa.String(length=64), nullable=False),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("job", "period_key", name="uq_job_period"),
     )
@@ -130,12 +130,12 @@ def upgrade() -> None:
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("lease_until", bot.storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_attempt_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("lease_until", bot.storage.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("platform_message_id", sa.String(length=128), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("sent_at", bot.storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
@@ -171,7 +171,7 @@ def upgrade() -> None:
         sa.Column("facts", sa.JSON(), nullable=False),
         sa.Column("used_fallback", sa.Boolean(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("turn_events", schema=None) as batch_op:
@@ -188,7 +188,7 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.String(length=32), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["customer_id"],
             ["customers.id"],
@@ -207,7 +207,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("actor", sa.String(length=64), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["escalation_id"],
             ["escalations.id"],
@@ -223,9 +223,9 @@ def upgrade() -> None:
         "link_codes",
         sa.Column("code_hash", sa.String(length=64), nullable=False),
         sa.Column("supplier_id", sa.String(length=32), nullable=False),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", bot.storage.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("used_by", sa.String(length=160), nullable=True),
         sa.ForeignKeyConstraint(
             ["supplier_id"],
@@ -239,7 +239,7 @@ def upgrade() -> None:
         sa.Column("supplier_id", sa.String(length=32), nullable=False),
         sa.Column("customer_id", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=32), nullable=False),
-        sa.Column("created_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("carrier", sa.String(length=64), nullable=True),
         sa.Column("tracking_number", sa.String(length=64), nullable=True),
         sa.Column("eta", sa.Date(), nullable=True),
@@ -290,7 +290,7 @@ def upgrade() -> None:
         sa.Column("platform", sa.String(length=16), nullable=False),
         sa.Column("user_id", sa.String(length=128), nullable=False),
         sa.Column("supplier_id", sa.String(length=32), nullable=False),
-        sa.Column("linked_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("linked_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["supplier_id"],
             ["suppliers.id"],
@@ -302,7 +302,7 @@ def upgrade() -> None:
         "inventory",
         sa.Column("sku", sa.String(length=32), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("updated_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=160), nullable=False),
         sa.ForeignKeyConstraint(
             ["sku"],
@@ -320,7 +320,7 @@ def upgrade() -> None:
         sa.Column("old_quantity", sa.Integer(), nullable=False),
         sa.Column("new_quantity", sa.Integer(), nullable=False),
         sa.Column("changed_by", sa.String(length=160), nullable=False),
-        sa.Column("changed_at", bot.storage.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("changed_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["sku"],
             ["products.sku"],

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from dialogue.nlg.corpus import data_hash, model_input
 from dialogue.nlg.model import ModelShape, ReplyModel
 from dialogue.nlg.renderer import load_renderer
+from dialogue.nlg.settings import NlgSettings
 from dialogue.nlg.training import TrainingArgs, ensure_trained, saved_hash
 from tests.dialogue.nlg.conftest import DATA_DIR
 
@@ -54,36 +55,33 @@ def test_ensure_trained_retrains_only_when_data_changes(tmp_path: Path) -> None:
     assert ensure_trained(args) is True
 
 
-class _Settings:
-    def __init__(self, model_dir: Path) -> None:
-        self.model = ""
-        self.model_dir = model_dir
-        self.data_dir = DATA_DIR
-        self.enabled = True
-        self.num_beams = 1
-        self.max_new_tokens = 12
-        self.min_token_prob = 0.35
-        self.batch_max_wait_ms = 2.0
-        self.batch_max_size = 8
-        self.cache_size = 16
-        self.train_minutes = 1.0
-        self.train_steps = 2
-        self.train_threads = 1
+def _settings(model_dir: Path) -> NlgSettings:
+    return NlgSettings(
+        model_dir=model_dir,
+        data_dir=DATA_DIR,
+        max_new_tokens=12,
+        min_token_prob=0.35,
+        batch_max_wait_ms=2.0,
+        batch_max_size=8,
+        cache_size=16,
+        train_minutes=1.0,
+        train_steps=2,
+        train_threads=1,
+    )
 
 
 async def test_load_renderer_with_trained_model_never_sends_ungrounded_text(tiny_model_dir: Path) -> None:
-    renderer = load_renderer(_Settings(tiny_model_dir))
+    renderer = load_renderer(_settings(tiny_model_dir))
     assert renderer.model is not None
     reply = await renderer.render("order_not_found", {"order_id": "PO-1"}, language="en")
     assert "PO-1" in reply.text  # a barely trained model is rejected and the template is used
     await renderer.aclose()
-    missing = load_renderer(_Settings(tiny_model_dir.parent / "absent"))
+    missing = load_renderer(_settings(tiny_model_dir.parent / "absent"))
     assert missing.model is None
 
 
 def test_evaluate_cli_prints_json(tiny_model_dir: Path, tmp_path: Path) -> None:
-    import bot.cli_nlg  # noqa: F401  (registers the commands)
-    from bot.cli_base import app
+    from bot.cli import app  # registers every command
 
     config = tmp_path / "config.yaml"
     config.write_text(

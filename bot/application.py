@@ -1,0 +1,223 @@
+"""The running bot: its parts, their lifecycle, and the ASGI app that serves them.
+
+`bot.builder.build_application` makes one. It is an async context manager (`async with app:` starts
+and stops it) and the Starlette lifespan of its own ASGI app. `start` and `stop` are idempotent;
+`stop` lets the workers finish the turn in hand and the sender the sends it claimed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import TracebackType
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from adapters.base import Adapter
+from bot.config import AppConfig
+from bot.ingest import Ingestor
+from bot.jobs.leader import SchedulerLeader
+from bot.metrics import Metrics
+from bot.ml import Models
+from bot.notify import Notifier
+from bot.replies import ReplyWaiter
+from bot.sender import OutboxSender
+from bot.storage.accounts import SqlAccounts
+from bot.storage.backend import SqlBackend
+from bot.storage.db import ping
+from bot.storage.escalations import SqlEscalations
+from bot.storage.store import PipelineStore
+from bot.worker import Worker
+from dialogue.clock import Clock, Sleep
+from dialogue.handoff.service import HandoffService
+from dialogue.manager import DialogueManager
+
+logger = logging.getLogger(__name__)
+
+GAUGE_INTERVAL_SECONDS = 5.0
+
+
+class Role(StrEnum):
+    """What a process does: `web` receives and acknowledges, `worker` processes and sends, `all` both."""
+
+    ALL = "all"
+    WEB = "web"
+    WORKER = "worker"
+
+
+@dataclass(frozen=True, slots=True)
+class Notifiers:
+    """In-process wake-ups: new inbox rows, finished turns, new outbox rows."""
+
+    inbox: Notifier
+    done: Notifier
+    outbox: Notifier
+
+
+class Application:
+    """Everything the running bot is made of, complete from construction."""
+
+    def __init__(
+        self,
+        *,
+        config: AppConfig,
+        clock: Clock,
+        sleep: Sleep,
+        engine: AsyncEngine,
+        store: PipelineStore,
+        backend: SqlBackend,
+        accounts: SqlAccounts,
+        handoff: HandoffService,
+        escalations: SqlEscalations,
+        models: Models,
+        manager: DialogueManager,
+        metrics: Metrics,
+        notifiers: Notifiers,
+        ingest: Ingestor,
+        wait_replies: ReplyWaiter,
+        adapters: Mapping[str, Adapter],
+        workers: tuple[Worker, ...],
+        sender: OutboxSender,
+        leader: SchedulerLeader | None,
+        drain_seconds: float = 10.0,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.sleep = sleep
+        self.engine = engine
+        self.store = store
+        self.backend = backend
+        self.accounts = accounts
+        self.handoff = handoff
+        self.escalations = escalations
+        self.models = models
+        self.manager = manager
+        self.metrics = metrics
+        self.notifiers = notifiers
+        self.ingest = ingest
+        self.wait_replies = wait_replies
+        self.adapters = adapters
+        self.workers = workers
+        self.sender = sender
+        self.leader = leader
+        self.asgi = Starlette(routes=self._routes(), lifespan=self._lifespan)
+        self._drain_seconds = drain_seconds
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._started = False
+        self._closed = False
+
+    @property
+    def sessionmaker(self) -> object:
+        return self.store.sessionmaker
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    async def start(self, role: Role = Role.ALL) -> None:
+        """Start receiving; with `role` all or worker also the workers, the sender and the scheduler.
+
+        Idempotent: a second call does nothing until `stop`.
+        """
+        if self._started:
+            return
+        self._started = True
+        self._stop = asyncio.Event()
+        await self.backend.refresh_names()
+        for adapter in self.adapters.values():
+            await adapter.start()
+        if role == Role.WEB:
+            return
+        for worker in self.workers:
+            self._tasks.append(asyncio.create_task(worker.run(self._stop), name=worker.name))
+        self._tasks.append(asyncio.create_task(self.sender.run(self._stop), name="outbox-sender"))
+        self._tasks.append(asyncio.create_task(self._gauge_loop(), name="queue-gauges"))
+        if self.leader is not None:
+            await self.leader.start()
+
+    async def stop(self) -> None:
+        """Stop intake, let the turns and sends in hand finish (bounded), stop the scheduler; idempotent."""
+        if not self._started:
+            return
+        self._started = False
+        for adapter in self.adapters.values():
+            try:
+                await adapter.stop()
+            except Exception:
+                logger.exception("stopping adapter %s failed", adapter.platform)
+        if self.leader is not None:
+            await self.leader.stop()
+        self._stop.set()
+        self.notifiers.inbox.notify()
+        self.notifiers.outbox.notify()
+        tasks, self._tasks = self._tasks, []
+        if tasks:
+            _done, pending = await asyncio.wait(tasks, timeout=self._drain_seconds)
+            for task in pending:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def close(self) -> None:
+        """Stop, then release the models' threads and the database connections; idempotent."""
+        await self.stop()
+        if self._closed:
+            return
+        self._closed = True
+        await self.models.aclose()
+        await self.engine.dispose()
+
+    async def __aenter__(self) -> Application:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
+        async with self:
+            yield
+
+    async def _gauge_loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for queue, depth in (await self.store.outbox.queue_depths()).items():
+                    self.metrics.queue_depth.labels(queue).set(depth)
+            except Exception:
+                logger.warning("queue depth query failed", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), GAUGE_INTERVAL_SECONDS)
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    def _routes(self) -> list[BaseRoute]:
+        routes: list[BaseRoute] = [
+            Route("/healthz", self._healthz, methods=["GET"]),
+            Route("/metrics", self._metrics, methods=["GET"]),
+        ]
+        for adapter in self.adapters.values():
+            routes.extend(adapter.routes())
+        return routes
+
+    async def _healthz(self, request: Request) -> Response:
+        db_ok = await ping(self.engine)
+        ok = db_ok and self._started
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "database": db_ok, "started": self._started},
+            status_code=200 if ok else 503,
+        )
+
+    async def _metrics(self, request: Request) -> Response:
+        return Response(generate_latest(self.metrics.registry), media_type=CONTENT_TYPE_LATEST)

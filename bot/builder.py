@@ -1,0 +1,140 @@
+"""The composition root: builds the whole application from the config, in one place."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.application import Application, Notifiers
+from bot.config import AppConfig
+from bot.delivery import Delivery
+from bot.ingest import Ingestor
+from bot.jobs.digest import DigestSources
+from bot.jobs.leader import SchedulerLeader
+from bot.jobs.schedule import build_scheduler
+from bot.metrics import Metrics
+from bot.ml import Models
+from bot.notify import Notifier
+from bot.platforms import AdapterDeps, agent_directory, build_adapters, support_desk
+from bot.replies import ReplyWaiter
+from bot.sender import OutboxSender
+from bot.storage.accounts import SqlAccounts
+from bot.storage.backend import SqlBackend
+from bot.storage.db import is_sqlite, make_engine, make_sessionmaker
+from bot.storage.escalations import SqlEscalations
+from bot.storage.store import PipelineStore
+from bot.worker import Worker
+from dialogue.actions.base import Services
+from dialogue.clock import Clock, Sleep, system_clock
+from dialogue.handoff.desk import HandoffDesk
+from dialogue.handoff.service import HandoffService
+from dialogue.manager import DialogueManager, Policy
+
+
+def build_application(
+    config: AppConfig,
+    *,
+    models: Models,
+    clock: Clock = system_clock,
+    sleep: Sleep = asyncio.sleep,
+    engine: AsyncEngine | None = None,
+) -> Application:
+    """Wire every part. `models` are passed in: `load_trained_models` loads the real ones."""
+    s = config.settings
+    engine = engine or make_engine(config.database_url, echo=s.database.echo, pool_size=s.database.pool_size)
+    sessionmaker = make_sessionmaker(engine)
+    store = PipelineStore.on(sessionmaker, clock=clock)
+    backend = SqlBackend(sessionmaker, clock=clock)
+    accounts = SqlAccounts(sessionmaker, clock=clock)
+    escalations = SqlEscalations(sessionmaker, clock=clock)
+    metrics = Metrics()
+    notifiers = Notifiers(inbox=Notifier(), done=Notifier(), outbox=Notifier())
+    ingest = Ingestor(store.inbox, notifier=notifiers.inbox, metrics=metrics)
+    waiter = ReplyWaiter(store, done=notifiers.done)
+    adapters = build_adapters(
+        config, AdapterDeps(ingest=ingest, inbox=store.inbox, wait_replies=waiter, clock=clock, sleep=sleep)
+    )
+    desk = support_desk(config, adapters)
+    handoff = HandoffService(store=escalations, backend=backend, clock=clock, settings=s.handoff, desk=desk)
+    manager = DialogueManager(
+        nlu=models.make_parser(backend),
+        renderer=models.renderer,
+        services=Services(backend=backend, accounts=accounts, handoff=handoff),
+        clock=clock,
+        actions=models.actions,
+        policy=Policy(
+            confidence_threshold=s.dialogue.confidence_threshold,
+            fallbacks_before_handoff=s.dialogue.fallbacks_before_handoff,
+            session_ttl=timedelta(minutes=s.dialogue.session_ttl_minutes),
+            web_is_sales_channel=s.web.trust_supplier_id,
+            default_language=s.dialogue.default_language,
+            handoff=s.handoff,
+        ),
+        desk=(
+            HandoffDesk(service=handoff, agents=agent_directory(config, adapters), relays=escalations)
+            if desk is not None
+            else None
+        ),
+    )
+    workers = tuple(
+        Worker(
+            store=store,
+            handler=manager,
+            settings=s.pipeline,
+            metrics=metrics,
+            clock=clock,
+            sleep=sleep,
+            inbox_notifier=notifiers.inbox,
+            done_notifier=notifiers.done,
+            outbox_notifier=notifiers.outbox,
+            default_language=s.dialogue.default_language,
+            name=f"worker-{i}",
+        )
+        for i in range(1 if is_sqlite(str(engine.url)) else s.pipeline.workers)
+    )
+    sender = OutboxSender(
+        outbox=store.outbox,
+        adapters=adapters,
+        settings=s.pipeline,
+        metrics=metrics,
+        notifier=notifiers.outbox,
+        delivery=Delivery(escalations=escalations, sources=adapters, desk=desk),
+        sleep=sleep,
+    )
+    leader = None
+    if s.scheduler.enabled:
+        scheduler = build_scheduler(
+            settings=s.scheduler,
+            timezone=s.app.timezone,
+            sessionmaker=sessionmaker,
+            clock=clock,
+            session_ttl=timedelta(minutes=s.dialogue.session_ttl_minutes),
+            digest=s.slack.digest if "slack" in adapters else None,
+            digest_sources=DigestSources(backend=backend, sessionmaker=sessionmaker),
+            outbox=store.outbox,
+            wake_sender=notifiers.outbox.notify,
+        )
+        leader = SchedulerLeader(engine, scheduler, sleep=sleep)
+    return Application(
+        config=config,
+        clock=clock,
+        sleep=sleep,
+        engine=engine,
+        store=store,
+        backend=backend,
+        accounts=accounts,
+        handoff=handoff,
+        escalations=escalations,
+        models=models,
+        manager=manager,
+        metrics=metrics,
+        notifiers=notifiers,
+        ingest=ingest,
+        wait_replies=waiter,
+        adapters=adapters,
+        workers=workers,
+        sender=sender,
+        leader=leader,
+    )

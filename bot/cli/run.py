@@ -1,0 +1,61 @@
+"""`opsbot run`, `opsbot chat` and `opsbot train all`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from pathlib import Path
+
+import typer
+
+from bot.cli.base import ConfigOption, app, command, load, train_app
+
+
+@command(app, "run")
+def run(
+    config_path: Path | None = ConfigOption,
+    host: str | None = typer.Option(None, help="Bind address (default server.host, 127.0.0.1)."),
+    port: int | None = typer.Option(None, help="Port (default server.port, 8080)."),
+    setup: bool = typer.Option(
+        False,
+        "--setup",
+        help="First migrate the DB, seed the demo data if it is empty, train missing models.",
+    ),
+) -> None:
+    """Start the bot: webhooks, web chat, workers, outbox sender and scheduler in one process."""
+    from bot.serve import serve, setup_demo
+
+    config = load(config_path, terminal_level=None)
+    if setup:
+        asyncio.run(setup_demo(config))
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(config, host=host, port=port))
+
+
+@command(app, "chat")
+def chat(
+    config_path: Path | None = ConfigOption,
+    sender: str = typer.Option("console", help="Who you are in the conversation."),
+    supplier: str | None = typer.Option("SUP-001", help="Act as this supplier (demo mode); '' for none."),
+) -> None:
+    """Chat with the bot in the terminal, through the same inbox/outbox path as every channel."""
+    from bot.console import console_chat
+
+    config = load(config_path, terminal_level="WARNING")
+    with contextlib.suppress(KeyboardInterrupt, EOFError):
+        asyncio.run(console_chat(config, sender=sender, supplier_id=supplier or None))
+
+
+@command(train_app, "all")
+def train_all(
+    config_path: Path | None = ConfigOption,
+    if_missing: bool = typer.Option(
+        False, "--if-missing", help="Train only models that are missing or stale."
+    ),
+) -> None:
+    """Train every model the bot needs (NLU classifier, reply model)."""
+    from bot.ml import ensure_models
+
+    settings = load(config_path).settings
+    trained = ensure_models(settings.nlu, settings.nlg, force=not if_missing, progress=True)
+    typer.echo("trained: " + (", ".join(trained) if trained else "nothing (all models up to date)"))

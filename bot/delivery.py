@@ -1,0 +1,165 @@
+"""What the sender does around one delivery: place desk messages, fetch files, and report receipts.
+
+- Desk placement: everything about an escalation is queued under one key (so it is delivered in
+  order) and placed when sent: the card is posted once and then edited in place, and thread messages
+  go under it.
+- Files: a message's files are fetched from the platform they came from and uploaded with it; one that
+  cannot be (too large, gone) is left out, and the desk is told.
+- Receipts: an agent's relayed message gets a ✅ on the desk once the supplier's platform accepted it,
+  and a threaded reply naming the reason when it failed or is being retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from adapters.base import FileContent, FileUnavailable
+from bot.storage.escalations import SqlEscalations
+from bot.storage.outbox import OutboxItem
+from dialogue.errors import DeliveryError
+from dialogue.messages import Attachment, ConversationKey, OutgoingMessage, Platform
+
+logger = logging.getLogger(__name__)
+
+# What each platform accepts as an upload, in bytes.
+UPLOAD_LIMITS: Mapping[str, int] = {"telegram": 50 * 1024 * 1024, "slack": 100 * 1024 * 1024, "web": 0}
+RECEIPT_REACTION = "white_check_mark"
+
+
+class FileSource(Protocol):
+    async def fetch_file(self, attachment: Attachment, *, max_bytes: int) -> FileContent: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    message: OutgoingMessage
+    files: tuple[FileContent, ...]
+    follow_ups: tuple[OutgoingMessage, ...]  # queued with the send's result (file warnings)
+
+
+def _escalation_of(message: OutgoingMessage) -> int | None:
+    value = message.metadata.get("escalation_id")
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+
+
+def desk_thread(message: OutgoingMessage, escalation_id: int, text: str) -> OutgoingMessage:
+    """A note in the thread of escalation `escalation_id`'s card, on `message`'s desk."""
+    desk = message.conversation
+    return OutgoingMessage(
+        ConversationKey(desk.platform, desk.chat_id, f"esc-{escalation_id}"),
+        text,
+        kind="desk",
+        metadata={"escalation_id": escalation_id, "place": "thread"},
+    )
+
+
+class Delivery:
+    def __init__(
+        self,
+        *,
+        escalations: SqlEscalations,
+        sources: Mapping[str, FileSource],
+        desk: ConversationKey | None,
+    ) -> None:
+        self._escalations = escalations
+        self._sources = sources
+        self._desk = desk
+
+    async def prepare(self, message: OutgoingMessage) -> Prepared:
+        placed = await self._place(message)
+        files, warnings = await self._fetch(placed)
+        return Prepared(placed, files, warnings)
+
+    async def _place(self, message: OutgoingMessage) -> OutgoingMessage:
+        escalation_id, place = _escalation_of(message), message.metadata.get("place")
+        if escalation_id is None or place not in ("card", "thread"):
+            return message
+        card = await self._escalations.card_of(escalation_id)
+        channel = ConversationKey(message.conversation.platform, message.conversation.chat_id)
+        if place == "card":
+            return replace(message, conversation=channel, edit_of=card)  # no card yet: post it
+        return replace(message, conversation=replace(channel, thread_id=card))
+
+    async def _fetch(
+        self, message: OutgoingMessage
+    ) -> tuple[tuple[FileContent, ...], tuple[OutgoingMessage, ...]]:
+        limit = UPLOAD_LIMITS.get(message.conversation.platform.value, 0)
+        files: list[FileContent] = []
+        warnings: list[OutgoingMessage] = []
+        for attachment in message.files:
+            source = self._sources.get(attachment.platform)
+            try:
+                if source is None or not limit:
+                    raise FileUnavailable(f"cannot be carried to {message.conversation.platform.value}")
+                files.append(await source.fetch_file(attachment, max_bytes=limit))
+            except FileUnavailable as exc:
+                name = attachment.file_name or attachment.kind
+                logger.warning("file %s not relayed: %s", name, exc)
+                warnings.extend(self._file_warning(message, f"📎 {name} was not relayed: {exc}"))
+        return tuple(files), tuple(warnings)
+
+    def _file_warning(self, message: OutgoingMessage, text: str) -> tuple[OutgoingMessage, ...]:
+        escalation_id = _escalation_of(message)
+        if escalation_id is None or self._desk is None:
+            return ()
+        return (desk_thread(OutgoingMessage(self._desk, ""), escalation_id, text),)
+
+    async def after_sent(
+        self, item: OutboxItem, sent: OutgoingMessage, platform_message_id: str
+    ) -> tuple[OutgoingMessage, ...]:
+        """Follow-ups of a delivery: remember a new card, put a ✅ on the agent's relayed message."""
+        escalation_id = _escalation_of(sent)
+        if escalation_id is None:
+            return ()
+        if sent.metadata.get("place") == "card" and not sent.edit_of and platform_message_id:
+            await self._escalations.card_posted(escalation_id, sent.conversation.chat_id, platform_message_id)
+        receipt = self._receipt_target(sent)
+        if receipt is None:
+            return ()
+        return (
+            OutgoingMessage(
+                receipt, "", reply_to=receipt.thread_id, reaction=RECEIPT_REACTION, kind="receipt"
+            ),
+        )
+
+    def after_failure(
+        self, item: OutboxItem, error: DeliveryError, *, final: bool
+    ) -> tuple[OutgoingMessage, ...]:
+        """A relayed agent message that failed, or is being retried, is reported in the card's thread."""
+        escalation_id = _escalation_of(item.message)
+        if escalation_id is None or self._receipt_target(item.message) is None or self._desk is None:
+            return ()
+        if final:
+            text = f"⚠️ Not delivered to the supplier: {explain(error.reason)}."
+        elif item.attempts == 0:
+            wait = f" in {error.retry_after:.0f} s" if error.retry_after else ""
+            text = f"⏳ Not delivered yet ({explain(error.reason)}); retrying{wait}."
+        else:
+            return ()
+        return (desk_thread(OutgoingMessage(self._desk, ""), escalation_id, text),)
+
+    def _receipt_target(self, message: OutgoingMessage) -> ConversationKey | None:
+        """The agent's desk message that `message` relays: its channel and ts, for the reaction."""
+        source = str(message.metadata.get("receipt_for") or "")
+        channel, _, ts = source.partition(":")
+        if not (channel and ts) or message.kind != "relay" or message.edit_of or message.delete_of:
+            return None
+        platform = self._desk.platform if self._desk is not None else Platform.SLACK
+        return ConversationKey(platform, channel, ts)
+
+
+def explain(reason: str) -> str:
+    """A delivery error in words an agent understands."""
+    lowered = reason.lower()
+    if "blocked" in lowered or "forbidden" in lowered:
+        return "the supplier blocked the bot"
+    if "rate limited" in lowered or "ratelimited" in lowered or "flood" in lowered:
+        return "Telegram's flood limit"
+    if "chat not found" in lowered or "chat migrated" in lowered:
+        return "the supplier's chat no longer exists"
+    if "too large" in lowered:
+        return reason
+    return reason

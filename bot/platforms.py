@@ -1,0 +1,128 @@
+"""Which platform adapters run, from the config and the tokens in the environment."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from adapters.base import Adapter, Ingest
+from adapters.slack import SlackAdapter
+from adapters.telegram import TelegramAdapter
+from adapters.web import WaitReplies, WebChatAdapter
+from bot.config import AppConfig
+from bot.errors import ConfigError
+from bot.storage.inbox import Inbox
+from dialogue.clock import Clock, Sleep
+from dialogue.handoff.desk import AgentDirectory
+from dialogue.messages import ConversationKey, Platform
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AdapterDeps:
+    """What adapters get from the application: nothing more."""
+
+    ingest: Ingest
+    inbox: Inbox
+    wait_replies: WaitReplies
+    clock: Clock
+    sleep: Sleep
+
+
+def telegram_mode(config: AppConfig) -> str | None:
+    """'webhook' or 'polling', or None when Telegram is off (no token, or mode off)."""
+    mode = config.settings.telegram.mode
+    if mode == "off" or not config.secrets.TELEGRAM_BOT_TOKEN:
+        return None
+    if mode == "auto":
+        return "webhook" if config.secrets.TELEGRAM_WEBHOOK_SECRET else "polling"
+    if mode == "webhook" and not config.secrets.TELEGRAM_WEBHOOK_SECRET:
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET: required in webhook mode (or set telegram.mode: polling)")
+    return mode
+
+
+def slack_mode(config: AppConfig) -> str | None:
+    """'http' or 'socket', or None when Slack is off (no token, or mode off)."""
+    mode = config.settings.slack.mode
+    secrets = config.secrets
+    if mode == "off" or not secrets.SLACK_BOT_TOKEN:
+        return None
+    if mode == "auto":
+        if secrets.SLACK_SIGNING_SECRET:
+            return "http"
+        return "socket" if secrets.SLACK_APP_TOKEN else None
+    return mode
+
+
+def build_adapters(config: AppConfig, deps: AdapterDeps) -> dict[str, Adapter]:
+    """The web chat (unless disabled) and every platform whose token is set, by platform name."""
+    settings, secrets = config.settings, config.secrets
+    adapters: dict[str, Adapter] = {}
+    if settings.web.enabled:
+        adapters["web"] = WebChatAdapter(
+            settings=settings.web, ingest=deps.ingest, wait_replies=deps.wait_replies
+        )
+    tg_mode = telegram_mode(config)
+    if tg_mode is not None:
+        adapters["telegram"] = TelegramAdapter(
+            settings=settings.telegram,
+            token=secrets.TELEGRAM_BOT_TOKEN,
+            webhook_secret=secrets.TELEGRAM_WEBHOOK_SECRET,
+            ingest=deps.ingest,
+            apply_edit=lambda message_id, conversation, text: deps.inbox.replace_pending_text(
+                "telegram", message_id, conversation, text
+            ),
+            mode=tg_mode,
+        )
+    sl_mode = slack_mode(config)
+    if sl_mode is not None:
+        adapters["slack"] = SlackAdapter(
+            settings=settings.slack,
+            bot_token=secrets.SLACK_BOT_TOKEN,
+            signing_secret=secrets.SLACK_SIGNING_SECRET,
+            app_token=secrets.SLACK_APP_TOKEN,
+            ingest=deps.ingest,
+            mode="socket" if sl_mode == "socket" else "http",
+            clock=deps.clock,
+            sleep=deps.sleep,
+        )
+    return adapters
+
+
+class ConfiguredAgents:
+    """The agents named in config (`slack.agent_user_ids`), for a desk without a user-group lookup."""
+
+    def __init__(self, user_ids: Sequence[str]) -> None:
+        self._ids = frozenset(user_ids)
+
+    async def is_agent(self, user_id: str) -> bool:
+        return user_id in self._ids
+
+    async def name_of(self, user_id: str) -> str:
+        return ""
+
+
+def support_desk(config: AppConfig, adapters: Mapping[str, Adapter]) -> ConversationKey | None:
+    """Where escalation cards go: the Slack support channel, when Slack runs and one is set."""
+    channel = config.settings.slack.support_channel
+    if "slack" not in adapters or not channel:
+        logger.warning(
+            "no support desk in Slack (slack.support_channel%s): escalations are kept and can be "
+            "worked with `opsbot escalations` and the web console at /agent",
+            " is empty" if "slack" in adapters else " needs the Slack adapter",
+        )
+        return None
+    return ConversationKey(Platform.SLACK, channel)
+
+
+def agent_directory(config: AppConfig, adapters: Mapping[str, Adapter]) -> AgentDirectory:
+    """Who may claim escalations on the Slack desk: configured ids, and members of the agent user group."""
+    slack = adapters.get("slack")
+    settings = config.settings.slack
+    if isinstance(slack, SlackAdapter):
+        from adapters.slack.directory import SlackAgentDirectory
+
+        return SlackAgentDirectory(slack.client, settings.agent_user_ids, settings.agent_usergroup)
+    return ConfiguredAgents(settings.agent_user_ids)

@@ -1,0 +1,27 @@
+"""Waiting for the replies to one stored message (the web chat and the terminal chat answer inline)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.notify import Notifier
+from bot.storage.store import PipelineStore
+from dialogue.messages import OutgoingMessage
+
+
+class ReplyWaiter:
+    def __init__(self, store: PipelineStore, *, done: Notifier) -> None:
+        self._store = store
+        self._done = done
+
+    async def __call__(self, inbox_id: int, timeout: float) -> list[OutgoingMessage] | None:  # noqa: ASYNC109
+        """Wait until the pipeline has finished inbox row `inbox_id`; its replies, or None on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            if await self._store.inbox.status(inbox_id) in ("done", "dead"):
+                return [msg for _id, msg in await self._store.outbox.replies_for(inbox_id)]
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            await self._done.wait(min(remaining, 0.2))

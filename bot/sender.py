@@ -1,0 +1,141 @@
+"""The outbox sender: delivers queued messages through the adapters, retrying transient failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from adapters.base import FileContent, SendResult
+from bot.config import PipelineSettings
+from bot.delivery import Delivery
+from bot.metrics import Metrics
+from bot.notify import Notifier
+from bot.storage.outbox import Outbox, OutboxItem
+from dialogue.clock import Sleep
+from dialogue.errors import DeliveryError
+from dialogue.messages import OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+
+class Deliverer(Protocol):
+    """What the sender needs of an adapter: delivering one message (or raising a DeliveryError)."""
+
+    async def send(self, message: OutgoingMessage, files: Sequence[FileContent] = ()) -> SendResult: ...
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        *,
+        outbox: Outbox,
+        adapters: Mapping[str, Deliverer],
+        settings: PipelineSettings,
+        metrics: Metrics,
+        notifier: Notifier,
+        delivery: Delivery | None = None,
+        sleep: Sleep = asyncio.sleep,
+        lease_seconds: float = 120.0,
+    ) -> None:
+        self._outbox = outbox
+        self._adapters = adapters
+        self._settings = settings
+        self._metrics = metrics
+        self._notifier = notifier
+        self._delivery = delivery
+        self._sleep = sleep
+        self._lease = lease_seconds
+
+    def backoff(self, attempts: int) -> float:
+        base = self._settings.send_backoff_base_seconds * (2 ** max(0, attempts - 1))
+        return float(min(self._settings.send_backoff_max_seconds, base * (0.8 + 0.4 * random.random())))
+
+    async def run_once(self) -> int:
+        items = await self._outbox.claim(self._settings.sender_batch, self._lease)
+        if items:
+            await asyncio.gather(*(self.send(item) for item in items))
+        return len(items)
+
+    async def deliver_now(self, outbox_id: int) -> bool:
+        """Send one queued row right away (a scheduled message); False when it was not due."""
+        item = await self._outbox.claim_one(outbox_id, self._lease)
+        if item is None:
+            return False
+        await self.send(item)
+        return True
+
+    async def send(self, item: OutboxItem) -> None:
+        """Deliver one claimed row and record the result; never raises for a delivery failure."""
+        adapter = self._adapters.get(item.platform)
+        extra = {"conversation": item.message.conversation.as_str(), "outbox_id": item.id}
+        if adapter is None:
+            await self._outbox.mark_failed(item, f"no adapter for platform {item.platform!r}", blocked=False)
+            self._metrics.messages_out.labels(item.platform, "failed").inc()
+            logger.error("outbox %s: no adapter for %s", item.id, item.platform, extra=extra)
+            return
+        try:
+            message = item.message
+            files: tuple[FileContent, ...] = ()
+            follow_ups: tuple[OutgoingMessage, ...] = ()
+            if self._delivery is not None:
+                prepared = await self._delivery.prepare(item.message)
+                message, files, follow_ups = prepared.message, prepared.files, prepared.follow_ups
+            result = await (adapter.send(message, files) if files else adapter.send(message))
+        except DeliveryError as exc:
+            await self._delivery_failed(item, exc, extra)
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an adapter bug: treat as transient, keep the row
+            attempts = item.attempts + 1
+            logger.exception("outbox %s: unexpected send error", item.id, extra=extra)
+            if attempts >= self._settings.send_max_attempts:
+                await self._outbox.mark_failed(item, f"{type(exc).__name__}: {exc}", blocked=False)
+            else:
+                await self._outbox.mark_retry(item, f"{type(exc).__name__}: {exc}", self.backoff(attempts))
+            return
+        if self._delivery is not None:
+            follow_ups = (
+                *follow_ups,
+                *await self._delivery.after_sent(item, message, result.platform_message_id),
+            )
+        await self._outbox.mark_sent(item, result.platform_message_id, follow_ups=follow_ups)
+        self._metrics.messages_out.labels(item.platform, "sent").inc()
+        if follow_ups:
+            self._notifier.notify()
+
+    async def _delivery_failed(self, item: OutboxItem, exc: DeliveryError, extra: dict[str, object]) -> None:
+        attempts = item.attempts + 1
+        final = exc.permanent or attempts >= self._settings.send_max_attempts
+        follow_ups = (
+            self._delivery.after_failure(item, exc, final=final) if self._delivery is not None else ()
+        )
+        if final:
+            await self._outbox.mark_failed(item, exc.reason, blocked=exc.permanent, follow_ups=follow_ups)
+            self._metrics.messages_out.labels(item.platform, "failed").inc()
+            logger.warning("outbox %s failed permanently: %s", item.id, exc.reason, extra=extra)
+        else:
+            delay = exc.retry_after if exc.retry_after is not None else self.backoff(attempts)
+            await self._outbox.mark_retry(item, exc.reason, delay, follow_ups=follow_ups)
+            self._metrics.messages_out.labels(item.platform, "retry").inc()
+            logger.info(
+                "outbox %s: transient error %s; retry in %.1fs", item.id, exc.reason, delay, extra=extra
+            )
+        if follow_ups:
+            self._notifier.notify()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                count = await self.run_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("outbox sender: claim failed")
+                count = 0
+                await self._sleep(1.0)
+            if not count:
+                await self._notifier.wait(self._settings.poll_interval_seconds)

@@ -1,0 +1,91 @@
+"""Start-up: set up what is missing, load the models, build the application, serve it over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import logging
+import socket
+from datetime import UTC, datetime
+
+import uvicorn
+
+from bot.builder import build_application
+from bot.config import AppConfig
+from bot.ml import Models, ensure_models, load_models
+from bot.storage.db import make_engine, make_sessionmaker
+from bot.storage.migrate import current_revision, upgrade
+from dialogue.errors import OpsbotError
+
+logger = logging.getLogger(__name__)
+
+
+async def setup_demo(config: AppConfig) -> None:
+    """What `make run` needs before serving: migrations, demo data when empty, missing models."""
+    from bot.seed import is_empty, seed_demo
+
+    engine = make_engine(config.database_url)
+    try:
+        await upgrade(engine)
+        sessionmaker = make_sessionmaker(engine)
+        if await is_empty(sessionmaker):
+            counts = await seed_demo(sessionmaker, today=datetime.now(UTC).date())
+            print(f"demo data written: {counts}", flush=True)
+    finally:
+        await engine.dispose()
+    s = config.settings
+    await asyncio.to_thread(ensure_models, s.nlu, s.nlg, force=False, progress=True)
+
+
+async def prepare_models(config: AppConfig) -> Models:
+    """Check the database is migrated, train what is stale, and load the models."""
+    engine = make_engine(config.database_url)
+    try:
+        migrated = await current_revision(engine) is not None
+    finally:
+        await engine.dispose()
+    if not migrated:
+        raise OpsbotError("the database is not migrated: run `opsbot db upgrade` (make run does it for you)")
+    s = config.settings
+    await asyncio.to_thread(ensure_models, s.nlu, s.nlg, force=False, progress=True)
+    return await asyncio.to_thread(load_models, s.nlu, s.nlg, s.dialogue)
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Listen on host:port before anything starts, so a taken port fails fast and clearly."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise OpsbotError(f"{host}:{port} is already in use (another opsbot?); use --port") from None
+        raise OpsbotError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+async def serve(config: AppConfig, *, host: str | None = None, port: int | None = None) -> None:
+    """Serve until SIGINT/SIGTERM; the application's lifespan starts and drains it."""
+    models = await prepare_models(config)
+    application = build_application(config, models=models)
+    host = host or config.settings.server.host
+    port = port or config.settings.server.port
+    try:
+        sock = bind(host, port)
+    except OpsbotError:
+        await application.close()
+        raise
+    server = uvicorn.Server(uvicorn.Config(application.asgi, log_level="warning", lifespan="on"))
+    logger.info(
+        "opsbot listening on http://%s:%s (adapters: %s)", host, port, ", ".join(application.adapters)
+    )
+    print(f"opsbot is running: web chat on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        sock.close()
+        await application.close()

@@ -1,0 +1,99 @@
+"""Supplier account linking: one-time codes (only their hash is stored) and the links they make."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.tables import LinkCodeRow, SupplierLinkRow, SupplierRow
+from dialogue.backend import LinkResult
+from dialogue.clock import Clock
+
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+
+
+def new_link_code() -> str:
+    """16 random characters with at least one letter and one digit, so a bare code is recognizable."""
+    while True:
+        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(16))
+        if any(c.isdigit() for c in code) and any(c.isalpha() for c in code):
+            return code
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+class SqlAccounts:
+    """One-time link codes; only their hash is stored."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock) -> None:
+        self._sm = sessionmaker
+        self._clock = clock
+
+    async def invite(self, supplier_id: str, ttl: timedelta) -> tuple[str, datetime]:
+        async with self._sm() as s, s.begin():
+            if await s.get(SupplierRow, supplier_id) is None:
+                raise LookupError(f"unknown supplier {supplier_id!r}")
+            code = new_link_code()
+            now = self._clock()
+            s.add(
+                LinkCodeRow(
+                    code_hash=hash_code(code), supplier_id=supplier_id, created_at=now, expires_at=now + ttl
+                )
+            )
+        return code, now + ttl
+
+    async def linked_supplier(self, platform: str, user_id: str) -> str | None:
+        async with self._sm() as s:
+            return (
+                await s.execute(
+                    select(SupplierLinkRow.supplier_id).where(
+                        SupplierLinkRow.platform == platform, SupplierLinkRow.user_id == user_id
+                    )
+                )
+            ).scalar_one_or_none()
+
+    async def redeem(self, code: str, platform: str, user_id: str) -> LinkResult:
+        if not code.strip():
+            return LinkResult(False, reason="invalid")
+        now = self._clock()
+        who = f"{platform}:{user_id}"
+        async with self._sm() as s, s.begin():
+            row = await s.get(LinkCodeRow, hash_code(code))
+            if row is None:
+                return LinkResult(False, reason="invalid")
+            if row.used_at is not None:
+                if row.used_by == who:  # a reprocessed message: same answer, no second use
+                    return LinkResult(True, row.supplier_id)
+                return LinkResult(False, reason="used")
+            if row.expires_at <= now:
+                return LinkResult(False, reason="expired")
+            claimed = await s.execute(
+                update(LinkCodeRow)
+                .where(LinkCodeRow.code_hash == row.code_hash, LinkCodeRow.used_at.is_(None))
+                .values(used_at=now, used_by=who)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return LinkResult(False, reason="used")
+            existing = (
+                await s.execute(
+                    select(SupplierLinkRow).where(
+                        SupplierLinkRow.platform == platform, SupplierLinkRow.user_id == user_id
+                    )
+                )
+            ).scalar_one_or_none()
+            if existing is None:
+                s.add(
+                    SupplierLinkRow(
+                        platform=platform, user_id=user_id, supplier_id=row.supplier_id, linked_at=now
+                    )
+                )
+            else:
+                existing.supplier_id = row.supplier_id
+                existing.linked_at = now
+        return LinkResult(True, row.supplier_id)

@@ -1,0 +1,418 @@
+"""The SQL implementation of the Backend protocol: the demo backend behind every action."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.tables import (
+    CustomerIssueRow,
+    CustomerRow,
+    EscalationRow,
+    InventoryChangeRow,
+    InventoryRow,
+    InvoiceRow,
+    OrderLineRow,
+    OrderRow,
+    ProductRow,
+    SupplierRow,
+)
+from dialogue.backend import (
+    Customer,
+    CustomerProfile,
+    Invoice,
+    Order,
+    OrderActivity,
+    Product,
+    PurchaseLine,
+    SalesSummary,
+    StockChange,
+    StockItem,
+    Supplier,
+)
+from dialogue.clock import Clock
+from nlu.types import KnownName
+
+OPEN_INVOICE_STATUSES = ("open", "scheduled", "overdue")
+OPEN_ORDER_STATUSES = ("pending_confirmation", "confirmed", "shipped")
+
+
+def due_date(order: OrderRow) -> date | None:
+    """When an order should arrive: its ETA, else the date promised."""
+    return order.eta or order.promised_date
+
+
+def is_late(order: OrderRow, today: date) -> bool:
+    """The one rule for a late order: still open, and its due date has passed."""
+    due = due_date(order)
+    return order.status in OPEN_ORDER_STATUSES and due is not None and due < today
+
+
+def _order(row: OrderRow) -> Order:
+    return Order(
+        id=row.id,
+        supplier_id=row.supplier_id,
+        customer_id=row.customer_id,
+        status=row.status,
+        created_at=row.created_at,
+        total=Decimal(row.total),
+        currency=row.currency,
+        carrier=row.carrier,
+        tracking_number=row.tracking_number,
+        eta=row.eta,
+        promised_date=row.promised_date,
+        delivered_at=row.delivered_at,
+    )
+
+
+def _invoice(row: InvoiceRow) -> Invoice:
+    return Invoice(
+        id=row.id,
+        order_id=row.order_id,
+        supplier_id=row.supplier_id,
+        amount=Decimal(row.amount),
+        currency=row.currency,
+        status=row.status,
+        issued_at=row.issued_at,
+        due_date=row.due_date,
+        scheduled_date=row.scheduled_date,
+        paid_at=row.paid_at,
+    )
+
+
+def _product(row: ProductRow) -> Product:
+    return Product(
+        sku=row.sku,
+        supplier_id=row.supplier_id,
+        name=row.name,
+        category=row.category,
+        material=row.material,
+        size=row.size,
+        features=row.features,
+        unit_price=Decimal(row.unit_price),
+        currency=row.currency,
+    )
+
+
+def _customer(row: CustomerRow) -> Customer:
+    return Customer(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        industry=row.industry,
+        contact_name=row.contact_name,
+        email=row.email,
+        phone=row.phone,
+    )
+
+
+class SqlBackend:
+    """The demo backend. Every supplier-scoped query filters on the supplier id."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock) -> None:
+        self._sm = sessionmaker
+        self._clock = clock
+        self._names: list[KnownName] = []
+
+    async def get_supplier(self, supplier_id: str) -> Supplier | None:
+        async with self._sm() as s:
+            row = await s.get(SupplierRow, supplier_id)
+        return Supplier(row.id, row.name, row.name_zh, row.vip) if row else None
+
+    async def get_order(self, supplier_id: str, order_id: str) -> Order | None:
+        async with self._sm() as s:
+            row = (
+                await s.execute(
+                    select(OrderRow).where(
+                        OrderRow.id == order_id.upper(), OrderRow.supplier_id == supplier_id
+                    )
+                )
+            ).scalar_one_or_none()
+        return _order(row) if row else None
+
+    async def open_orders(self, supplier_id: str) -> Sequence[Order]:
+        async with self._sm() as s:
+            rows = (
+                await s.execute(
+                    select(OrderRow)
+                    .where(
+                        OrderRow.supplier_id == supplier_id,
+                        OrderRow.status.in_(("pending_confirmation", "confirmed", "shipped")),
+                    )
+                    .order_by(OrderRow.created_at.desc())
+                )
+            ).scalars()
+            return [_order(r) for r in rows]
+
+    async def get_invoice(self, supplier_id: str, invoice_id: str) -> Invoice | None:
+        async with self._sm() as s:
+            row = (
+                await s.execute(
+                    select(InvoiceRow).where(
+                        InvoiceRow.id == invoice_id.upper(), InvoiceRow.supplier_id == supplier_id
+                    )
+                )
+            ).scalar_one_or_none()
+        return _invoice(row) if row else None
+
+    async def invoices_for_order(self, supplier_id: str, order_id: str) -> Sequence[Invoice]:
+        async with self._sm() as s:
+            rows = (
+                await s.execute(
+                    select(InvoiceRow)
+                    .where(InvoiceRow.order_id == order_id.upper(), InvoiceRow.supplier_id == supplier_id)
+                    .order_by(InvoiceRow.issued_at.desc())
+                )
+            ).scalars()
+            return [_invoice(r) for r in rows]
+
+    async def open_invoices(self, supplier_id: str, limit: int) -> Sequence[Invoice]:
+        async with self._sm() as s:
+            rows = (
+                await s.execute(
+                    select(InvoiceRow)
+                    .where(
+                        InvoiceRow.supplier_id == supplier_id, InvoiceRow.status.in_(OPEN_INVOICE_STATUSES)
+                    )
+                    .order_by(InvoiceRow.issued_at.desc(), InvoiceRow.id.desc())
+                    .limit(limit)
+                )
+            ).scalars()
+            return [_invoice(r) for r in rows]
+
+    async def get_stock(self, supplier_id: str, sku: str) -> StockItem | None:
+        async with self._sm() as s:
+            row = (
+                await s.execute(
+                    select(ProductRow.sku, ProductRow.name, InventoryRow.quantity, InventoryRow.updated_at)
+                    .join(InventoryRow, InventoryRow.sku == ProductRow.sku)
+                    .where(ProductRow.sku == sku.upper(), ProductRow.supplier_id == supplier_id)
+                )
+            ).first()
+        return StockItem(row.sku, row.name, row.quantity, row.updated_at) if row else None
+
+    async def list_stock(self, supplier_id: str) -> Sequence[StockItem]:
+        async with self._sm() as s:
+            rows = (
+                await s.execute(
+                    select(ProductRow.sku, ProductRow.name, InventoryRow.quantity, InventoryRow.updated_at)
+                    .join(InventoryRow, InventoryRow.sku == ProductRow.sku)
+                    .where(ProductRow.supplier_id == supplier_id)
+                    .order_by(ProductRow.sku)
+                )
+            ).all()
+        return [StockItem(r.sku, r.name, r.quantity, r.updated_at) for r in rows]
+
+    async def set_stock(
+        self, supplier_id: str, sku: str, quantity: int, *, changed_by: str, request_id: str
+    ) -> StockChange | None:
+        """Write a stock level, once per request id; None when the SKU is not this supplier's."""
+        sku = sku.upper()
+        now = self._clock()
+        async with self._sm() as s, s.begin():
+            done = (
+                await s.execute(select(InventoryChangeRow).where(InventoryChangeRow.request_id == request_id))
+            ).scalar_one_or_none()
+            if done is not None:
+                return StockChange(done.sku, done.old_quantity, done.new_quantity, done.changed_by)
+            owned = (
+                await s.execute(
+                    select(InventoryRow)
+                    .join(ProductRow, ProductRow.sku == InventoryRow.sku)
+                    .where(InventoryRow.sku == sku, ProductRow.supplier_id == supplier_id)
+                    .with_for_update()
+                )
+            ).scalar_one_or_none()
+            if owned is None:
+                return None
+            old = owned.quantity
+            owned.quantity = quantity
+            owned.updated_at = now
+            owned.updated_by = changed_by
+            s.add(
+                InventoryChangeRow(
+                    request_id=request_id,
+                    sku=sku,
+                    old_quantity=old,
+                    new_quantity=quantity,
+                    changed_by=changed_by,
+                    changed_at=now,
+                )
+            )
+        return StockChange(sku, old, quantity, changed_by)
+
+    async def get_product(self, sku: str) -> Product | None:
+        async with self._sm() as s:
+            row = await s.get(ProductRow, sku.upper())
+        return _product(row) if row else None
+
+    async def list_products(self) -> Sequence[Product]:
+        async with self._sm() as s:
+            return [
+                _product(r) for r in (await s.execute(select(ProductRow).order_by(ProductRow.sku))).scalars()
+            ]
+
+    async def find_customer(self, name_or_id: str) -> Customer | None:
+        key = name_or_id.strip()
+        async with self._sm() as s:
+            row = await s.get(CustomerRow, key.upper())
+            if row is None:
+                row = (
+                    await s.execute(select(CustomerRow).where(func.lower(CustomerRow.name) == key.lower()))
+                ).scalar_one_or_none()
+            if row is None and key:
+                row = (
+                    await s.execute(
+                        select(CustomerRow)
+                        .where(func.lower(CustomerRow.name).like(f"%{key.lower()}%"))
+                        .limit(1)
+                    )
+                ).scalar_one_or_none()
+        return _customer(row) if row else None
+
+    async def customer_profile(self, customer_id: str) -> CustomerProfile | None:
+        async with self._sm() as s:
+            row = await s.get(CustomerRow, customer_id)
+            if row is None:
+                return None
+            orders = [
+                _order(o)
+                for o in (
+                    await s.execute(
+                        select(OrderRow)
+                        .where(OrderRow.customer_id == customer_id)
+                        .order_by(OrderRow.created_at.desc())
+                    )
+                ).scalars()
+            ]
+            issues = (
+                await s.execute(
+                    select(CustomerIssueRow.title).where(
+                        CustomerIssueRow.customer_id == customer_id, CustomerIssueRow.status == "open"
+                    )
+                )
+            ).scalars()
+            skus = (
+                await s.execute(
+                    select(OrderLineRow.sku)
+                    .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
+                    .where(OrderRow.customer_id == customer_id)
+                    .distinct()
+                )
+            ).scalars()
+            issue_list = tuple(issues)
+            sku_list = tuple(sorted(skus))
+        ltv = sum((o.total for o in orders if o.status != "cancelled"), Decimal(0))
+        return CustomerProfile(_customer(row), ltv, len(orders), tuple(orders[:3]), issue_list, sku_list)
+
+    async def purchase_lines(self) -> Sequence[PurchaseLine]:
+        async with self._sm() as s:
+            rows = (
+                await s.execute(
+                    select(
+                        OrderLineRow.order_id, OrderRow.customer_id, OrderLineRow.sku, OrderLineRow.quantity
+                    ).join(OrderRow, OrderRow.id == OrderLineRow.order_id)
+                )
+            ).all()
+        return [PurchaseLine(r.order_id, r.customer_id, r.sku, r.quantity) for r in rows]
+
+    async def sales_summary(self, start: date, end: date) -> SalesSummary:
+        from datetime import UTC
+
+        t0 = datetime(start.year, start.month, start.day, tzinfo=UTC)
+        t1 = datetime(end.year, end.month, end.day, tzinfo=UTC)
+        today = self._clock().date()
+        async with self._sm() as s:
+            orders = [
+                o
+                for o in (
+                    await s.execute(
+                        select(OrderRow).where(
+                            OrderRow.created_at >= t0,
+                            OrderRow.created_at < t1,
+                            OrderRow.status != "cancelled",
+                        )
+                    )
+                ).scalars()
+            ]
+            names = {r.id: r.name for r in (await s.execute(select(SupplierRow))).scalars()}
+            cat_rows = (
+                await s.execute(
+                    select(ProductRow.category, OrderLineRow.quantity, OrderLineRow.unit_price)
+                    .join(OrderLineRow, OrderLineRow.sku == ProductRow.sku)
+                    .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
+                    .where(
+                        OrderRow.created_at >= t0, OrderRow.created_at < t1, OrderRow.status != "cancelled"
+                    )
+                )
+            ).all()
+            escalations = (
+                await s.execute(
+                    select(func.count())
+                    .select_from(EscalationRow)
+                    .where(EscalationRow.created_at >= t0, EscalationRow.created_at < t1)
+                )
+            ).scalar_one()
+        revenue = sum((Decimal(o.total) for o in orders), Decimal(0))
+        by_supplier: Counter[str] = Counter()
+        for o in orders:
+            by_supplier[names.get(o.supplier_id, o.supplier_id)] += float(o.total)  # type: ignore[assignment]
+        by_category: Counter[str] = Counter()
+        for r in cat_rows:
+            by_category[r.category] += float(Decimal(r.unit_price) * r.quantity)  # type: ignore[assignment]
+        late = tuple(sorted(o.id for o in orders if is_late(o, today)))
+        return SalesSummary(
+            start=start,
+            end=end,
+            order_count=len(orders),
+            revenue=revenue,
+            currency="USD",
+            top_suppliers=tuple((k, Decimal(str(round(v, 2)))) for k, v in by_supplier.most_common(3)),
+            top_categories=tuple((k, Decimal(str(round(v, 2)))) for k, v in by_category.most_common(3)),
+            late_orders=late,
+            escalations=int(escalations),
+        )
+
+    async def order_activity(self, start: datetime, end: datetime, *, as_of: date) -> OrderActivity:
+        async with self._sm() as s:
+            placed = (
+                await s.execute(
+                    select(OrderRow.currency, func.count(), func.sum(OrderRow.total))
+                    .where(
+                        OrderRow.created_at >= start,
+                        OrderRow.created_at < end,
+                        OrderRow.status != "cancelled",
+                    )
+                    .group_by(OrderRow.currency)
+                )
+            ).all()
+            open_orders = (
+                await s.execute(select(OrderRow).where(OrderRow.status.in_(OPEN_ORDER_STATUSES)))
+            ).scalars()
+            late = sorted((due_date(o), o.id) for o in open_orders if is_late(o, as_of))
+        revenue = sorted(
+            ((str(cur), Decimal(total or 0)) for cur, _n, total in placed), key=lambda p: (-p[1], p[0])
+        )
+        return OrderActivity(
+            order_count=sum(int(n) for _cur, n, _total in placed),
+            revenue=tuple(revenue),
+            late_orders=tuple(order_id for _due, order_id in late),
+        )
+
+    # --- names for the NLU --------------------------------------------------------------------
+
+    async def refresh_names(self) -> None:
+        async with self._sm() as s:
+            customers = (await s.execute(select(CustomerRow.id, CustomerRow.name))).all()
+            suppliers = (await s.execute(select(SupplierRow.id, SupplierRow.name, SupplierRow.name_zh))).all()
+        self._names = [KnownName("customer", c.id, c.name) for c in customers] + [
+            KnownName("supplier", sp.id, sp.name, (sp.name_zh,) if sp.name_zh else ()) for sp in suppliers
+        ]
+
+    def known_names(self) -> Sequence[KnownName]:
+        return self._names

@@ -1,0 +1,141 @@
+"""The inbox: incoming messages stored before the platform is acknowledged, claimed by workers."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.orm import aliased
+
+from adapters.base import IngestResult
+from bot.storage.dialect import Sessionmaker, dialect_of, upsert_insert
+from bot.storage.serde import incoming_from_json, incoming_to_json
+from bot.storage.tables import InboxRow
+from dialogue.clock import Clock
+from dialogue.messages import IncomingMessage
+
+OPEN_INBOX = ("pending", "processing")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    inbox_id: int
+    token: str
+    attempts: int
+    message: IncomingMessage
+
+
+class Inbox:
+    def __init__(self, sessionmaker: Sessionmaker, *, clock: Clock) -> None:
+        self._sm = sessionmaker
+        self._clock = clock
+        self._postgres = dialect_of(sessionmaker) == "postgresql"
+
+    async def enqueue(self, msg: IncomingMessage) -> IngestResult:
+        """Store a message durably; a duplicate (same external id or dedupe key) is reported, not stored."""
+        stmt = (
+            upsert_insert(self._sm, InboxRow)
+            .values(
+                platform=msg.platform.value,
+                external_id=msg.external_id,
+                dedupe_key=msg.dedupe_key or None,
+                conversation_key=msg.conversation.as_str(),
+                payload=incoming_to_json(msg),
+                status="pending",
+                attempts=0,
+                received_at=self._clock(),
+            )
+            .on_conflict_do_nothing()
+            .returning(InboxRow.id)
+        )
+        async with self._sm.begin() as s:
+            inbox_id = (await s.execute(stmt)).scalar_one_or_none()
+        return IngestResult(inbox_id=inbox_id, duplicate=inbox_id is None)
+
+    async def claim_next(self, lease_seconds: float) -> Claim | None:
+        """Claim the oldest message whose conversation has nothing earlier unfinished."""
+        now = self._clock()
+        earlier = aliased(InboxRow)
+        blocked = exists().where(
+            and_(
+                earlier.conversation_key == InboxRow.conversation_key,
+                earlier.status.in_(OPEN_INBOX),
+                earlier.id < InboxRow.id,
+            )
+        )
+        stmt = (
+            select(InboxRow.id, InboxRow.attempts, InboxRow.payload)
+            .where(
+                InboxRow.status.in_(OPEN_INBOX),
+                (InboxRow.status == "pending") | (InboxRow.lease_until < now),
+                ~blocked,
+            )
+            .order_by(InboxRow.id)
+            .limit(1)
+        )
+        if self._postgres:
+            stmt = stmt.with_for_update(skip_locked=True, of=InboxRow)
+        token = uuid.uuid4().hex
+        async with self._sm.begin() as s:
+            row = (await s.execute(stmt)).first()
+            if row is None:
+                return None
+            result = await s.execute(
+                update(InboxRow)
+                .where(InboxRow.id == row.id, InboxRow.status.in_(OPEN_INBOX))
+                .values(
+                    status="processing",
+                    lease_token=token,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                    attempts=InboxRow.attempts + 1,
+                )
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+        return Claim(row.id, token, row.attempts + 1, incoming_from_json(row.payload))
+
+    async def fail(self, claim: Claim, error: str, *, max_attempts: int, retry_in: float = 0.0) -> bool:
+        """Release a failed claim for another try, or mark it dead. Returns True when it is dead."""
+        dead = claim.attempts >= max_attempts
+        now = self._clock()
+        async with self._sm.begin() as s:
+            await s.execute(
+                update(InboxRow)
+                .where(InboxRow.id == claim.inbox_id, InboxRow.lease_token == claim.token)
+                .values(
+                    status="dead" if dead else "processing",
+                    lease_token=None,
+                    lease_until=now + timedelta(seconds=retry_in),
+                    error=error[:4000],
+                    processed_at=now if dead else None,
+                )
+            )
+        return dead
+
+    async def replace_pending_text(
+        self, platform: str, message_id: str, conversation: str, text: str
+    ) -> bool:
+        """Apply an edit to a message not yet answered; False when it was already handled."""
+        async with self._sm.begin() as s:
+            rows = (
+                await s.execute(
+                    select(InboxRow).where(
+                        InboxRow.platform == platform,
+                        InboxRow.conversation_key == conversation,
+                        InboxRow.status == "pending",
+                    )
+                )
+            ).scalars()
+            for row in rows:
+                if row.payload.get("message_id") == message_id:
+                    payload = dict(row.payload)
+                    payload["text"] = text
+                    row.payload = payload
+                    return True
+        return False
+
+    async def status(self, inbox_id: int) -> str | None:
+        async with self._sm() as s:
+            return (await s.execute(select(InboxRow.status).where(InboxRow.id == inbox_id))).scalar()

@@ -1,0 +1,241 @@
+"""The outbox: replies and notices waiting to be delivered, claimed by the sender in order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.storage.dialect import Sessionmaker, dialect_of, upsert_insert
+from bot.storage.inbox import OPEN_INBOX
+from bot.storage.serde import outgoing_from_json, outgoing_to_json
+from bot.storage.tables import ConversationRow, InboxRow, JobRunRow, OutboxRow, TurnEventRow
+from dialogue.clock import Clock
+from dialogue.messages import OutgoingMessage
+
+OPEN_OUTBOX = ("pending", "sending")
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    platform: str
+    attempts: int
+    message: OutgoingMessage
+    inbox_id: int | None
+
+
+async def add_to_outbox(s: AsyncSession, msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> int:
+    """Queue one message inside the caller's transaction; returns the outbox id."""
+    result = await s.execute(
+        insert(OutboxRow)
+        .values(
+            inbox_id=inbox_id,
+            conversation_key=msg.conversation.as_str(),
+            platform=msg.conversation.platform.value,
+            payload=outgoing_to_json(msg),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        .returning(OutboxRow.id)
+    )
+    return int(result.scalar_one())
+
+
+class Outbox:
+    def __init__(self, sessionmaker: Sessionmaker, *, clock: Clock) -> None:
+        self._sm = sessionmaker
+        self._clock = clock
+        self._postgres = dialect_of(sessionmaker) == "postgresql"
+
+    async def add(self, msg: OutgoingMessage, *, inbox_id: int | None = None) -> int:
+        """Queue a message that is not a turn's reply (a relay, a dead-letter notice)."""
+        async with self._sm.begin() as s:
+            return await add_to_outbox(s, msg, inbox_id, self._clock())
+
+    async def add_once(self, msg: OutgoingMessage, *, job: str, period_key: str) -> int | None:
+        """Queue a scheduled message once per (job, period); None when another run already had it."""
+        now = self._clock()
+        async with self._sm.begin() as s:
+            claimed = (
+                await s.execute(
+                    upsert_insert(self._sm, JobRunRow)
+                    .values(job=job, period_key=period_key, created_at=now)
+                    .on_conflict_do_nothing()
+                    .returning(JobRunRow.id)
+                )
+            ).scalar_one_or_none()
+            if claimed is None:
+                return None
+            return await add_to_outbox(s, msg, None, now)
+
+    async def claim(self, limit: int, lease_seconds: float) -> list[OutboxItem]:
+        """Claim due rows, at most one per conversation, oldest first (replies keep their order)."""
+        now = self._clock()
+        earlier = aliased(OutboxRow)
+        blocked = exists().where(
+            and_(
+                earlier.conversation_key == OutboxRow.conversation_key,
+                earlier.status.in_(OPEN_OUTBOX),
+                earlier.id < OutboxRow.id,
+            )
+        )
+        stmt = (
+            select(
+                OutboxRow.id, OutboxRow.platform, OutboxRow.attempts, OutboxRow.payload, OutboxRow.inbox_id
+            )
+            .where(
+                ((OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now))
+                | ((OutboxRow.status == "sending") & (OutboxRow.lease_until < now)),
+                ~blocked,
+            )
+            .order_by(OutboxRow.id)
+            .limit(limit)
+        )
+        if self._postgres:
+            stmt = stmt.with_for_update(skip_locked=True, of=OutboxRow)
+        items: list[OutboxItem] = []
+        async with self._sm.begin() as s:
+            for row in (await s.execute(stmt)).all():
+                await s.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id == row.id)
+                    .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds))
+                )
+                items.append(
+                    OutboxItem(
+                        row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id
+                    )
+                )
+        return items
+
+    async def claim_one(self, outbox_id: int, lease_seconds: float) -> OutboxItem | None:
+        """Claim one row by id if it is due (delivering a scheduled message right away)."""
+        now = self._clock()
+        async with self._sm.begin() as s:
+            claimed = await s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == outbox_id, OutboxRow.status == "pending")
+                .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds))
+                .returning(
+                    OutboxRow.id,
+                    OutboxRow.platform,
+                    OutboxRow.attempts,
+                    OutboxRow.payload,
+                    OutboxRow.inbox_id,
+                )
+            )
+            row = claimed.first()
+        if row is None:
+            return None
+        return OutboxItem(row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id)
+
+    async def mark_sent(
+        self, item: OutboxItem, platform_message_id: str, *, follow_ups: Sequence[OutgoingMessage] = ()
+    ) -> None:
+        """Record a delivery, and queue its follow-ups (a receipt) in the same transaction."""
+        async with self._sm.begin() as s:
+            await self._queue(s, follow_ups)
+            await s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == item.id)
+                .values(
+                    status="sent",
+                    platform_message_id=platform_message_id or None,
+                    sent_at=self._clock(),
+                    attempts=OutboxRow.attempts + 1,
+                    lease_until=None,
+                    error=None,
+                )
+            )
+
+    async def mark_retry(
+        self,
+        item: OutboxItem,
+        error: str,
+        delay_seconds: float,
+        *,
+        follow_ups: Sequence[OutgoingMessage] = (),
+    ) -> None:
+        async with self._sm.begin() as s:
+            await self._queue(s, follow_ups)
+            await s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == item.id)
+                .values(
+                    status="pending",
+                    attempts=OutboxRow.attempts + 1,
+                    next_attempt_at=self._clock() + timedelta(seconds=delay_seconds),
+                    lease_until=None,
+                    error=error[:4000],
+                )
+            )
+
+    async def mark_failed(
+        self, item: OutboxItem, reason: str, *, blocked: bool, follow_ups: Sequence[OutgoingMessage] = ()
+    ) -> None:
+        """Record a permanent failure; a blocked conversation is flagged and logged for support."""
+        now = self._clock()
+        async with self._sm.begin() as s:
+            await self._queue(s, follow_ups)
+            await s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == item.id)
+                .values(
+                    status="failed", attempts=OutboxRow.attempts + 1, lease_until=None, error=reason[:4000]
+                )
+            )
+            key = item.message.conversation.as_str()
+            if blocked:
+                await s.execute(
+                    update(ConversationRow)
+                    .where(ConversationRow.key == key)
+                    .values(delivery_blocked=reason[:4000])
+                )
+            s.add(
+                TurnEventRow(
+                    conversation_key=key,
+                    inbox_id=item.inbox_id,
+                    kind="system",
+                    text="",
+                    data={"event": "delivery_failed", "outbox_id": item.id, "reason": reason},
+                    created_at=now,
+                )
+            )
+
+    async def _queue(self, s: AsyncSession, messages: Sequence[OutgoingMessage]) -> None:
+        now = self._clock()
+        for message in messages:
+            await add_to_outbox(s, message, None, now)
+
+    async def replies_for(self, inbox_id: int) -> list[tuple[int, OutgoingMessage]]:
+        async with self._sm() as s:
+            rows = (
+                await s.execute(
+                    select(OutboxRow.id, OutboxRow.payload)
+                    .where(OutboxRow.inbox_id == inbox_id)
+                    .order_by(OutboxRow.id)
+                )
+            ).all()
+        return [(r.id, outgoing_from_json(r.payload)) for r in rows]
+
+    async def queue_depths(self) -> dict[str, int]:
+        """Unfinished and given-up rows of both queues, for the gauges."""
+        async with self._sm() as s:
+
+            async def count(table: type[InboxRow] | type[OutboxRow], statuses: tuple[str, ...]) -> int:
+                stmt = select(func.count()).select_from(table).where(table.status.in_(statuses))
+                return int((await s.execute(stmt)).scalar_one())
+
+            return {
+                "inbox": await count(InboxRow, OPEN_INBOX),
+                "outbox": await count(OutboxRow, OPEN_OUTBOX),
+                "inbox_dead": await count(InboxRow, ("dead",)),
+                "outbox_failed": await count(OutboxRow, ("failed",)),
+            }

@@ -1,0 +1,97 @@
+"""Conversation sessions and their turn log: loaded before a turn, saved in the turn's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.dialect import Sessionmaker
+from bot.storage.tables import ConversationRow, TurnEventRow
+from dialogue.clock import Clock
+from dialogue.errors import OpsbotError
+from dialogue.messages import ConversationKey
+from dialogue.session import Session
+
+
+class LeaseLost(OpsbotError):
+    """Another worker reclaimed the message, or the conversation changed; this result is discarded."""
+
+
+class Sessions:
+    def __init__(self, sessionmaker: Sessionmaker, *, clock: Clock) -> None:
+        self._sm = sessionmaker
+        self._clock = clock
+
+    async def load(self, key: ConversationKey, user_id: str) -> Session:
+        async with self._sm() as s:
+            row = await s.get(ConversationRow, key.as_str())
+        now = self._clock()
+        if row is None:
+            return Session(key=key, started_at=now, last_activity_at=now, user_id=user_id, version=0)
+        return Session(
+            key=key,
+            started_at=row.session_started_at,
+            last_activity_at=row.last_activity_at,
+            user_id=row.user_id or user_id,
+            language=row.language,
+            supplier_id=row.supplier_id,
+            controller=row.controller,
+            active_form=row.active_form,
+            slots=dict(row.slots or {}),
+            state=dict(row.state or {}),
+            version=row.version,
+        )
+
+
+async def save_session(s: AsyncSession, session: Session, now: datetime) -> None:
+    """Insert or update the session, compare-and-set on its version; LeaseLost when it changed."""
+    values = {
+        "platform": session.key.platform.value,
+        "user_id": session.user_id,
+        "language": session.language,
+        "supplier_id": session.supplier_id,
+        "controller": session.controller,
+        "active_form": session.active_form,
+        "slots": session.slots,
+        "state": session.state,
+        "session_started_at": session.started_at,
+        "last_activity_at": session.last_activity_at,
+    }
+    if session.version == 0:
+        await s.execute(
+            insert(ConversationRow).values(key=session.key.as_str(), version=1, created_at=now, **values)
+        )
+        session.version = 1
+        return
+    result = await s.execute(
+        update(ConversationRow)
+        .where(ConversationRow.key == session.key.as_str(), ConversationRow.version == session.version)
+        .values(version=session.version + 1, **values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise LeaseLost(f"conversation {session.key.as_str()}: changed concurrently")
+    session.version += 1
+
+
+def append_records(s: AsyncSession, session: Session, inbox_id: int | None, now: datetime) -> None:
+    """Add the turn's records to the append-only log."""
+    for rec in session.records:
+        s.add(
+            TurnEventRow(
+                conversation_key=session.key.as_str(),
+                inbox_id=inbox_id,
+                kind=rec.kind,
+                text=rec.text,
+                intent=rec.intent,
+                confidence=rec.confidence,
+                entities=[dict(e) for e in rec.entities],
+                action=rec.action,
+                outcome=rec.outcome,
+                facts=dict(rec.facts),
+                used_fallback=rec.used_fallback,
+                data=dict(rec.data),
+                created_at=now,
+            )
+        )

@@ -1,0 +1,55 @@
+"""customer_lookup: a customer's contact, lifetime value, last orders and open issues."""
+
+from __future__ import annotations
+
+from dialogue.actions.base import Reply, TurnContext
+from dialogue.actions.common import fmt_date, fmt_money, money, status_label
+from dialogue.actions.sales.customers import ask_customer, find_customer_in
+from dialogue.backend import Customer
+
+LAST_ORDERS = 5
+
+
+async def customer_lookup(ctx: TurnContext) -> list[Reply]:
+    customer, guess = await find_customer_in(ctx)
+    if customer is None:
+        if guess:
+            return [Reply("customer_not_found", {"customer_name": guess})]
+        return ask_customer(ctx, "customer_lookup")
+    return [await profile_reply(ctx, customer)]
+
+
+async def profile_reply(ctx: TurnContext, customer: Customer) -> Reply:
+    profile = await ctx.services.backend.customer_profile(customer.id)
+    if profile is None:
+        return Reply("customer_not_found", {"customer_name": customer.name})
+    zh = ctx.language == "zh"
+    orders = profile.last_orders[:LAST_ORDERS]
+    currency = orders[0].currency if orders else "USD"
+    order_lines = [
+        f"• {o.id} · {fmt_date(o.created_at.date())} · {status_label(o.status, ctx.language)} · "
+        f"{fmt_money(o.total, o.currency)}"
+        for o in orders
+    ] or (["• 暂无订单"] if zh else ["• no orders yet"])
+    issue_lines = [f"• {issue}" for issue in profile.open_issues] or (["• 无"] if zh else ["• none"])
+    header = ("订单", "日期", "状态", "金额") if zh else ("Order", "Date", "Status", "Total")
+    rows: list[tuple[str, ...]] = [header]
+    rows.extend(
+        (
+            o.id,
+            fmt_date(o.created_at.date()),
+            status_label(o.status, ctx.language),
+            fmt_money(o.total, o.currency),
+        )
+        for o in orders
+    )
+    facts: dict[str, object] = {
+        "customer_name": customer.name,
+        "contact_name": customer.contact_name or "-",
+        "email": customer.email or "-",
+        "lifetime_value": money(profile.lifetime_value, currency),
+        "order_count": profile.order_count,
+        "last_orders": "\n".join(order_lines),
+        "open_issues": "\n".join(issue_lines),
+    }
+    return Reply("customer_profile", facts, table=tuple(rows), action="customer_lookup")

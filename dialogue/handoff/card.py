@@ -1,0 +1,87 @@
+"""The escalation card that agents see on a desk (the Slack support channel), platform-neutral."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from dialogue.handoff.model import Escalation, Priority, Status
+from dialogue.messages import Button, Card
+
+BUTTON_PREFIX = "handoff:"
+SUMMARY_LINE_CHARS = 300
+
+_ACTIONS: dict[Status, tuple[tuple[str, str, str], ...]] = {
+    Status.PENDING: (("Claim", "claim", "primary"),),
+    Status.ASSIGNED: (
+        ("Unassign", "unassign", ""),
+        ("Resolve", "resolve", "primary"),
+        ("Return to bot", "return", ""),
+    ),
+}
+
+
+def button_value(action: str, escalation_id: int) -> str:
+    return f"{BUTTON_PREFIX}{action}:{escalation_id}"
+
+
+def parse_button(value: str) -> tuple[str, int] | None:
+    """("claim", 42) for "handoff:claim:42"; None for anything else."""
+    if not value.startswith(BUTTON_PREFIX):
+        return None
+    action, _, raw_id = value[len(BUTTON_PREFIX) :].partition(":")
+    return (action, int(raw_id)) if raw_id.isdigit() else None
+
+
+def _hm(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC" if moment else "-"
+
+
+def status_line(esc: Escalation) -> str:
+    holder = esc.assignee.display if esc.assignee else ""
+    if esc.status == Status.PENDING:
+        return f"waiting for an agent: claim by {_hm(esc.claim_due_at)}"
+    if esc.status == Status.ASSIGNED:
+        return f"held by {holder} since {_hm(esc.assigned_at)}; resolve by {_hm(esc.resolve_due_at)}"
+    if esc.status == Status.RESOLVED:
+        return f"resolved by {holder} at {_hm(esc.resolved_at)}"
+    if esc.status == Status.RETURNED:
+        return f"returned to the bot by {holder or 'an agent'} at {_hm(esc.updated_at)}"
+    if esc.status == Status.WITHDRAWN:
+        return f"withdrawn by the supplier at {_hm(esc.updated_at)}"
+    return f"closed at {_hm(esc.closed_at)}"
+
+
+def escalation_card(esc: Escalation, *, records: Sequence[str] = (), notes: Sequence[str] = ()) -> Card:
+    """The card: who, why, how urgent, what was said, which orders and invoices, and the deadline.
+
+    `records` are "PO-1001: shipped ..." lines with the current status of the related orders and invoices;
+    `notes` are extra lines such as "asked again: ...".
+    """
+    supplier = f"{esc.supplier_name} ({esc.supplier_id})" if esc.supplier_id else "not linked to a supplier"
+    fields: list[tuple[str, str]] = [
+        ("Supplier", supplier),
+        ("On " + esc.conversation_key.split(":", 1)[0].capitalize(), esc.user_name or "-"),
+        ("Language", "Chinese" if esc.language == "zh" else "English"),
+        ("Priority", "HIGH" if esc.priority == Priority.HIGH else "normal"),
+        ("Status", status_line(esc)),
+    ]
+    sections = ["Reasons:\n" + "\n".join(f"• {reason.describe()}" for reason in esc.reasons)]
+    if records:
+        sections.append("Orders and invoices:\n" + "\n".join(f"• {line}" for line in records))
+    if esc.summary:
+        lines = [f"{line.who}: {line.text[:SUMMARY_LINE_CHARS]}" for line in esc.summary]
+        sections.append("Last turns:\n" + "\n".join(lines))
+    if notes:
+        sections.append("\n".join(notes))
+    marker = "[HIGH] " if esc.priority == Priority.HIGH else ""
+    title = f"{marker}Escalation #{esc.id}: {esc.supplier_name or esc.user_name or esc.conversation_key}"
+    context = (f"{esc.conversation_key} · opened {_hm(esc.created_at)} · claim by {_hm(esc.claim_due_at)}",)
+    return Card(title=title, fields=tuple(fields), sections=tuple(sections), context=context)
+
+
+def card_buttons(esc: Escalation) -> tuple[Button, ...]:
+    return tuple(
+        Button(label, button_value(action, esc.id), style)
+        for label, action, style in _ACTIONS.get(esc.status, ())
+    )

@@ -1,0 +1,498 @@
+"""The handoff service: one state machine per escalation, the same for every desk (Slack, console, CLI).
+
+Every change is a compare-and-set on the escalation's version, so of two agents claiming at once
+exactly one wins; it appends an audit event and queues its messages (the supplier's notice, the desk
+card's update) in the same transaction. Time comes from the injected clock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from dialogue.backend import Backend
+from dialogue.clock import Clock
+from dialogue.handoff.card import card_buttons, escalation_card, status_line
+from dialogue.handoff.model import Agent, Escalation, Event, Priority, Reason, Status, TurnLine
+from dialogue.handoff.store import Effects, EscalationStore
+from dialogue.handoff.texts import notice
+from dialogue.messages import Attachment, ConversationKey, IncomingMessage, OutgoingMessage
+from dialogue.settings import HandoffSettings
+
+logger = logging.getLogger(__name__)
+
+ATTEMPTS = 5  # compare-and-set retries before giving up on a busy escalation
+FILE_KINDS = frozenset({"photo", "document", "file"})  # attachments that can be carried across platforms
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The result of an agent's operation: done, or refused with the reason the agent is shown."""
+
+    escalation: Escalation | None
+    ok: bool
+    problem: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRequest:
+    """What a trigger knows when it asks for a person."""
+
+    conversation_key: str
+    reasons: tuple[Reason, ...]
+    language: str
+    request_id: str  # the message that triggered it, so a reprocessed turn finds its own escalation
+    text: str = ""  # the supplier's message
+    supplier_id: str | None = None
+    user_name: str = ""
+    priority: Priority = Priority.NORMAL
+    order_ids: tuple[str, ...] = ()
+    invoice_ids: tuple[str, ...] = ()
+
+
+class HandoffService:
+    def __init__(
+        self,
+        *,
+        store: EscalationStore,
+        backend: Backend,
+        clock: Clock,
+        settings: HandoffSettings,
+        desk: ConversationKey | None,
+    ) -> None:
+        """`desk` is where cards go (the Slack support channel); None: agents use the console or CLI."""
+        self.store = store
+        self._backend = backend
+        self._clock = clock
+        self._settings = settings
+        self._desk = desk
+
+    # --- triggers ----------------------------------------------------------------------------
+
+    async def escalate(self, request: EscalationRequest) -> tuple[Escalation, bool]:
+        """Open an escalation; (it, True) when new, (the open one, False) when one was already open.
+
+        A second trigger changes no state: it adds an event and a note on the card.
+        """
+        now = self._clock()
+        existing = await self.store.open_for(request.conversation_key)
+        if existing is not None:
+            if await self.store.created_by_request(existing.id, request.request_id):
+                return existing, True  # the same message, processed again
+            event = Event("trigger", "bot", now, {"reasons": [r.describe() for r in request.reasons]})
+            note = "Triggered again: " + "; ".join(r.describe() for r in request.reasons)
+            await self.store.append_event(
+                existing.id,
+                event,
+                Effects(messages=(*await self._card(existing, extra=note), *self._desk_note(existing, note))),
+            )
+            return existing, False
+        supplier = await self._backend.get_supplier(request.supplier_id) if request.supplier_id else None
+        summary = await self.store.recent_turns(request.conversation_key, self._settings.history_turns)
+        if request.text.strip():
+            summary = [*summary, TurnLine("supplier", request.text)]
+        draft = Escalation(
+            id=0,
+            conversation_key=request.conversation_key,
+            status=Status.PENDING,
+            priority=request.priority,
+            reasons=request.reasons,
+            language=request.language,
+            created_at=now,
+            claim_due_at=now + timedelta(minutes=self._settings.claim_sla_minutes),
+            resolve_due_at=now + timedelta(minutes=self._settings.resolve_sla_minutes),
+            updated_at=now,
+            version=0,
+            supplier_id=request.supplier_id,
+            supplier_name=supplier.name if supplier else "",
+            user_name=request.user_name,
+            summary=tuple(summary[-self._settings.history_turns :]),
+            order_ids=request.order_ids,
+            invoice_ids=request.invoice_ids,
+        )
+        records = await self._records(draft)
+        event = Event(
+            "created",
+            "bot",
+            now,
+            {
+                "reasons": [{"code": r.code, "detail": r.detail} for r in request.reasons],
+                "priority": request.priority.value,
+                "request_id": request.request_id,
+            },
+        )
+        created = await self.store.create(draft, event, self._card_effects(records))
+        if created is None:  # another turn opened one meanwhile
+            again = await self.store.open_for(request.conversation_key)
+            if again is None:
+                raise LookupError(f"{request.conversation_key}: escalation vanished while opening one")
+            return again, False
+        logger.info("escalation %s opened for %s: %s", created.id, created.conversation_key, created.reasons)
+        return created, True
+
+    async def take_over(self, conversation_key: str, agent: Agent, *, language: str) -> Outcome:
+        """An agent takes a conversation from the bot (no trigger needed); the bot goes silent at once."""
+        now = self._clock()
+        existing = await self.store.open_for(conversation_key)
+        if existing is not None:
+            return await self.claim(existing.id, agent)
+        draft = Escalation(
+            id=0,
+            conversation_key=conversation_key,
+            status=Status.ASSIGNED,
+            priority=Priority.NORMAL,
+            reasons=(Reason("agent_takeover", f"taken over by {agent.display}"),),
+            language=language,
+            created_at=now,
+            claim_due_at=now,
+            resolve_due_at=now + timedelta(minutes=self._settings.resolve_sla_minutes),
+            updated_at=now,
+            version=0,
+            summary=tuple(await self.store.recent_turns(conversation_key, self._settings.history_turns)),
+            assignee=agent,
+            assigned_at=now,
+        )
+        key = ConversationKey.parse(conversation_key)
+        told = OutgoingMessage(key, notice("taken_over", language, agent=agent.display), kind="handoff")
+
+        def effects(created: Escalation) -> Effects:
+            return Effects(messages=(told, *self._card_message(created, ())), controller="human")
+
+        created = await self.store.create(
+            draft, Event("assigned", agent.id, now, {"takeover": True}), effects
+        )
+        return Outcome(created, created is not None, "" if created else "the conversation was just escalated")
+
+    # --- agents ------------------------------------------------------------------------------
+
+    async def claim(self, escalation_id: int, agent: Agent) -> Outcome:
+        def check(esc: Escalation) -> str:
+            if esc.status == Status.ASSIGNED and esc.assignee is not None:
+                return "" if esc.assignee.id == agent.id else f"already claimed by {esc.assignee.display}"
+            return "" if esc.status == Status.PENDING else f"escalation #{esc.id} is {esc.status.value}"
+
+        def change(esc: Escalation) -> Escalation | None:
+            if esc.assignee is not None and esc.assignee.id == agent.id:
+                return None  # already theirs: nothing to do
+            return replace(esc, status=Status.ASSIGNED, assignee=agent, assigned_at=self._clock())
+
+        return await self._transition(escalation_id, agent, "assigned", check, change, told="claimed")
+
+    async def unassign(self, escalation_id: int, agent: Agent) -> Outcome:
+        def change(esc: Escalation) -> Escalation:
+            due = self._clock() + timedelta(minutes=self._settings.claim_sla_minutes)
+            return replace(esc, status=Status.PENDING, assignee=None, assigned_at=None, claim_due_at=due)
+
+        return await self._transition(
+            escalation_id, agent, "unassigned", self._assignee_only(agent), change, told="unassigned"
+        )
+
+    async def transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome:
+        def change(esc: Escalation) -> Escalation:
+            return replace(esc, assignee=to, assigned_at=self._clock())
+
+        return await self._transition(
+            escalation_id,
+            agent,
+            "transferred",
+            self._assignee_only(agent),
+            change,
+            told="transferred",
+            data={"to": to.id},
+        )
+
+    async def resolve(self, escalation_id: int, agent: Agent) -> Outcome:
+        def change(esc: Escalation) -> Escalation:
+            return replace(esc, status=Status.RESOLVED, resolved_at=self._clock())
+
+        return await self._transition(
+            escalation_id,
+            agent,
+            "resolved",
+            self._assignee_only(agent),
+            change,
+            told="resolved",
+            controller="bot",
+        )
+
+    async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
+        def check(esc: Escalation) -> str:
+            if esc.status == Status.PENDING:
+                return ""  # any agent may hand back an escalation nobody has claimed
+            return self._assignee_only(agent)(esc)
+
+        def change(esc: Escalation) -> Escalation:
+            return replace(esc, status=Status.RETURNED)
+
+        return await self._transition(
+            escalation_id, agent, "returned", check, change, told="returned", controller="bot"
+        )
+
+    async def withdraw(self, conversation_key: str, actor: str) -> Outcome:
+        """The supplier cancels while waiting. Call from the supplier's own turn, which unmutes the bot."""
+        esc = await self.store.open_for(conversation_key)
+        if esc is None or esc.status != Status.PENDING:
+            return Outcome(esc, False, "nothing is waiting for an agent")
+
+        def check(current: Escalation) -> str:
+            return (
+                ""
+                if current.status == Status.PENDING
+                else f"escalation #{current.id} is {current.status.value}"
+            )
+
+        def change(current: Escalation) -> Escalation:
+            return replace(current, status=Status.WITHDRAWN)
+
+        return await self._transition(esc.id, Agent(actor), "withdrawn", check, change)
+
+    async def close(self, escalation_id: int) -> Outcome:
+        """Close a resolved escalation (after handoff.auto_close_hours)."""
+
+        def check(esc: Escalation) -> str:
+            return "" if esc.status == Status.RESOLVED else f"escalation #{esc.id} is {esc.status.value}"
+
+        def change(esc: Escalation) -> Escalation:
+            return replace(esc, status=Status.CLOSED, closed_at=self._clock())
+
+        return await self._transition(escalation_id, Agent("system:auto-close"), "closed", check, change)
+
+    async def note(self, escalation_id: int, agent: Agent, text: str, *, on_desk: bool) -> Outcome:
+        """An internal note, never sent to the supplier; `on_desk` mirrors it to the card's thread."""
+        esc = await self.store.get(escalation_id)
+        if esc is None:
+            return Outcome(None, False, f"no escalation #{escalation_id}")
+        messages = self._desk_note(esc, f"Note from {agent.display}: {text}") if on_desk else ()
+        await self.store.append_event(
+            esc.id, Event("note", agent.id, self._clock(), {"text": text}), Effects(messages)
+        )
+        return Outcome(esc, True)
+
+    async def reply(
+        self,
+        escalation_id: int,
+        agent: Agent,
+        text: str,
+        *,
+        files: Sequence[Attachment] = (),
+        source_ref: str = "",
+        on_desk: bool,
+    ) -> Outcome:
+        """Relay the assignee's message to the supplier; anyone else's stays internal.
+
+        `source_ref` is the agent's message on the desk (a Slack ts), which gets the delivery receipt.
+        `on_desk` mirrors a reply written elsewhere (console, CLI) into the card's thread.
+        """
+        esc = await self.store.get(escalation_id)
+        if esc is None:
+            return Outcome(None, False, f"no escalation #{escalation_id}")
+        problem = self._assignee_only(agent)(esc)
+        if problem:
+            return Outcome(esc, False, problem)
+        key = ConversationKey.parse(esc.conversation_key)
+        relay = OutgoingMessage(
+            key,
+            text,
+            kind="relay",
+            format="markdown",
+            files=tuple(files),
+            metadata={"escalation_id": esc.id, "agent": agent.id, "receipt_for": source_ref},
+        )
+        messages = [relay]
+        if on_desk:
+            messages.extend(self._desk_note(esc, f"{agent.display} (to the supplier): {text}"))
+        data = {"text": text, "files": len(files), "source_ref": source_ref}
+        await self.store.append_event(
+            esc.id, Event("agent_message", agent.id, self._clock(), data), Effects(tuple(messages))
+        )
+        return Outcome(esc, True)
+
+    async def follow_edit(
+        self, escalation_id: int, agent: Agent, *, target: str, text: str, source_ref: str
+    ) -> Outcome:
+        """Apply the assignee's edit (empty `text`: deletion) of a relayed message for the supplier."""
+        esc = await self.store.get(escalation_id)
+        if esc is None:
+            return Outcome(None, False, f"no escalation #{escalation_id}")
+        key = ConversationKey.parse(esc.conversation_key)
+        change = OutgoingMessage(
+            key,
+            text,
+            kind="relay",
+            edit_of=target if text else "",
+            delete_of="" if text else target,
+            format="markdown",
+            metadata={"escalation_id": esc.id, "agent": agent.id},
+        )
+        kind = "agent_edit" if text else "agent_delete"
+        await self.store.append_event(
+            esc.id,
+            Event(kind, agent.id, self._clock(), {"text": text, "source_ref": source_ref}),
+            Effects((change,)),
+        )
+        return Outcome(esc, True)
+
+    def mirror(self, esc: Escalation, message: IncomingMessage) -> tuple[OutgoingMessage, ...]:
+        """The supplier's message as it appears in the card's thread (none without a desk)."""
+        if self._desk is None:
+            return ()
+        who = esc.user_name or message.sender.display_name or "supplier"
+        body = message.rich_text or message.text
+        files = tuple(a for a in message.attachments if a.kind in FILE_KINDS)
+        others = [a.kind for a in message.attachments if a.kind not in FILE_KINDS]
+        if others:
+            body = " ".join([*(f"[{kind}]" for kind in others), body]).strip()
+        if message.deleted:
+            text = f"**{who}** deleted a message"
+        elif message.edited:
+            text = f"**{who}** (edited): {body}"
+        else:
+            text = f"**{who}**: {body}" if body else f"**{who}** sent {len(files)} file(s)"
+        return (
+            OutgoingMessage(
+                self.desk_key(esc.id),
+                text,
+                kind="relay_in",
+                format="markdown",
+                files=files,
+                metadata={"escalation_id": esc.id, "place": "thread"},
+            ),
+        )
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _assignee_only(self, agent: Agent) -> Callable[[Escalation], str]:
+        def check(esc: Escalation) -> str:
+            if esc.status != Status.ASSIGNED or esc.assignee is None:
+                return f"escalation #{esc.id} is {esc.status.value}; claim it first"
+            if esc.assignee.id != agent.id:
+                return f"only {esc.assignee.display}, who holds it, can do that"
+            return ""
+
+        return check
+
+    async def _transition(
+        self,
+        escalation_id: int,
+        agent: Agent,
+        kind: str,
+        check: Callable[[Escalation], str],
+        change: Callable[[Escalation], Escalation | None],
+        *,
+        told: str = "",
+        controller: str | None = None,
+        data: dict[str, str] | None = None,
+    ) -> Outcome:
+        """Read, check, compare-and-set; on a lost race read again, so the loser learns who won."""
+        for _ in range(ATTEMPTS):
+            esc = await self.store.get(escalation_id)
+            if esc is None:
+                return Outcome(None, False, f"no escalation #{escalation_id}")
+            problem = check(esc)
+            if problem:
+                return Outcome(esc, False, problem)
+            changed = change(esc)
+            if changed is None:
+                return Outcome(esc, True)
+            now = self._clock()
+            changed = replace(changed, updated_at=now)
+            messages: list[OutgoingMessage] = list(await self._card(changed))
+            if told:
+                who = (changed.assignee or agent).display
+                text = notice(told, changed.language, agent=who)
+                messages.append(
+                    OutgoingMessage(ConversationKey.parse(esc.conversation_key), text, kind="handoff")
+                )
+            event = Event(kind, agent.id, now, {"agent": agent.display, **(data or {})})
+            done = await self.store.update(changed, event, Effects(tuple(messages), controller))
+            if done is not None:
+                logger.info("escalation %s %s by %s", done.id, kind, agent.id)
+                return Outcome(done, True)
+        return Outcome(await self.store.get(escalation_id), False, "the escalation is busy; try again")
+
+    async def _records(self, esc: Escalation) -> list[str]:
+        """The related orders and invoices with their current status, from the backend."""
+        lines: list[str] = []
+        if esc.supplier_id is None:
+            return [f"{ref}: (supplier not linked)" for ref in (*esc.order_ids, *esc.invoice_ids)]
+        for order_id in esc.order_ids:
+            order = await self._backend.get_order(esc.supplier_id, order_id)
+            if order is None:
+                lines.append(f"{order_id}: not found for this supplier")
+                continue
+            eta = f", ETA {order.eta.isoformat()}" if order.eta else ""
+            lines.append(
+                f"{order.id}: {order.status.replace('_', ' ')}, {order.currency} {order.total:,.2f}{eta}"
+            )
+        for invoice_id in esc.invoice_ids:
+            invoice = await self._backend.get_invoice(esc.supplier_id, invoice_id)
+            if invoice is None:
+                lines.append(f"{invoice_id}: not found for this supplier")
+                continue
+            lines.append(
+                f"{invoice.id}: {invoice.status}, {invoice.currency} {invoice.amount:,.2f}, "
+                f"due {invoice.due_date}"
+            )
+        return lines
+
+    def _card_effects(self, records: Sequence[str]) -> Callable[[Escalation], Effects]:
+        def effects(created: Escalation) -> Effects:
+            return Effects(messages=self._card_message(created, records))
+
+        return effects
+
+    async def _card(self, esc: Escalation, *, extra: str = "") -> tuple[OutgoingMessage, ...]:
+        if self._desk is None:
+            return ()
+        events = await self.store.events(esc.id) if esc.id else []
+        notes = [
+            f"Triggered again: {', '.join(e.data.get('reasons', []))}" for e in events if e.kind == "trigger"
+        ]
+        return self._card_message(esc, await self._records(esc), [*notes, extra] if extra else notes)
+
+    def _card_message(
+        self, esc: Escalation, records: Sequence[str], notes: Sequence[str] = ()
+    ) -> tuple[OutgoingMessage, ...]:
+        """The card, posted the first time and updated in place after (the place is resolved when sent)."""
+        if self._desk is None:
+            return ()
+        card = escalation_card(esc, records=records, notes=notes)
+        message = OutgoingMessage(
+            self.desk_key(esc.id),
+            f"{card.title} ({status_line(esc)})",
+            card=card,
+            buttons=card_buttons(esc),
+            kind="card",
+            metadata={"escalation_id": esc.id, "place": "card"},
+        )
+        return (message,)
+
+    def _desk_note(self, esc: Escalation, text: str, *, visible_to: str = "") -> tuple[OutgoingMessage, ...]:
+        """A message in the card's thread on the desk (none without a desk)."""
+        if self._desk is None:
+            return ()
+        message = OutgoingMessage(
+            self.desk_key(esc.id),
+            text,
+            kind="desk",
+            visible_to=visible_to,
+            format="markdown",
+            metadata={"escalation_id": esc.id, "place": "thread"},
+        )
+        return (message,)
+
+    def desk_reply(self, esc: Escalation, text: str, *, visible_to: str = "") -> tuple[OutgoingMessage, ...]:
+        """A message to the desk about `esc` (a refusal shown to one agent, a hint)."""
+        return self._desk_note(esc, text, visible_to=visible_to)
+
+    def desk_key(self, escalation_id: int) -> ConversationKey:
+        """The outbox key of everything about one escalation on the desk, so it is delivered in order."""
+        if self._desk is None:
+            raise LookupError("no desk is configured")
+        return ConversationKey(self._desk.platform, self._desk.chat_id, f"esc-{escalation_id}")
+
+    @property
+    def has_desk(self) -> bool:
+        return self._desk is not None

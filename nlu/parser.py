@@ -1,0 +1,176 @@
+"""The NLU parser: batched encoder -> intent head -> entities, language, sentiment -> NluResult."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from nlu.batching import BatchStats, MicroBatcher
+from nlu.classifier import IntentClassifier, Prediction
+from nlu.encoder import BatchedEncoder, Embeddings, SyncEncoder, load_encoder
+from nlu.entities import EntityExtractor
+from nlu.errors import NluError
+from nlu.language import detect_language
+from nlu.sentiment import SentimentAnalyzer
+from nlu.settings import NluSettings
+from nlu.types import OUT_OF_SCOPE, NameLookup, NluResult
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.date]
+
+
+def _as_date_clock(clock: Callable[[], dt.date | dt.datetime] | None) -> Clock:
+    if clock is None:
+        return dt.date.today
+
+    def today() -> dt.date:
+        now = clock()
+        return now.date() if isinstance(now, dt.datetime) else now
+
+    return today
+
+
+class NluParser:
+    """Implements nlu.types.Parser: async `parse`, micro-batched; all CPU work runs off the event loop.
+
+    Concurrent `parse` calls are grouped (see nlu.batching.MicroBatcher): one worker-thread job
+    encodes the whole group in one encoder pass, then runs the head, entities, language and
+    sentiment for each message. The job runs on the encoder's thread, so a BatchedEncoder shared
+    with other users (FAQ retrieval) is never used from two threads at once.
+    """
+
+    def __init__(
+        self,
+        *,
+        classifier: IntentClassifier,
+        encoder: BatchedEncoder,
+        extractor: EntityExtractor,
+        sentiment: SentimentAnalyzer,
+        ambiguity_margin: float = 0.15,
+        confidence_threshold: float = 0.0,
+        owns_encoder: bool = False,
+    ) -> None:
+        self.classifier = classifier
+        self.encoder = encoder
+        self._extractor = extractor
+        self._sentiment = sentiment
+        self._ambiguity_margin = ambiguity_margin
+        self._confidence_threshold = confidence_threshold
+        self._owns_encoder = owns_encoder
+        self._batcher: MicroBatcher[str, NluResult] = MicroBatcher(
+            self.parse_batch_sync,
+            max_wait_ms=encoder.max_wait_ms,
+            max_size=encoder.max_size,
+            executor=encoder.executor,
+        )
+
+    @property
+    def stats(self) -> BatchStats:
+        return self._batcher.stats
+
+    async def parse(self, text: str) -> NluResult:
+        return await self._batcher.submit(text)
+
+    def parse_batch_sync(self, texts: list[str]) -> list[NluResult]:
+        """Blocking: one encoder pass for all texts, then the per-message analysis."""
+        embeddings = self.encoder.encoder.encode(self.classifier.encoder_inputs(texts))
+        scores = self.classifier.scores_from_embeddings(embeddings, texts)
+        predictions = self.classifier.decide(
+            scores, ambiguity_margin=self._ambiguity_margin, confidence_threshold=self._confidence_threshold
+        )
+        return [self._result(text, p) for text, p in zip(texts, predictions, strict=True)]
+
+    def analyze(self, text: str, embeddings: Embeddings) -> NluResult:
+        """Blocking: the analysis of one message whose (encoder-input) embedding is known."""
+        scores = self.classifier.scores_from_embeddings(embeddings, [text])
+        prediction = self.classifier.decide(
+            scores, ambiguity_margin=self._ambiguity_margin, confidence_threshold=self._confidence_threshold
+        )[0]
+        return self._result(text, prediction)
+
+    def _result(self, text: str, prediction: Prediction) -> NluResult:
+        language = detect_language(text)
+        sentiment = self._sentiment.analyze(text, language)
+        return NluResult(
+            text=text,
+            intent=prediction.intent,
+            confidence=round(prediction.confidence, 4),
+            ranking=prediction.ranking,
+            entities=self._extractor.extract(text),
+            language=language,
+            sentiment=sentiment.label,
+            sentiment_score=sentiment.score,
+            ambiguous=prediction.ambiguous and prediction.intent != OUT_OF_SCOPE,
+        )
+
+    async def aclose(self) -> None:
+        await self._batcher.aclose()
+        if self._owns_encoder:
+            await self.encoder.aclose()
+
+
+def load_parser(
+    model_dir: Path | str,
+    *,
+    encoder: BatchedEncoder | SyncEncoder | str = "",
+    name_lookup: NameLookup | None = None,
+    clock: Callable[[], dt.date | dt.datetime] | None = None,
+    ambiguity_margin: float = 0.15,
+    confidence_threshold: float = 0.0,
+    fuzzy_name_threshold: float = 85.0,
+    batch_max_wait_ms: float = 4.0,
+    batch_max_size: int = 64,
+    runtime: str = "onnx",
+) -> NluParser:
+    """Load a trained model. `encoder`: a shared BatchedEncoder, a SyncEncoder, or a path ('' = bundled)."""
+    owns_encoder = not isinstance(encoder, BatchedEncoder)
+    if isinstance(encoder, BatchedEncoder):
+        batched = encoder
+    else:
+        sync: SyncEncoder = load_encoder(encoder, runtime=runtime) if isinstance(encoder, str) else encoder
+        batched = BatchedEncoder(sync, max_wait_ms=batch_max_wait_ms, max_size=batch_max_size)
+    classifier = IntentClassifier.from_pretrained(model_dir, encoder=batched.encoder)
+    trained_with = classifier.metadata.get("encoder_id")
+    if trained_with and trained_with != batched.encoder_id:
+        raise NluError(
+            f"the NLU model in {model_dir} was trained with encoder {trained_with}, "
+            f"not {batched.encoder_id}; "
+            "retrain with `opsbot train nlu`"
+        )
+    extractor = EntityExtractor(
+        name_lookup=name_lookup, clock=_as_date_clock(clock), fuzzy_threshold=fuzzy_name_threshold
+    )
+    return NluParser(
+        classifier=classifier,
+        encoder=batched,
+        extractor=extractor,
+        sentiment=SentimentAnalyzer(),
+        ambiguity_margin=ambiguity_margin,
+        confidence_threshold=confidence_threshold,
+        owns_encoder=owns_encoder,
+    )
+
+
+def load_parser_for(
+    settings: NluSettings,
+    *,
+    encoder: BatchedEncoder | SyncEncoder | None = None,
+    name_lookup: NameLookup | None = None,
+    clock: Callable[[], dt.date | dt.datetime] | None = None,
+) -> NluParser:
+    """`load_parser` with the `nlu:` settings."""
+    return load_parser(
+        settings.model_dir,
+        encoder=encoder if encoder is not None else settings.encoder,
+        name_lookup=name_lookup,
+        clock=clock,
+        ambiguity_margin=settings.ambiguity_margin,
+        confidence_threshold=settings.confidence_threshold,
+        fuzzy_name_threshold=settings.fuzzy_name_threshold,
+        batch_max_wait_ms=settings.batch_max_wait_ms,
+        batch_max_size=settings.batch_max_size,
+        runtime=settings.runtime,
+    )

@@ -1,0 +1,97 @@
+"""The web chat: the page, the JSON endpoint, and replies (cards included) as the page reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from adapters.base import IngestResult
+from adapters.web import WebChatAdapter, WebSettings, parse_web_message, reply_json
+from dialogue.messages import (
+    Button,
+    Card,
+    ChannelKind,
+    ConversationKey,
+    IncomingMessage,
+    OutgoingMessage,
+    Platform,
+)
+
+KEY = ConversationKey(Platform.WEB, "demo-user")
+
+
+class Chat:
+    """An ingest and wait_replies pair that answers every message with canned replies."""
+
+    def __init__(self, *replies: OutgoingMessage) -> None:
+        self.replies = list(replies)
+        self.received: list[IncomingMessage] = []
+
+    async def ingest(self, message: IncomingMessage) -> IngestResult:
+        self.received.append(message)
+        return IngestResult(inbox_id=len(self.received), duplicate=False)
+
+    async def wait_replies(self, inbox_id: int, within: float) -> list[OutgoingMessage] | None:
+        return self.replies
+
+
+def client_for(chat: Chat, *, host: str = "testclient", **settings: Any) -> TestClient:
+    adapter = WebChatAdapter(
+        settings=WebSettings(**settings), ingest=chat.ingest, wait_replies=chat.wait_replies
+    )
+    return TestClient(Starlette(routes=list(adapter.routes())), client=(host, 50000))
+
+
+def test_the_page_is_served_from_the_package() -> None:
+    response = client_for(Chat()).get("/")
+    assert response.status_code == 200
+    assert "<title>opsbot web chat</title>" in response.text
+    assert "reply.card" in response.text  # the page renders cards
+
+
+def test_a_question_gets_its_replies_back() -> None:
+    chat = Chat(
+        OutgoingMessage(KEY, "Your order PO-1001 has shipped.", buttons=(Button("Thanks", "thanks"),))
+    )
+    response = client_for(chat).post(
+        "/web/messages", json={"sender": "demo-user", "text": "where is PO-1001?", "supplier_id": "SUP-001"}
+    )
+    assert response.status_code == 200
+    [reply] = response.json()["replies"]
+    assert reply["text"] == "Your order PO-1001 has shipped."
+    assert reply["buttons"] == [{"label": "Thanks", "value": "thanks"}]
+    assert reply["card"] is None
+    [received] = chat.received
+    assert received.supplier_id == "SUP-001" and received.channel_kind is ChannelKind.WEB
+
+
+def test_a_card_reply_is_json() -> None:
+    card = Card(
+        title="Order PO-1001", fields=(("Status", "shipped"),), sections=("ETA Friday",), context=("demo",)
+    )
+    assert reply_json(OutgoingMessage(KEY, "Order PO-1001: shipped", card=card))["card"] == {
+        "title": "Order PO-1001",
+        "fields": [["Status", "shipped"]],
+        "sections": ["ETA Friday"],
+        "context": ["demo"],
+    }
+
+
+def test_untrusted_supplier_ids_are_dropped() -> None:
+    message = parse_web_message(
+        {"sender": "u", "text": "hi", "supplier_id": "SUP-9"}, trust_supplier_id=False
+    )
+    assert message.supplier_id is None
+    with pytest.raises(ValueError, match="text"):
+        parse_web_message({"sender": "u", "text": "  "}, trust_supplier_id=True)
+
+
+def test_remote_clients_are_refused_unless_allowed() -> None:
+    assert client_for(Chat()).get("/").status_code == 200  # the test client counts as local
+    remote = client_for(Chat(), host="203.0.113.9")
+    assert remote.get("/").status_code == 403
+    assert remote.post("/web/messages", json={"sender": "u", "text": "hi"}).status_code == 403
+    assert client_for(Chat(), host="203.0.113.9", allow_remote=True).get("/").status_code == 200

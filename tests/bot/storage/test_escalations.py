@@ -1,0 +1,45 @@
+"""Escalations in SQL: one open per conversation, idempotent per message, one winner per claim."""
+
+from __future__ import annotations
+
+import asyncio
+
+from dialogue.handoff.model import Agent, Reason, Status
+from dialogue.handoff.service import EscalationRequest
+from tests.conftest import MakeRuntime
+
+
+def request(message_id: str, key: str = "web:x") -> EscalationRequest:
+    return EscalationRequest(
+        conversation_key=key,
+        reasons=(Reason("user_request", '"help"'),),
+        language="en",
+        request_id=f"web:{message_id}",
+        text="help",
+    )
+
+
+async def test_escalation_is_idempotent_per_message(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime(start=False)
+    first, first_created = await runtime.handoff.escalate(request("m1"))
+    again, again_created = await runtime.handoff.escalate(request("m1"))  # reprocessed after a crash
+    later, later_created = await runtime.handoff.escalate(request("m2"))  # a second trigger
+    assert first_created and again_created and again.id == first.id
+    assert not later_created and later.id == first.id
+    events = [e.kind for e in await runtime.escalations.events(first.id)]
+    assert events == ["created", "trigger"]  # the second trigger changed no state, it added an event
+
+
+async def test_ten_concurrent_claims_have_exactly_one_winner(make_runtime: MakeRuntime) -> None:
+    runtime = await make_runtime(start=False)
+    escalation, _ = await runtime.handoff.escalate(request("m1"))
+    agents = [Agent(f"slack:U{i}", f"Agent {i}") for i in range(10)]
+    outcomes = await asyncio.gather(*(runtime.handoff.claim(escalation.id, agent) for agent in agents))
+    winners = [o for o in outcomes if o.ok]
+    assert len(winners) == 1
+    winner = winners[0].escalation
+    assert winner is not None and winner.status == Status.ASSIGNED and winner.assignee is not None
+    losers = [o.problem for o in outcomes if not o.ok]
+    assert losers == [f"already claimed by {winner.assignee.display}"] * 9
+    stored = await runtime.escalations.get(escalation.id)
+    assert stored is not None and stored.assignee == winner.assignee and stored.version == 2

@@ -1,0 +1,41 @@
+"""The industry labels and the classifier, with lexical vectors and with the real encoder."""
+
+from __future__ import annotations
+
+import pytest
+
+from dialogue.actions.sales.industries import IndustryClassifier, load_industries
+from dialogue.embedding import HashingEmbedder
+from tests.dialogue.conftest import AsyncEncoder
+
+
+def test_industry_labels_have_examples_in_both_languages() -> None:
+    labels = load_industries()
+    assert {"retail", "manufacturing", "technology", "healthcare", "logistics", "hospitality",
+            "food_and_beverage", "transportation", "wholesale", "construction", "education",
+            "finance"} <= {label.key for label in labels}  # fmt: skip
+    for label in labels:
+        assert len(label.examples) >= 5 and label.names["zh"]
+        assert any("\u4e00" <= ch <= "\u9fff" for ex in label.examples for ch in ex)
+
+
+async def test_industry_classifier_with_the_demo_descriptions() -> None:
+    clf = IndustryClassifier(load_industries(), HashingEmbedder())
+    acme = await clf.classify(
+        [("Nationwide retail chain of home and lifestyle stores with an online shop.", 1)]
+    )
+    globex = await clf.classify([("Manufacturer of industrial equipment and machine components.", 1)])
+    assert acme.label.key == "retail" and globex.label.key == "manufacturing"
+    assert acme.ranking[0][0] == "retail" and 0 < acme.confidence <= 1
+
+
+@pytest.mark.slow
+async def test_real_encoder_industries(minilm: AsyncEncoder) -> None:
+    clf = IndustryClassifier(load_industries(), minilm)
+    acme = await clf.classify(
+        [("Nationwide retail chain of home and lifestyle stores with an online shop.", 1)]
+    )
+    globex = await clf.classify([("Manufacturer of industrial equipment and machine components.", 1)])
+    software = await clf.classify([("they do software development and IT services", 1)])
+    assert (acme.label.key, globex.label.key, software.label.key) == ("retail", "manufacturing", "technology")
+    assert acme.confidence > 0.3 and globex.confidence > 0.3

@@ -1,0 +1,32 @@
+"""sales_summary: a period's orders, revenue, top suppliers and categories, late orders."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from nlu.types import Money
+from tests.dialogue.actions.sales.chat import sales_chat
+
+
+async def test_sales_summary_default_week_and_periods() -> None:
+    chat = sales_chat()
+    week = await chat.one("sales summary")
+    assert week.outcome == "sales_summary"
+    assert week.facts["period"] == "this week (2026-11-23)"
+    month = await chat.one("sales last month")
+    assert month.facts["period"] == "last month (2026-10-01 – 2026-10-31)"
+    assert month.facts["order_count"] == 3
+    assert month.facts["revenue"] == Money(Decimal("4840.00"), "USD")
+    assert str(month.facts["top_suppliers"]).startswith("• Sunrise Textiles: USD 2,440.00")
+    assert "• Safety: USD 4,590.00" in str(month.facts["top_categories"])
+    assert month.facts["escalations"] == 1
+    assert month.table[0] == ("Metric", "Value")
+    assert ("Orders", "3") in month.table
+
+
+async def test_sales_summary_late_orders_in_chinese() -> None:
+    reply = await sales_chat().one("本周和上周的销售？上周")
+    assert reply.language == "zh"
+    assert reply.facts["period"] == "上周（2026-11-16 – 2026-11-22）"
+    assert reply.facts["late_orders"] == 1  # PO-3002 is past its ETA and not delivered
+    assert ("延迟订单", "PO-3002") in reply.table

@@ -1,0 +1,133 @@
+"""onboarding and policy_question: FAQ answers by retrieval, in English and Chinese."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from dialogue.actions.knowledge import FaqEntry, KnowledgeBase, load_faq
+from dialogue.embedding import HashingEmbedder
+from tests.dialogue.conftest import AsyncEncoder
+from tests.fakes.conversation import Conversation
+
+
+async def test_policy_questions_in_english() -> None:
+    chat = Conversation()
+    terms = await chat.one("What are your payment terms?")
+    assert terms.outcome == "faq_answer"
+    assert "net 30" in str(terms.facts["answer"])
+    penalty = await chat.one("what is the penalty for late delivery?")
+    assert "2% of the order value" in str(penalty.facts["answer"])
+    labels = await chat.one("how should I label the cartons?")
+    assert "GS1-128" in str(labels.facts["answer"])
+    moq = await chat.one("do you have a minimum order quantity?")
+    assert "(MOQ)" in str(moq.facts["answer"])
+
+
+async def test_onboarding_questions_in_english() -> None:
+    chat = Conversation(supplier_id=None)  # open to suppliers who are not linked yet
+    docs = await chat.one("which documents do I need to register as a supplier?")
+    assert docs.outcome == "faq_answer"
+    assert "business licence" in str(docs.facts["answer"])
+    time = await chat.one("how long does verification take?")
+    assert "3 to 5 business days" in str(time.facts["answer"])
+
+
+async def test_policy_and_onboarding_questions_in_chinese() -> None:
+    chat = Conversation(supplier_id=None)
+    returns = await chat.one("你们的退货政策是什么？")
+    assert returns.outcome == "faq_answer" and returns.language == "zh"
+    assert "30 天内退回" in str(returns.facts["answer"])
+    docs = await chat.one("注册成为供应商需要哪些资料？")
+    assert "营业执照" in str(docs.facts["answer"])
+    penalty = await chat.one("延迟交货有什么罚款？")
+    assert "2%" in str(penalty.facts["answer"])
+
+
+async def test_moq_question_in_chinese() -> None:
+    reply = await Conversation().one("起订量是多少？")
+    assert reply.outcome == "faq_answer"
+    assert reply.language == "zh"
+    assert "起订量" in str(reply.facts["answer"])
+
+
+async def test_unknown_policy_question_offers_a_human_and_yes_escalates() -> None:
+    chat = Conversation()
+    unknown = await chat.one("can I register my pet llama?")
+    assert unknown.outcome == "faq_unknown"
+    assert [b.value for b in unknown.buttons] == ["confirm:yes", "confirm:no"]
+    assert chat.session.active_form == "offer_human"
+    escalated = await chat.one("yes")
+    assert escalated.outcome == "escalated"
+    assert chat.escalations.all[0].reasons[0].code == "repeated_fallback"
+
+
+async def test_unknown_policy_question_declined() -> None:
+    chat = Conversation()
+    unknown = await chat.one("你们赞助足球比赛的政策？")
+    assert unknown.outcome == "faq_unknown" and unknown.language == "zh"
+    assert (await chat.one("no")).outcome == "cancelled"
+    assert chat.escalations.all == []
+
+
+def test_knowledge_files_cover_the_required_topics_in_both_languages() -> None:
+    entries = load_faq()
+    for lang in ("en", "zh"):
+        ids = {e.id for e in entries if e.language == lang}
+        assert len(ids) >= 25
+        assert {"payment_terms", "returns_policy", "labelling", "late_delivery_penalty", "moq",
+                "registration_documents", "verification_time"} <= ids  # fmt: skip
+    assert {e.id for e in entries if e.language == "en"} == {e.id for e in entries if e.language == "zh"}
+
+
+async def test_faq_embeddings_are_computed_once() -> None:
+    class Counting:
+        calls = 0
+
+        def __init__(self) -> None:
+            self._inner = HashingEmbedder()
+
+        async def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+            Counting.calls += 1
+            return self._inner.encode_sync(texts)
+
+    kb = KnowledgeBase(load_faq(), Counting(), threshold=0.3, lexical_weight={"en": 0.5, "zh": 0.5})
+    for _ in range(3):
+        await kb.answer("what are your payment terms", "en")
+    assert Counting.calls == 1 + 3  # the index once, then one call per query
+
+
+async def test_retrieval_falls_back_to_the_other_language() -> None:
+    entries = [FaqEntry("oeko", "en", "policy", ("Do textiles need OEKO-TEX certificates?",),
+                        "Yes, OEKO-TEX Standard 100 or an equivalent test report.")]  # fmt: skip
+    kb = KnowledgeBase(entries, HashingEmbedder(), threshold=0.3)
+    hit = await kb.answer("OEKO-TEX certificates 需要吗", "zh")
+    assert hit is not None and hit.entry.id == "oeko" and hit.matched_language == "en"
+    assert await kb.answer("完全无关的问题", "zh") is None
+
+
+@pytest.mark.slow
+async def test_real_encoder_faq(minilm: AsyncEncoder) -> None:
+    kb = KnowledgeBase(load_faq(), minilm, threshold=0.40)
+    cases = [
+        ("en", "how many days until you pay my invoice?", "payment_terms"),
+        ("en", "can I send back faulty goods?", "returns_policy"),
+        ("en", "is there a fine when we ship late?", "late_delivery_penalty"),
+        ("en", "what paperwork do you need to onboard my company?", "registration_documents"),
+        ("en", "how long until my account is verified?", "verification_time"),
+        ("zh", "退货政策是什么？", "returns_policy"),
+        ("zh", "外箱标签有什么要求？", "labelling"),
+        ("zh", "延迟交货会罚款吗？", "late_delivery_penalty"),
+        ("zh", "注册要准备什么文件？", "registration_documents"),
+        ("zh", "审核需要多长时间？", "verification_time"),
+    ]
+    for language, question, expected in cases:
+        hit = await kb.answer(question, language)
+        assert hit is not None, question
+        assert hit.entry.id == expected, (question, hit.entry.id, hit.score)
+        assert hit.entry.language == language
+    for language, question in (("en", "what's the weather in Shanghai tomorrow?"), ("zh", "讲个笑话吧")):
+        assert await kb.answer(question, language) is None, question

@@ -1,0 +1,124 @@
+"""A conversation with the dialogue manager, as a test reads it: say something, look at the replies.
+
+chat = Conversation()                      # a linked supplier (SUP-001) in a Telegram DM
+reply = await chat.one("where is PO-1001?")
+assert reply.outcome == "order_shipped"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from dialogue.actions.base import Services
+from dialogue.actions.registry import default_actions
+from dialogue.clock import ManualClock
+from dialogue.embedding import Embedder, HashingEmbedder
+from dialogue.handoff.service import HandoffService
+from dialogue.manager import DialogueManager, Policy
+from dialogue.messages import Button, ChannelKind, ConversationKey, IncomingMessage, Platform, Sender
+from dialogue.session import Session
+from dialogue.settings import HandoffSettings
+from tests.fakes.backend import START, FakeAccounts, FakeBackend
+from tests.fakes.escalations import MemoryEscalations
+from tests.fakes.nlu import KeywordParser
+from tests.fakes.renderer import RecordingRenderer
+
+
+@dataclass(frozen=True, slots=True)
+class Said:
+    """One bot reply as a test sees it."""
+
+    outcome: str
+    facts: Mapping[str, object]
+    language: str
+    text: str
+    buttons: tuple[Button, ...]
+    table: tuple[tuple[str, ...], ...]
+
+
+class Conversation:
+    """One user talking to a DialogueManager wired with the default actions and the fakes.
+
+    `supplier_id`: the supplier account the user has linked (None: not linked).
+    """
+
+    def __init__(
+        self,
+        *,
+        supplier_id: str | None = "SUP-001",
+        channel: ChannelKind = ChannelKind.PRIVATE,
+        platform: Platform = Platform.TELEGRAM,
+        embedder: Embedder | None = None,
+        faq_threshold: float = 0.36,
+        backend: FakeBackend | None = None,
+        user: str = "u1",
+        policy: Policy | None = None,
+        handoff: HandoffSettings | None = None,
+        desk: ConversationKey | None = None,
+    ) -> None:
+        self.clock = ManualClock(START)
+        self.backend = backend or FakeBackend()
+        links = {(platform.value, user): supplier_id} if supplier_id else {}
+        self.accounts = FakeAccounts(links=links)
+        self.escalations = MemoryEscalations()
+        self.handoff = HandoffService(
+            store=self.escalations,
+            backend=self.backend,
+            clock=self.clock,
+            settings=handoff or HandoffSettings(),
+            desk=desk,
+        )
+        self.renderer = RecordingRenderer()
+        self.parser = KeywordParser(self.backend, today=START.date())
+        self.actions = default_actions(embedder=embedder or HashingEmbedder(), faq_threshold=faq_threshold)
+        self.manager = DialogueManager(
+            nlu=self.parser,
+            renderer=self.renderer,
+            services=Services(self.backend, self.accounts, self.handoff),
+            clock=self.clock,
+            actions=self.actions,
+            policy=policy or Policy(handoff=handoff or HandoffSettings()),
+        )
+        self.platform = platform
+        self.channel = channel
+        self.user = user
+        key = ConversationKey(platform, f"chat-{user}")
+        self.session = Session(key=key, started_at=START, last_activity_at=START)
+        self._n = 0
+
+    async def say(
+        self, text: str, *, callback_data: str = "", command: str = "", args: str = ""
+    ) -> list[Said]:
+        self._n += 1
+        self.clock.advance(seconds=5)
+        message = IncomingMessage(
+            platform=self.platform,
+            conversation=self.session.key,
+            sender=Sender(self.user, "Li Wei"),
+            text=text,
+            external_id=f"m{self._n}",
+            timestamp=self.clock(),
+            channel_kind=self.channel,
+            command=command,
+            command_args=args,
+            callback_data=callback_data,
+            message_id=f"m{self._n}",
+        )
+        start = len(self.renderer.calls)
+        out = await self.manager.handle(message, self.session)
+        self.session.version += 1  # what the store does when it saves the turn
+        calls = self.renderer.calls[start:]
+        assert len(calls) == len(out)
+        return [
+            Said(c.outcome, c.facts, c.language, o.text, o.buttons, o.table)
+            for c, o in zip(calls, out, strict=True)
+        ]
+
+    async def one(self, text: str, **kwargs: str) -> Said:
+        replies = await self.say(text, **kwargs)
+        assert len(replies) == 1, replies
+        return replies[0]
+
+    async def press(self, value: str, label: str = "") -> Said:
+        return await self.one(label, callback_data=value)

@@ -1,0 +1,91 @@
+"""An in-memory escalation store, for dialogue tests of the real handoff service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from dialogue.handoff.model import OPEN_STATUSES, Escalation, Event, Status, TurnLine
+from dialogue.handoff.store import NO_EFFECTS, Effects
+from dialogue.messages import OutgoingMessage
+
+
+class MemoryEscalations:
+    """Keeps escalations, their events, the queued messages and the controller changes in lists."""
+
+    def __init__(self) -> None:
+        self.escalations: dict[int, Escalation] = {}
+        self.event_log: dict[int, list[Event]] = {}
+        self.queued: list[OutgoingMessage] = []
+        self.controllers: list[tuple[str, str]] = []  # (conversation, controller)
+        self.turns: dict[str, list[TurnLine]] = {}
+
+    @property
+    def all(self) -> list[Escalation]:
+        return [self.escalations[i] for i in sorted(self.escalations)]
+
+    async def get(self, escalation_id: int) -> Escalation | None:
+        return self.escalations.get(escalation_id)
+
+    async def open_for(self, conversation_key: str) -> Escalation | None:
+        found = [e for e in self.all if e.conversation_key == conversation_key and e.status in OPEN_STATUSES]
+        return found[-1] if found else None
+
+    async def latest_for(self, conversation_key: str) -> Escalation | None:
+        found = [e for e in self.all if e.conversation_key == conversation_key]
+        return found[-1] if found else None
+
+    async def find_by_card(self, card_ref: str) -> Escalation | None:
+        found = [e for e in self.all if card_ref and e.card_ref == card_ref]
+        return found[-1] if found else None
+
+    async def with_status(self, statuses: Sequence[Status], limit: int = 100) -> list[Escalation]:
+        return [e for e in reversed(self.all) if e.status in statuses][:limit]
+
+    async def create(
+        self, escalation: Escalation, event: Event, effects: Callable[[Escalation], Effects]
+    ) -> Escalation | None:
+        if await self.open_for(escalation.conversation_key) is not None:
+            return None
+        created = replace(escalation, id=len(self.escalations) + 1, version=1)
+        self.escalations[created.id] = created
+        self.event_log[created.id] = [event]
+        self._apply(created, effects(created))
+        return created
+
+    async def update(self, escalation: Escalation, event: Event, effects: Effects) -> Escalation | None:
+        stored = self.escalations.get(escalation.id)
+        if stored is None or stored.version != escalation.version:
+            return None
+        updated = replace(escalation, version=escalation.version + 1, card_ref=stored.card_ref)
+        self.escalations[updated.id] = updated
+        self.event_log[updated.id].append(event)
+        self._apply(updated, effects)
+        return updated
+
+    async def append_event(self, escalation_id: int, event: Event, effects: Effects = NO_EFFECTS) -> None:
+        self.event_log.setdefault(escalation_id, []).append(event)
+        self._apply(self.escalations[escalation_id], effects)
+
+    async def events(self, escalation_id: int) -> list[Event]:
+        return list(self.event_log.get(escalation_id, ()))
+
+    async def created_by_request(self, escalation_id: int, request_id: str) -> bool:
+        first = self.event_log.get(escalation_id, [])[:1]
+        return bool(first) and first[0].data.get("request_id") == request_id
+
+    async def recent_turns(self, conversation_key: str, limit: int) -> list[TurnLine]:
+        return self.turns.get(conversation_key, [])[-limit:]
+
+    async def resolved_before(self, moment: datetime) -> list[Escalation]:
+        return [
+            e
+            for e in self.all
+            if e.status == Status.RESOLVED and e.resolved_at is not None and e.resolved_at < moment
+        ]
+
+    def _apply(self, escalation: Escalation, effects: Effects) -> None:
+        self.queued.extend(effects.messages)
+        if effects.controller is not None:
+            self.controllers.append((escalation.conversation_key, effects.controller))
