@@ -195,6 +195,8 @@ class Application:
             try:
                 for queue, depth in (await self.store.outbox.queue_depths()).items():
                     self.metrics.queue_depth.labels(queue).set(depth)
+                for status, count in (await self.escalations.open_counts()).items():
+                    self.metrics.open_escalations.labels(status).set(count)
             except Exception:
                 logger.warning("queue depth query failed", exc_info=True)
             with contextlib.suppress(TimeoutError):

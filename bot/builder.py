@@ -57,7 +57,14 @@ def build_application(
         config, AdapterDeps(ingest=ingest, inbox=store.inbox, wait_replies=waiter, clock=clock, sleep=sleep)
     )
     desk = support_desk(config, adapters)
-    handoff = HandoffService(store=escalations, backend=backend, clock=clock, settings=s.handoff, desk=desk)
+    handoff = HandoffService(
+        store=escalations,
+        backend=backend,
+        clock=clock,
+        settings=s.handoff,
+        desk=desk,
+        observer=metrics.observe_escalation,
+    )
     manager = DialogueManager(
         nlu=models.make_parser(backend),
         renderer=models.renderer,

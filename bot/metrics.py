@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from dialogue.handoff.model import Escalation
+
 
 class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
@@ -31,13 +33,6 @@ class Metrics:
             registry=r,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
-        self.end_to_end_seconds = Histogram(
-            "opsbot_end_to_end_seconds",
-            "From receipt to reply delivered",
-            ["platform"],
-            registry=r,
-            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
-        )
         self.processing_errors = Counter(
             "opsbot_processing_errors_total", "Failed processing attempts", ["platform"], registry=r
         )
@@ -52,3 +47,37 @@ class Metrics:
         )
         self.intents = Counter("opsbot_intents_total", "Recognized intents", ["intent"], registry=r)
         self.queue_depth = Gauge("opsbot_queue_depth", "Unfinished rows per queue", ["queue"], registry=r)
+        self.escalations = Counter(
+            "opsbot_escalations_total", "Escalations opened, by their first reason", ["reason"], registry=r
+        )
+        self.escalation_outcomes = Counter(
+            "opsbot_escalation_outcomes_total",
+            "Escalations ended, by first reason and outcome (resolved, returned, withdrawn, closed)",
+            ["reason", "outcome"],
+            registry=r,
+        )
+        minutes = (30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400)
+        self.time_to_claim = Histogram(
+            "opsbot_escalation_time_to_claim_seconds", "From escalation to claim", registry=r, buckets=minutes
+        )
+        self.time_to_resolve = Histogram(
+            "opsbot_escalation_time_to_resolve_seconds",
+            "From escalation to resolution",
+            registry=r,
+            buckets=minutes,
+        )
+        self.open_escalations = Gauge(
+            "opsbot_escalations_open", "Open escalations by status", ["status"], registry=r
+        )
+
+    def observe_escalation(self, escalation: Escalation, change: str) -> None:
+        """Count an escalation's change (the handoff service's observer)."""
+        reason = escalation.reasons[0].code if escalation.reasons else "unknown"
+        if change == "created":
+            self.escalations.labels(reason).inc()
+        elif change == "assigned" and escalation.assigned_at is not None:
+            self.time_to_claim.observe((escalation.assigned_at - escalation.created_at).total_seconds())
+        elif change in ("resolved", "returned", "withdrawn", "closed"):
+            self.escalation_outcomes.labels(reason, change).inc()
+            if change == "resolved" and escalation.resolved_at is not None:
+                self.time_to_resolve.observe((escalation.resolved_at - escalation.created_at).total_seconds())

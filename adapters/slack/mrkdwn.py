@@ -44,13 +44,15 @@ def _markup(inner: str) -> str:
     if target.startswith("!"):
         return "@" + (label or target[1:])
     url = html.unescape(target)
-    text = html.unescape(label)
+    text = _emoji(html.unescape(label))
     if not text or text == url or url.removeprefix("mailto:") == text:
         return text or url
     return f"[{text}]({url})"
 
 
-def _skin_tones(text: str) -> str:
+def _emoji(text: str) -> str:
+    """Shortcodes as Unicode: the `emoji` library's aliases, then Slack's skin-tone modifiers."""
+    text = emoji.emojize(text, language="alias")
     return _SKIN_TONE.sub(lambda m: chr(0x1F3FB + int(m.group(1)) - 2), text)
 
 
@@ -69,7 +71,7 @@ def to_markdown(text: str) -> str:
 
     text = _CODE.sub(lambda m: hold(html.unescape(m.group(0))), text)
     text = _MARKUP.sub(lambda m: hold(_markup(m.group(1))), text)
-    text = _skin_tones(emoji.emojize(text, language="alias"))
+    text = _emoji(text)
     text = _BOLD.sub(r"**\1**", text)
     text = _STRIKE.sub(r"~~\1~~", text)
     text = html.unescape(text) if "&" in text else text

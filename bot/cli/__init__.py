@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from bot.cli import conversations, db, digest, nlg, nlu, run, suppliers, telegram
+from bot.cli import conversations, db, digest, escalations, nlg, nlu, run, suppliers, telegram
 from bot.cli.base import app
 
-__all__ = ["app", "conversations", "db", "digest", "main", "nlg", "nlu", "run", "suppliers", "telegram"]
+__all__ = [
+    "app",
+    "conversations",
+    "db",
+    "digest",
+    "escalations",
+    "main",
+    "nlg",
+    "nlu",
+    "run",
+    "suppliers",
+    "telegram",
+]
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -129,6 +129,20 @@ class SqlEscalations:
                 )
             ).scalars()
             return [_escalation(row) for row in rows]
+
+    async def open_counts(self) -> dict[str, int]:
+        """How many escalations wait for an agent and how many are held, for the gauge."""
+        async with self._sm() as s:
+            rows = (
+                await s.execute(
+                    select(EscalationRow.status, func.count())
+                    .where(EscalationRow.status.in_(OPEN))
+                    .group_by(EscalationRow.status)
+                )
+            ).all()
+        counts = {status: 0 for status in OPEN}
+        counts.update({str(status): int(n) for status, n in rows})
+        return counts
 
     async def events(self, escalation_id: int) -> list[Event]:
         async with self._sm() as s:

@@ -61,6 +61,7 @@ class HandoffService:
         clock: Clock,
         settings: HandoffSettings,
         desk: ConversationKey | None,
+        observer: Callable[[Escalation, str], None] | None = None,
     ) -> None:
         """`desk` is where cards go (the Slack support channel); None: agents use the console or CLI."""
         self.store = store
@@ -68,6 +69,7 @@ class HandoffService:
         self._clock = clock
         self._settings = settings
         self._desk = desk
+        self._observer = observer
 
     # --- triggers ----------------------------------------------------------------------------
 
@@ -130,6 +132,7 @@ class HandoffService:
                 raise LookupError(f"{request.conversation_key}: escalation vanished while opening one")
             return again, False
         logger.info("escalation %s opened for %s: %s", created.id, created.conversation_key, created.reasons)
+        self._observe(created, "created")
         return created, True
 
     async def take_over(self, conversation_key: str, agent: Agent, *, language: str) -> Outcome:
@@ -361,7 +364,14 @@ class HandoffService:
             ),
         )
 
-    # --- helpers -----------------------------------------------------------------------------
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _observe(self, esc: Escalation, kind: str) -> None:
+        if self._observer is not None:
+            try:
+                self._observer(esc, kind)
+            except Exception:  # metrics must never break a handoff
+                logger.exception("escalation observer failed")
 
     def _assignee_only(self, agent: Agent) -> Callable[[Escalation], str]:
         def check(esc: Escalation) -> str:
@@ -409,6 +419,7 @@ class HandoffService:
             done = await self.store.update(changed, event, Effects(tuple(messages), controller))
             if done is not None:
                 logger.info("escalation %s %s by %s", done.id, kind, agent.id)
+                self._observe(done, kind)
                 return Outcome(done, True)
         return Outcome(await self.store.get(escalation_id), False, "the escalation is busy; try again")
 

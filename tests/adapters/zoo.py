@@ -8,6 +8,7 @@ OPSBOT_PAYLOADS_DIR); they are read where they are, never copied. The repo's own
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,16 +37,33 @@ def payload_files(platform: str) -> list[Path]:
     return files + sorted((OWN / platform).glob(f"{prefix}*.json"))
 
 
+@dataclass(frozen=True)
+class Payload:
+    """One payload file, read: its name without `.json` and its bytes."""
+
+    name: str
+    body: bytes
+
+    @property
+    def is_form(self) -> bool:
+        return self.name.endswith(".form")
+
+
+def payloads(platform: str) -> list[Payload]:
+    return [Payload(path.name.removesuffix(".json"), path.read_bytes()) for path in payload_files(platform)]
+
+
 def payload_params(platform: str) -> list[object]:
-    files = payload_files(platform)
-    if not files:
+    """Test parameters, one per payload (read at collection time, so async tests do no file I/O)."""
+    found = payloads(platform)
+    if not found:
         return [pytest.param(None, marks=pytest.mark.skip(reason="no payloads found"))]
-    return [pytest.param(path, id=path.name.removesuffix(".json")) for path in files]
+    return [pytest.param(payload, id=payload.name) for payload in found]
 
 
-def read(name: str) -> bytes:
-    """One shared payload by file name (skips the test when shared/ is not beside the repo)."""
-    shared = shared_dir()
-    if shared is None or not (shared / name).is_file():
-        pytest.skip(f"shared payload {name} not found")
-    return (shared / name).read_bytes()
+def payload(platform: str, name: str) -> Payload:
+    """One payload by name (without `.json`)."""
+    found = [p for p in payloads(platform) if p.name == name]
+    if not found:
+        pytest.skip(f"payload {name} not found")
+    return found[0]

@@ -14,13 +14,14 @@ from dialogue.actions.base import Services
 from dialogue.actions.registry import default_actions
 from dialogue.clock import ManualClock
 from dialogue.embedding import Embedder, HashingEmbedder
+from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.service import HandoffService
 from dialogue.manager import DialogueManager, Policy
 from dialogue.messages import Button, ChannelKind, ConversationKey, IncomingMessage, Platform, Sender
 from dialogue.session import Session
 from dialogue.settings import HandoffSettings
 from tests.fakes.backend import START, FakeAccounts, FakeBackend
-from tests.fakes.escalations import MemoryEscalations
+from tests.fakes.escalations import FakeAgents, MemoryEscalations, NoRelays
 from tests.fakes.nlu import KeywordParser
 from tests.fakes.renderer import RecordingRenderer
 
@@ -72,6 +73,12 @@ class Conversation:
         self.renderer = RecordingRenderer()
         self.parser = KeywordParser(self.backend, today=START.date())
         self.actions = default_actions(embedder=embedder or HashingEmbedder(), faq_threshold=faq_threshold)
+        self.agents = FakeAgents()
+        self.desk = (
+            HandoffDesk(service=self.handoff, agents=self.agents, relays=NoRelays())
+            if desk is not None
+            else None
+        )
         self.manager = DialogueManager(
             nlu=self.parser,
             renderer=self.renderer,
@@ -79,6 +86,7 @@ class Conversation:
             clock=self.clock,
             actions=self.actions,
             policy=policy or Policy(handoff=handoff or HandoffSettings()),
+            desk=self.desk,
         )
         self.platform = platform
         self.channel = channel
@@ -108,12 +116,16 @@ class Conversation:
         start = len(self.renderer.calls)
         out = await self.manager.handle(message, self.session)
         self.session.version += 1  # what the store does when it saves the turn
-        calls = self.renderer.calls[start:]
-        assert len(calls) == len(out)
-        return [
-            Said(c.outcome, c.facts, c.language, o.text, o.buttons, o.table)
-            for c, o in zip(calls, out, strict=True)
-        ]
+        rendered = iter(self.renderer.calls[start:])
+        said = []
+        for o in out:
+            if "outcome" in o.metadata:  # composed by the reply renderer
+                c = next(rendered)
+                said.append(Said(c.outcome, c.facts, c.language, o.text, o.buttons, o.table))
+            else:  # a handoff notice or a message mirrored to the desk
+                said.append(Said(o.kind, {}, self.session.language, o.text, o.buttons, o.table))
+        assert next(rendered, None) is None
+        return said
 
     async def one(self, text: str, **kwargs: str) -> Said:
         replies = await self.say(text, **kwargs)

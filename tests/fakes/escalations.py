@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from dialogue.handoff.desk import RelayedMessage
 from dialogue.handoff.model import OPEN_STATUSES, Escalation, Event, Status, TurnLine
 from dialogue.handoff.store import NO_EFFECTS, Effects
 from dialogue.messages import OutgoingMessage
@@ -85,7 +86,34 @@ class MemoryEscalations:
             if e.status == Status.RESOLVED and e.resolved_at is not None and e.resolved_at < moment
         ]
 
+    def card_posted(self, escalation_id: int, ref: str) -> None:
+        """What the sender records once the desk card is posted."""
+        self.escalations[escalation_id] = replace(self.escalations[escalation_id], card_ref=ref)
+
+    def queued_to(self, conversation: str) -> list[OutgoingMessage]:
+        return [m for m in self.queued if m.conversation.as_str() == conversation]
+
     def _apply(self, escalation: Escalation, effects: Effects) -> None:
         self.queued.extend(effects.messages)
         if effects.controller is not None:
             self.controllers.append((escalation.conversation_key, effects.controller))
+
+
+class FakeAgents:
+    """The desk's agents: user id -> display name."""
+
+    def __init__(self, agents: dict[str, str] | None = None) -> None:
+        self.agents = dict(agents if agents is not None else {"UANN": "Ann", "UBOB": "Bob"})
+
+    async def is_agent(self, user_id: str) -> bool:
+        return user_id in self.agents
+
+    async def name_of(self, user_id: str) -> str:
+        return self.agents.get(user_id, "")
+
+
+class NoRelays:
+    """No relayed message is known (the SQL store answers this in the end-to-end tests)."""
+
+    async def relayed(self, source_ref: str) -> RelayedMessage | None:
+        return None

@@ -66,4 +66,5 @@ class KeywordParser:
             entities=self._extractor.extract(text),
             language=detect_language(text),
             sentiment="negative" if NEGATIVE.search(text) else "neutral",
+            sentiment_score=-0.8 if NEGATIVE.search(text) else 0.0,
         )

@@ -31,3 +31,15 @@ async def harness(telegram_api: FakeTelegramAPI) -> AsyncIterator[Harness]:
     ):
         yield Harness(telegram_api, adapter, inbox, edits, client, rejected)
     await adapter.stop()
+
+
+@pytest.fixture
+async def quick_harness(telegram_api: FakeTelegramAPI) -> AsyncIterator[Harness]:
+    """The harness without a real HTTP server in front of the adapter (httpx.ASGITransport): for zoos."""
+    inbox, edits, rejected = MemoryInbox(), PendingEdits(), Rejections()
+    adapter = build_adapter(telegram_api, inbox, edits, rejected=rejected)
+    await adapter.start()
+    transport = httpx.ASGITransport(app=Starlette(routes=list(adapter.routes())))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield Harness(telegram_api, adapter, inbox, edits, client, rejected)
+    await adapter.stop()

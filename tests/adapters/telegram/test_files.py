@@ -84,9 +84,9 @@ async def test_a_file_too_large_is_refused_before_any_download(
 
 async def test_a_file_telegram_will_not_serve_is_unavailable(harness: Harness) -> None:
     harness.api.add_file("huge", b"x", size=30 * MB)  # the attachment did not say how large it is
-    with pytest.raises(FileUnavailable, match="(?i)file is too big"):
+    with pytest.raises(FileUnavailable, match=r"(?i)file is too big"):
         await harness.adapter.fetch_file(attachment("huge"), max_bytes=50 * MB)
-    with pytest.raises(FileUnavailable, match="(?i)invalid file_id"):
+    with pytest.raises(FileUnavailable, match=r"(?i)invalid file_id"):
         await harness.adapter.fetch_file(attachment("gone"), max_bytes=MB)
 
 

@@ -8,14 +8,13 @@ update kinds the bot does not handle, and updates that do not parse.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.adapters.telegram.support import Harness
-from tests.adapters.zoo import payload_files, payload_params
+from tests.adapters.zoo import Payload, payload, payload_files, payload_params
 
-# file name -> ("stored", attachment kind or "text" / "callback" / "edit") | ("rejected", reason) | ("ignored", "")
+# name -> ("stored", attachment kind or "text" / "callback" / "edit") | ("rejected", why) | ("ignored", "")
 EXPECTED: dict[str, tuple[str, str]] = {
     "tg_animation": ("stored", "animation"),
     "tg_audio": ("stored", "audio"),
@@ -76,10 +75,13 @@ def test_every_payload_has_an_expected_outcome() -> None:
     assert names <= set(EXPECTED), f"classify these payloads: {sorted(names - set(EXPECTED))}"
 
 
-@pytest.mark.parametrize("path", payload_params("telegram"))
-async def test_payload_is_acknowledged_and_handled_as_expected(harness: Harness, path: Path) -> None:
-    outcome, detail = EXPECTED[path.name.removesuffix(".json")]
-    body = path.read_bytes()
+@pytest.mark.parametrize("sample", payload_params("telegram"))
+async def test_payload_is_acknowledged_and_handled_as_expected(
+    quick_harness: Harness, sample: Payload
+) -> None:
+    harness = quick_harness
+    outcome, detail = EXPECTED[sample.name]
+    body = sample.body
     response = await harness.post(None, raw=body)
     assert response.status_code == 200
     update_id = str(json.loads(body)["update_id"])
@@ -103,8 +105,7 @@ async def test_payload_is_acknowledged_and_handled_as_expected(harness: Harness,
 
 
 async def test_a_caption_stays_the_text_beside_its_file(harness: Harness) -> None:
-    [path] = [p for p in payload_files("telegram") if p.name == "tg_document_caption_zh.json"]
-    await harness.post(None, raw=path.read_bytes())
+    await harness.post(None, raw=payload("telegram", "tg_document_caption_zh").body)
     [message] = harness.inbox.stored.values()
     assert message.text == "发票 INV-2024-7 请查收"
     [doc] = message.attachments
@@ -112,6 +113,5 @@ async def test_a_caption_stays_the_text_beside_its_file(harness: Harness) -> Non
 
 
 async def test_an_inline_button_press_is_still_answered(harness: Harness) -> None:
-    [path] = [p for p in payload_files("telegram") if p.name == "tg_callback_query_inline.json"]
-    await harness.post(None, raw=path.read_bytes())
+    await harness.post(None, raw=payload("telegram", "tg_callback_query_inline").body)
     await harness.api.until(lambda: harness.api.answered_callbacks == ["4382bfdwdsb323b2d9"])

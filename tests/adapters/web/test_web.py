@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 from adapters.base import IngestResult
 from adapters.web import WebChatAdapter, WebSettings, parse_web_message, reply_json
 from dialogue.messages import (
+    Attachment,
     Button,
     Card,
     ChannelKind,
@@ -95,3 +96,42 @@ def test_remote_clients_are_refused_unless_allowed() -> None:
     assert remote.get("/").status_code == 403
     assert remote.post("/web/messages", json={"sender": "u", "text": "hi"}).status_code == 403
     assert client_for(Chat(), host="203.0.113.9", allow_remote=True).get("/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b"{not json", "body is not JSON"),
+        (b'{"sender": ' + b"[" * 5000 + b"]" * 5000 + b"}", "nested deeper than 64 levels"),
+        (b'{"sender": ["u"], "text": "hi"}', "'sender' must be"),
+        (b'{"sender": "u", "text": 5}', "'text' must be"),
+        (b'{"sender": "u", "text": "hi", "callback_data": {"x": 1}}', "'callback_data' must be"),
+        (b'{"sender": "u", "text": "hi", "message_id": 7}', "'message_id' must be"),
+        (b"[]", "body must be a JSON object"),
+        (b"\xff\xfe", "body is not JSON"),
+    ],
+)
+def test_bad_bodies_get_a_json_400(body: bytes, error: str) -> None:
+    chat = Chat()
+    response = client_for(chat).post(
+        "/web/messages", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert error in response.json()["error"]
+    assert chat.received == []
+
+
+def test_nul_characters_and_lone_surrogates_never_reach_the_inbox() -> None:
+    chat = Chat(OutgoingMessage(KEY, "ok"))
+    body = b'{"sender": "demo-user", "text": "PO\\u0000-1001 \\ud800?"}'
+    response = client_for(chat).post(
+        "/web/messages", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+    assert chat.received[0].text == "PO-1001 \ufffd?"
+
+
+def test_reply_json_lists_files_by_name_and_keeps_the_format() -> None:
+    files = (Attachment(kind="document", file_id="F1", file_name="label.pdf"), Attachment("photo", "F2"))
+    reply = reply_json(OutgoingMessage(KEY, "**Label** attached", format="markdown", files=files))
+    assert (reply["format"], reply["files"]) == ("markdown", ["label.pdf", "photo"])

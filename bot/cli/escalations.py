@@ -1,0 +1,235 @@
+"""`opsbot escalations ...`: the whole handoff from a terminal, through the same service as Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.cli.base import ConfigOption, app, command, fail, load, with_engine
+from bot.config import AppConfig
+from bot.storage.backend import SqlBackend
+from bot.storage.db import make_sessionmaker
+from bot.storage.escalations import SqlEscalations
+from dialogue.clock import system_clock
+from dialogue.handoff.card import status_line
+from dialogue.handoff.model import OPEN_STATUSES, Agent, Escalation, Status
+from dialogue.handoff.service import HandoffService, Outcome
+from dialogue.messages import ConversationKey, Platform
+
+escalations_app = typer.Typer(
+    help="Work escalations from the terminal (the same rules as in Slack).", no_args_is_help=True
+)
+app.add_typer(escalations_app, name="escalations")
+
+R = TypeVar("R")
+AsOption = typer.Option(None, "--as", help="Your agent name (default: your login name).")
+
+
+def _agent(name: str | None) -> Agent:
+    who = name or getpass.getuser()
+    return Agent(f"cli:{who}", who)
+
+
+def desk_of(config: AppConfig) -> ConversationKey | None:
+    """The Slack support channel the running bot posts cards to (the CLI queues, the bot delivers)."""
+    channel = config.settings.slack.support_channel
+    slack_on = bool(config.secrets.SLACK_BOT_TOKEN) and config.settings.slack.mode != "off"
+    return ConversationKey(Platform.SLACK, channel) if channel and slack_on else None
+
+
+def _run(config_path: Path | None, fn: Callable[[HandoffService, SqlEscalations], Awaitable[R]]) -> R:
+    config = load(config_path)
+
+    async def go(engine: AsyncEngine) -> R:
+        sessionmaker = make_sessionmaker(engine)
+        store = SqlEscalations(sessionmaker, clock=system_clock)
+        service = HandoffService(
+            store=store,
+            backend=SqlBackend(sessionmaker, clock=system_clock),
+            clock=system_clock,
+            settings=config.settings.handoff,
+            desk=desk_of(config),
+        )
+        return await fn(service, store)
+
+    return asyncio.run(with_engine(config, go))
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
+
+
+def _line(esc: Escalation) -> str:
+    who = esc.supplier_name or esc.user_name or esc.conversation_key
+    reasons = ", ".join(r.code for r in esc.reasons)
+    head = f"#{esc.id:<5} {esc.status.value:<9} {esc.priority.value:<6}"
+    return f"{head} {who[:28]:<28} {reasons[:30]:<30} {status_line(esc)}"
+
+
+def _done(outcome: Outcome, what: str) -> None:
+    if not outcome.ok:
+        raise fail(outcome.problem)
+    assert outcome.escalation is not None
+    typer.echo(f"#{outcome.escalation.id} {what}: {status_line(outcome.escalation)}")
+
+
+@command(escalations_app, "list")
+def list_escalations(
+    config_path: Path | None = ConfigOption,
+    show_all: bool = typer.Option(
+        False, "--all", help="Also the resolved, returned, withdrawn and closed ones."
+    ),
+    limit: int = typer.Option(50, min=1),
+) -> None:
+    """The open escalations (pending first), with their status and deadline."""
+    statuses = list(Status) if show_all else sorted(OPEN_STATUSES)
+    found = _run(config_path, lambda service, store: store.with_status(statuses, limit))
+    if not found:
+        typer.echo("no escalations" if show_all else "no open escalations")
+        return
+    for esc in sorted(found, key=lambda e: (e.status != Status.PENDING, e.id)):
+        typer.echo(_line(esc))
+
+
+@command(escalations_app, "show")
+def show_escalation(escalation_id: int, config_path: Path | None = ConfigOption) -> None:
+    """One escalation: who, why, the conversation so far and every change."""
+
+    async def go(service: HandoffService, store: SqlEscalations) -> tuple[Escalation | None, list[str]]:
+        esc = await store.get(escalation_id)
+        if esc is None:
+            return None, []
+        events = [
+            f"{e.at:%Y-%m-%d %H:%M:%S}  {e.kind:<14} {e.actor:<24} {_data(e.data)}"
+            for e in await store.events(esc.id)
+        ]
+        return esc, events
+
+    esc, events = _run(config_path, go)
+    if esc is None:
+        raise fail(f"no escalation #{escalation_id}")
+    typer.echo(_line(esc))
+    typer.echo(
+        f"conversation: {esc.conversation_key}   language: {esc.language}   opened: {_when(esc.created_at)}"
+    )
+    supplier = f"{esc.supplier_name} ({esc.supplier_id})" if esc.supplier_id else "not linked"
+    typer.echo(f"supplier: {supplier}   on platform: {esc.user_name or '-'}")
+    for reason in esc.reasons:
+        typer.echo(f"reason: {reason.describe()}")
+    if esc.order_ids or esc.invoice_ids:
+        typer.echo("about: " + ", ".join((*esc.order_ids, *esc.invoice_ids)))
+    if esc.summary:
+        typer.echo("conversation before the escalation:")
+        for line in esc.summary:
+            typer.echo(f"  {line.who}: {line.text}")
+    typer.echo("events:")
+    for line in events:
+        typer.echo(f"  {line}")
+
+
+def _data(data: object) -> str:
+    if not isinstance(data, dict):
+        return ""
+    return ", ".join(
+        f"{k}={v}" for k, v in data.items() if k not in ("request_id",) and v not in ("", None, [])
+    )
+
+
+@command(escalations_app, "claim")
+def claim(escalation_id: int, config_path: Path | None = ConfigOption, as_: str | None = AsOption) -> None:
+    """Take an escalation: you are now the one the supplier talks to."""
+    _done(_run(config_path, lambda service, _s: service.claim(escalation_id, _agent(as_))), "claimed")
+
+
+@command(escalations_app, "unassign")
+def unassign(escalation_id: int, config_path: Path | None = ConfigOption, as_: str | None = AsOption) -> None:
+    """Give it back to the queue (the desk is notified again)."""
+    _done(_run(config_path, lambda service, _s: service.unassign(escalation_id, _agent(as_))), "unassigned")
+
+
+@command(escalations_app, "transfer")
+def transfer(
+    escalation_id: int,
+    to: str = typer.Argument(..., help="The agent to hand it to, e.g. slack:U0123 or cli:ann."),
+    name: str = typer.Option("", help="Their display name."),
+    config_path: Path | None = ConfigOption,
+    as_: str | None = AsOption,
+) -> None:
+    """Hand an escalation you hold to another agent."""
+    target = Agent(to if ":" in to else f"cli:{to}", name or to.split(":", 1)[-1])
+    _done(
+        _run(config_path, lambda service, _s: service.transfer(escalation_id, _agent(as_), target)),
+        "transferred",
+    )
+
+
+@command(escalations_app, "reply")
+def reply(
+    escalation_id: int,
+    text: str = typer.Argument(..., help="What the supplier receives (light Markdown: **bold**, _italic_)."),
+    config_path: Path | None = ConfigOption,
+    as_: str | None = AsOption,
+) -> None:
+    """Send the supplier a message (only the assignee can); it also appears in the card's thread."""
+    outcome = _run(
+        config_path, lambda service, _s: service.reply(escalation_id, _agent(as_), text, on_desk=True)
+    )
+    _done(outcome, "replied")
+
+
+@command(escalations_app, "note")
+def note(
+    escalation_id: int,
+    text: str = typer.Argument(..., help="An internal note: never sent to the supplier."),
+    config_path: Path | None = ConfigOption,
+    as_: str | None = AsOption,
+) -> None:
+    """Add an internal note (it appears in the card's thread, never to the supplier)."""
+    _done(
+        _run(config_path, lambda service, _s: service.note(escalation_id, _agent(as_), text, on_desk=True)),
+        "noted",
+    )
+
+
+@command(escalations_app, "resolve")
+def resolve(escalation_id: int, config_path: Path | None = ConfigOption, as_: str | None = AsOption) -> None:
+    """Close the conversation with the supplier; the bot answers their next message."""
+    _done(_run(config_path, lambda service, _s: service.resolve(escalation_id, _agent(as_))), "resolved")
+
+
+@command(escalations_app, "return")
+def return_to_bot(
+    escalation_id: int, config_path: Path | None = ConfigOption, as_: str | None = AsOption
+) -> None:
+    """Hand the conversation back to the bot without resolving it."""
+    _done(
+        _run(config_path, lambda service, _s: service.return_to_bot(escalation_id, _agent(as_))),
+        "returned to the bot",
+    )
+
+
+@command(escalations_app, "take")
+def take(
+    conversation: str = typer.Argument(
+        ..., help="A conversation key, e.g. telegram:12345 (see `opsbot conversations list`)."
+    ),
+    config_path: Path | None = ConfigOption,
+    as_: str | None = AsOption,
+    language: str = typer.Option("en", help="The supplier's language for the notice (en or zh)."),
+) -> None:
+    """Take a conversation over from the bot, without waiting for a trigger."""
+    try:
+        ConversationKey.parse(conversation)
+    except ValueError as exc:
+        raise fail(str(exc), 2) from None
+    outcome = _run(
+        config_path, lambda service, _s: service.take_over(conversation, _agent(as_), language=language)
+    )
+    _done(outcome, "taken over")
