@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format train bench bench-pipeline bench-nlu bench-replies clean
+.PHONY: install run test lint format train bench bench-pipeline bench-load bench-nlu bench-replies clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,10 +33,13 @@ format: install
 train: install
 	$(BIN)/opsbot train all
 
-bench: bench-pipeline bench-nlu bench-replies
+bench: bench-pipeline bench-load bench-nlu bench-replies
 
 bench-pipeline: install
 	$(BIN)/python bench/pipeline_throughput.py
+
+bench-load: install
+	$(BIN)/python bench/load.py --big
 
 bench-nlu: install
 	$(BIN)/python bench/nlu_bench.py

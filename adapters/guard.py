@@ -8,6 +8,7 @@ of NUL characters and lone surrogates (valid JSON escapes that no database or UT
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from dialogue.errors import OpsbotError
@@ -19,6 +20,7 @@ _OPEN = frozenset(b"[{")
 _CLOSE = frozenset(b"]}")
 _QUOTE = ord('"')
 _BACKSLASH = ord("\\")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BadBody(OpsbotError):
@@ -54,11 +56,7 @@ def json_depth(body: bytes) -> int:
 def _clean(text: str) -> str:
     """`text` without NUL characters and with lone surrogates replaced by U+FFFD."""
     text = text.replace("\x00", "")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-    return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def clean_strings(value: Any) -> Any:

@@ -26,6 +26,7 @@ from adapters.base import Adapter
 from bot.config import AppConfig
 from bot.ingest import Ingestor
 from bot.jobs.leader import SchedulerLeader
+from bot.liveness import Liveness
 from bot.metrics import Metrics
 from bot.ml import Models
 from bot.notify import Notifier
@@ -88,6 +89,7 @@ class Application:
         workers: tuple[Worker, ...],
         sender: OutboxSender,
         leader: SchedulerLeader | None,
+        liveness: Liveness,
         drain_seconds: float = 10.0,
     ) -> None:
         self.config = config
@@ -109,6 +111,7 @@ class Application:
         self.workers = workers
         self.sender = sender
         self.leader = leader
+        self.liveness = liveness
         self.asgi = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self._drain_seconds = drain_seconds
         self._stop = asyncio.Event()
@@ -136,6 +139,12 @@ class Application:
             await adapter.start()
         if role == Role.WEB:
             return
+        await self.liveness.announce()
+        inbox, outbox = await self.liveness.reclaim(self.store.inbox, self.store.outbox)
+        if inbox or outbox:
+            logger.warning(
+                "at start-up: %s messages and %s sends left in flight are due again", inbox, outbox
+            )
         for worker in self.workers:
             self._tasks.append(asyncio.create_task(worker.run(self._stop), name=worker.name))
         self._tasks.append(asyncio.create_task(self.sender.run(self._stop), name="outbox-sender"))
@@ -166,6 +175,7 @@ class Application:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+        await self.liveness.retire()  # only now: the turns in hand are finished
 
     async def close(self) -> None:
         """Stop, then release the models' threads and the database connections; idempotent."""

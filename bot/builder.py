@@ -14,6 +14,7 @@ from bot.ingest import Ingestor
 from bot.jobs.digest import DigestSources
 from bot.jobs.leader import SchedulerLeader
 from bot.jobs.schedule import build_scheduler
+from bot.liveness import Liveness, new_holder
 from bot.metrics import Metrics
 from bot.ml import Models
 from bot.notify import Notifier
@@ -22,7 +23,7 @@ from bot.replies import ReplyWaiter
 from bot.sender import OutboxSender
 from bot.storage.accounts import SqlAccounts
 from bot.storage.backend import SqlBackend
-from bot.storage.db import is_sqlite, make_engine, make_sessionmaker
+from bot.storage.db import make_engine, make_sessionmaker
 from bot.storage.escalations import SqlEscalations
 from bot.storage.store import PipelineStore
 from bot.worker import Worker
@@ -43,6 +44,7 @@ def build_application(
 ) -> Application:
     """Wire every part. `models` are passed in: `load_trained_models` loads the real ones."""
     s = config.settings
+    holder = new_holder()
     engine = engine or make_engine(config.database_url, echo=s.database.echo, pool_size=s.database.pool_size)
     sessionmaker = make_sessionmaker(engine)
     store = PipelineStore.on(sessionmaker, clock=clock)
@@ -97,9 +99,10 @@ def build_application(
             done_notifier=notifiers.done,
             outbox_notifier=notifiers.outbox,
             default_language=s.dialogue.default_language,
+            holder=holder,
             name=f"worker-{i}",
         )
-        for i in range(1 if is_sqlite(str(engine.url)) else s.pipeline.workers)
+        for i in range(s.pipeline.workers)
     )
     sender = OutboxSender(
         outbox=store.outbox,
@@ -109,6 +112,7 @@ def build_application(
         notifier=notifiers.outbox,
         delivery=Delivery(escalations=escalations, sources=adapters, desk=desk),
         sleep=sleep,
+        holder=holder,
     )
     leader = None
     if s.scheduler.enabled:
@@ -144,4 +148,6 @@ def build_application(
         workers=workers,
         sender=sender,
         leader=leader,
+        liveness=Liveness(engine, holder),
+        drain_seconds=s.pipeline.drain_seconds,
     )

@@ -60,14 +60,25 @@ class DatabaseSettings(_Section):
 
 
 class PipelineSettings(_Section):
-    workers: int = Field(default=4, ge=1, description="worker tasks per process (PostgreSQL); SQLite uses 1")
-    lease_seconds: float = Field(default=60.0, gt=0, description="a claimed message is reclaimed after this")
-    poll_interval_seconds: float = Field(default=0.5, gt=0)
+    workers: int = Field(
+        default=4, ge=1, description="worker tasks per process, each claiming a batch of turns"
+    )
+    batch_size: int = Field(
+        default=16, ge=1, description="conversations whose turns a worker runs at once (so the models batch)"
+    )
+    lease_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="a claimed message is reclaimed after this, unless its worker renews it",
+    )
+    send_lease_seconds: float = Field(default=30.0, gt=0, description="the same for a send in flight")
+    poll_interval_seconds: float = Field(default=0.5, gt=0, description="the longest a worker idles unwoken")
     max_attempts: int = Field(default=5, ge=1, description="processing attempts before a message is dead")
     send_max_attempts: int = Field(default=8, ge=1)
     send_backoff_base_seconds: float = Field(default=1.0, gt=0)
     send_backoff_max_seconds: float = Field(default=300.0, gt=0)
     sender_batch: int = Field(default=20, ge=1)
+    drain_seconds: float = Field(default=10.0, gt=0, description="how long a stop waits for work in hand")
 
 
 class SchedulerSettings(_Section):

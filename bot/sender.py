@@ -38,7 +38,7 @@ class OutboxSender:
         notifier: Notifier,
         delivery: Delivery | None = None,
         sleep: Sleep = asyncio.sleep,
-        lease_seconds: float = 120.0,
+        holder: str = "",
     ) -> None:
         self._outbox = outbox
         self._adapters = adapters
@@ -47,21 +47,22 @@ class OutboxSender:
         self._notifier = notifier
         self._delivery = delivery
         self._sleep = sleep
-        self._lease = lease_seconds
+        self._lease = settings.send_lease_seconds
+        self._holder = holder
 
     def backoff(self, attempts: int) -> float:
         base = self._settings.send_backoff_base_seconds * (2 ** max(0, attempts - 1))
         return float(min(self._settings.send_backoff_max_seconds, base * (0.8 + 0.4 * random.random())))
 
     async def run_once(self) -> int:
-        items = await self._outbox.claim(self._settings.sender_batch, self._lease)
+        items = await self._outbox.claim(self._settings.sender_batch, self._lease, self._holder)
         if items:
             await asyncio.gather(*(self.send(item) for item in items))
         return len(items)
 
     async def deliver_now(self, outbox_id: int) -> bool:
         """Send one queued row right away (a scheduled message); False when it was not due."""
-        item = await self._outbox.claim_one(outbox_id, self._lease)
+        item = await self._outbox.claim_one(outbox_id, self._lease, self._holder)
         if item is None:
             return False
         await self.send(item)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Protocol
-
-from dialogue.language import language_of
 
 from bot.config import PipelineSettings
 from bot.metrics import Metrics
 from bot.notify import Notifier
 from bot.storage.inbox import Claim
-from bot.storage.sessions import LeaseLost
 from bot.storage.store import PipelineStore
 from dialogue.clock import Clock, Sleep
 from dialogue.errors import OpsbotError
+from dialogue.language import language_of
 from dialogue.messages import IncomingMessage, OutgoingMessage
 from dialogue.session import Session
 
@@ -48,6 +47,7 @@ class Worker:
         outbox_notifier: Notifier,
         sleep: Sleep = asyncio.sleep,
         default_language: str = "en",
+        holder: str = "",
         name: str = "worker",
     ) -> None:
         self._store = store
@@ -60,42 +60,81 @@ class Worker:
         self._outbox = outbox_notifier
         self._sleep = sleep
         self._default_language = default_language
+        self._holder = holder
         self.name = name
 
     async def run_once(self) -> bool:
-        """Claim and process one message. Returns False when nothing was due."""
-        claim = await self._store.inbox.claim_next(self._settings.lease_seconds)
-        if claim is None:
+        """Claim a batch of conversation heads and run their turns together. False when nothing was due."""
+        claims = await self._store.inbox.claim_batch(
+            self._settings.batch_size, self._settings.lease_seconds, self._holder
+        )
+        if not claims:
             return False
-        await self.process(claim)
+        await self.process_batch(claims)
         return True
 
     async def process(self, claim: Claim) -> None:
-        msg = claim.message
-        platform = msg.platform.value
-        extra = {"conversation": msg.conversation.as_str(), "inbox_id": claim.inbox_id}
+        await self.process_batch([claim])
+
+    async def process_batch(self, claims: Sequence[Claim]) -> None:
+        """Run the claimed turns concurrently (so the models batch), then commit what they produced."""
         loop = asyncio.get_running_loop()
         started = loop.time()
+        heartbeat = asyncio.create_task(self._heartbeat(claims), name=f"{self.name}-heartbeat")
         try:
-            session = await self._store.sessions.load(msg.conversation, msg.sender.id)
-            replies = await self._handler.handle(msg, session)
-            for record in session.records:
-                if record.kind == "user" and record.intent:
-                    self._metrics.intents.labels(record.intent).inc()
-                if record.used_fallback and record.outcome:
-                    self._metrics.nlg_fallbacks.labels(record.outcome).inc()
-            await self._store.turns.complete(claim, session, replies)
-        except LeaseLost:
-            logger.warning("lease lost on inbox %s; another worker owns it", claim.inbox_id, extra=extra)
-            return
+            wanted = [(c.message.conversation, c.message.sender.id) for c in claims]
+            sessions = await self._store.sessions.load_many(wanted)
+            results = await asyncio.gather(*(self._turn(c, s) for c, s in zip(claims, sessions, strict=True)))
+        finally:
+            heartbeat.cancel()
+        finished = [
+            (c, s, r)
+            for c, s, r in zip(claims, sessions, results, strict=True)
+            if not isinstance(r, Exception)
+        ]
+        committed = await self._store.turns.complete_many(finished) if finished else []
+        for (claim, _session, _replies), done in zip(finished, committed, strict=True):
+            if done:
+                self._metrics.processing_seconds.labels(claim.message.platform.value).observe(
+                    loop.time() - started
+                )
+            else:
+                logger.warning(
+                    "inbox %s: lease lost or conversation changed; it will be processed again",
+                    claim.inbox_id,
+                    extra={"conversation": claim.message.conversation.as_str(), "inbox_id": claim.inbox_id},
+                )
+        for claim, result in zip(claims, results, strict=True):
+            if isinstance(result, Exception):
+                extra = {"conversation": claim.message.conversation.as_str(), "inbox_id": claim.inbox_id}
+                await self._failed(claim, result, extra)
+        self._done.notify()
+        self._outbox.notify()
+
+    async def _turn(self, claim: Claim, session: Session) -> list[OutgoingMessage] | Exception:
+        """One dialogue turn; an exception is returned (and logged later), so the others still commit."""
+        try:
+            replies = await self._handler.handle(claim.message, session)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            await self._failed(claim, exc, extra)
-            return
-        self._metrics.processing_seconds.labels(platform).observe(loop.time() - started)
-        self._done.notify()
-        self._outbox.notify()
+            return exc
+        for record in session.records:
+            if record.kind == "user" and record.intent:
+                self._metrics.intents.labels(record.intent).inc()
+            if record.used_fallback and record.outcome:
+                self._metrics.nlg_fallbacks.labels(record.outcome).inc()
+        return replies
+
+    async def _heartbeat(self, claims: Sequence[Claim]) -> None:
+        """Renew the batch's leases while its turns run, so a slow turn is not taken over."""
+        every = self._settings.lease_seconds / 3
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self._store.inbox.renew(claims, self._settings.lease_seconds)
+            except Exception:
+                logger.warning("%s: renewing leases failed", self.name, exc_info=True)
 
     async def _failed(self, claim: Claim, exc: Exception, extra: dict[str, object]) -> None:
         """Log the traceback for the operator; retry later, or tell the user once it is given up."""

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from nlu.spans import SpanSet
+
 _WEEKDAYS_EN = {
     "monday": 0,
     "mon": 0,
@@ -190,14 +192,14 @@ _AMBIGUOUS_SHORT = {"mon", "sun", "sat", "wed", "fri", "tue", "thu", "may", "mar
 def find_dates(text: str, today: dt.date) -> list[DateMatch]:
     """Every date expression in text, longest first, without overlaps."""
     found: list[DateMatch] = []
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
     candidates: list[tuple[int, int, str, re.Match[str]]] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
             candidates.append((m.start(), m.end(), kind, m))
     candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
     for start, end, kind, m in candidates:
-        if any(start < e and s < end for s, e in taken):
+        if taken.overlaps(start, end):
             continue
         if (
             kind == "wd_en"
@@ -209,6 +211,6 @@ def find_dates(text: str, today: dt.date) -> list[DateMatch]:
         value = _resolve(kind, m, today)
         if value is None:
             continue
-        taken.append((start, end))
+        taken.add(start, end)
         found.append(DateMatch(start, end, m.group(0), value))
     return sorted(found, key=lambda d: d.start)

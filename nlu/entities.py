@@ -1,19 +1,32 @@
-"""Entity extraction with regexes and rules: ids, SKUs, quantities, money, dates, fuzzy-matched names."""
+"""Entity extraction with regexes and rules: ids, SKUs, quantities, money, dates, fuzzy-matched names.
+
+The text is normalized first (nlu.normalize: NFKC, dashes, controls), and entity offsets are mapped
+back to the text as written. The cost is linear in the length of the text: order and invoice ids are
+looked for in up to `max_chars` characters (Slack's 40,000), everything else in the first `scan_chars`,
+and only the first `max_entities` entities (by position) are kept.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
 from nlu.dates import find_dates
+from nlu.limits import DEFAULT_LIMITS
+from nlu.normalize import cut, normalize
+from nlu.spans import SpanSet
 from nlu.types import Entity, KnownName, Money, NameLookup
 
 Clock = Callable[[], dt.date]
+T = TypeVar("T")
+
 
 _L = r"(?<![A-Za-z0-9])"
 _R = r"(?![A-Za-z0-9])"
@@ -178,14 +191,28 @@ _WORD = re.compile(r"[A-Za-z0-9&'.\-]+|[\u3400-\u9fff]")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    start: int
-    end: int
+class _Found:
+    """Entities found so far (offsets into the normalized text) and the spans they take."""
 
+    def __init__(self, limit: int) -> None:
+        self.entities: list[Entity] = []
+        self.spans = SpanSet()
+        self.limit = limit
 
-def _overlaps(start: int, end: int, spans: Sequence[_Span]) -> bool:
-    return any(start < s.end and s.start < end for s in spans)
+    def free(self, start: int, end: int) -> bool:
+        return not self.spans.overlaps(start, end)
+
+    def add(self, entity: Entity) -> None:
+        self.entities.append(entity)
+        self.spans.add(entity.start, entity.end)
+
+    def budget(self, items: Iterable[T]) -> Iterator[T]:
+        """`items` until `limit` entities were added meanwhile: later ones cannot be among the first."""
+        base = len(self.entities)
+        for item in items:
+            if len(self.entities) - base >= self.limit:
+                return
+            yield item
 
 
 def _to_int(number: str, mult: str | None = None) -> int:
@@ -202,52 +229,63 @@ class EntityExtractor:
         name_lookup: NameLookup | None = None,
         clock: Clock | None = None,
         fuzzy_threshold: float = 85.0,
+        max_chars: int = DEFAULT_LIMITS.entity_max_chars,
+        scan_chars: int = DEFAULT_LIMITS.entity_scan_chars,
+        max_entities: int = DEFAULT_LIMITS.max_entities,
     ) -> None:
         self._names = name_lookup
         self._clock = clock or dt.date.today
         self._threshold = fuzzy_threshold
+        self._max_chars = max_chars
+        self._scan_chars = scan_chars
+        self._max_entities = max_entities
 
     def extract(self, text: str) -> tuple[Entity, ...]:
-        entities: list[Entity] = []
-        taken: list[_Span] = []
-
-        def add(entity: Entity) -> None:
-            entities.append(entity)
-            taken.append(_Span(entity.start, entity.end))
-
-        self._ids(text, add, taken)
-        self._money(text, add, taken)
-        for date in find_dates(text, self._clock()):
-            if not _overlaps(date.start, date.end, taken):
-                add(Entity("date", date.text, date.start, date.end, date.value))
-        self._skus(text, add, taken)
-        self._quantities(text, add, taken, [e for e in entities if e.type == "sku"])
-        self._fuzzy_names(text, add, taken)
-        return tuple(sorted(entities, key=lambda e: (e.start, e.end)))
+        """The first `max_entities` entities by position; start/end index `text` as given."""
+        source = cut(text, self._max_chars)
+        normalized = normalize(source)
+        whole = normalized.text
+        head = cut(whole, self._scan_chars)
+        found = _Found(self._max_entities)
+        self._ids(whole, found)
+        self._money(head, found)
+        for date in found.budget(find_dates(head, self._clock())):
+            if found.free(date.start, date.end):
+                found.add(Entity("date", date.text, date.start, date.end, date.value))
+        self._skus(head, found)
+        self._quantities(head, found, [e for e in found.entities if e.type == "sku"])
+        self._fuzzy_names(head, found)
+        kept = sorted(found.entities, key=lambda e: (e.start, e.end))[: self._max_entities]
+        out = []
+        for entity in kept:
+            start, end = normalized.span(entity.start, entity.end)
+            out.append(replace(entity, text=source[start:end], start=start, end=end))
+        return tuple(out)
 
     # ---- ids ---------------------------------------------------------------------------------
-    def _ids(self, text: str, add: Callable[[Entity], None], taken: list[_Span]) -> None:
+    def _ids(self, text: str, found: _Found) -> None:
         for pattern in _INVOICE_PATTERNS:
-            for m in pattern.finditer(text):
-                if _overlaps(m.start(), m.end(), taken):
+            for m in found.budget(pattern.finditer(text)):
+                if not found.free(m.start(), m.end()):
                     continue
-                add(Entity("invoice_id", m.group(0), m.start(), m.end(), f"INV-{int(m.group(1))}"))
+                found.add(Entity("invoice_id", m.group(0), m.start(), m.end(), f"INV-{int(m.group(1))}"))
                 end = m.end()
-                while cont := _INVOICE_CONTINUATION.match(text, end):
-                    start = cont.start(1)
-                    add(Entity("invoice_id", cont.group(1), start, cont.end(), f"INV-{int(cont.group(1))}"))
+                while (cont := _INVOICE_CONTINUATION.match(text, end)) and found.free(
+                    cont.start(1), cont.end()
+                ):
+                    number = cont.group(1)
+                    found.add(Entity("invoice_id", number, cont.start(1), cont.end(), f"INV-{int(number)}"))
                     end = cont.end()
         for pattern in _ORDER_PATTERNS:
-            for m in pattern.finditer(text):
-                if _overlaps(m.start(), m.end(), taken):
-                    continue
-                add(Entity("order_id", m.group(0), m.start(), m.end(), f"PO-{int(m.group(1))}"))
+            for m in found.budget(pattern.finditer(text)):
+                if found.free(m.start(), m.end()):
+                    found.add(Entity("order_id", m.group(0), m.start(), m.end(), f"PO-{int(m.group(1))}"))
 
     # ---- money -------------------------------------------------------------------------------
-    def _money(self, text: str, add: Callable[[Entity], None], taken: list[_Span]) -> None:
+    def _money(self, text: str, found: _Found) -> None:
         for index, pattern in enumerate(_MONEY_PATTERNS):
-            for m in pattern.finditer(text):
-                if _overlaps(m.start(), m.end(), taken):
+            for m in found.budget(pattern.finditer(text)):
+                if not found.free(m.start(), m.end()):
                     continue
                 if index == 2:
                     number, frac, mult, cur = m.group(1), m.group(2), m.group(3), m.group(4)
@@ -261,14 +299,14 @@ class EntityExtractor:
                     continue
                 if mult:
                     amount *= _MULTIPLIERS[mult.lower()]
-                add(Entity("money", m.group(0).strip(), m.start(), m.end(), Money(amount, currency)))
+                found.add(Entity("money", m.group(0).strip(), m.start(), m.end(), Money(amount, currency)))
 
     # ---- skus --------------------------------------------------------------------------------
-    def _skus(self, text: str, add: Callable[[Entity], None], taken: list[_Span]) -> None:
-        for m in _SKU_PATTERN.finditer(text):
+    def _skus(self, text: str, found: _Found) -> None:
+        for m in found.budget(_SKU_PATTERN.finditer(text)):
             letters, hyphen, digits, suffix = m.group(1), m.group(2), m.group(3), m.group(4) or ""
             start = m.start() if m.group(0).lower().startswith("sku") else m.start(1)
-            if _overlaps(start, m.end(), taken) or letters.upper() in _SKU_BLOCKLIST:
+            if not found.free(start, m.end()) or letters.upper() in _SKU_BLOCKLIST:
                 continue
             raw = m.group(0)
             explicit = raw.lower().startswith("sku")
@@ -279,19 +317,17 @@ class EntityExtractor:
             if not explicit and letters.islower() and _UNITS.get(letters.lower()):
                 continue
             value = f"{letters.upper()}-{digits}{suffix.upper()}"
-            add(Entity("sku", text[start : m.end()], start, m.end(), value))
+            found.add(Entity("sku", text[start : m.end()], start, m.end(), value))
 
     # ---- quantities --------------------------------------------------------------------------
-    def _quantities(
-        self, text: str, add: Callable[[Entity], None], taken: list[_Span], skus: Sequence[Entity]
-    ) -> None:
-        masked = "".join(" " if any(s.start <= i < s.end for s in taken) else ch for i, ch in enumerate(text))
+    def _quantities(self, text: str, found: _Found, skus: Sequence[Entity]) -> None:
+        masked = found.spans.blank(text)
 
         def emit(start: int, end: int, value: int, unit: str) -> None:
-            if not _overlaps(start, end, taken):
-                add(Entity("quantity", text[start:end], start, end, value, unit=unit))
+            if found.free(start, end):
+                found.add(Entity("quantity", text[start:end], start, end, value, unit=unit))
 
-        for m in _QTY_WITH_UNIT.finditer(masked):
+        for m in found.budget(_QTY_WITH_UNIT.finditer(masked)):
             unit_key = m.group(4).lower()
             if unit_key == "m" and not m.group(0)[len(m.group(1)) :].lstrip().lower().startswith("m"):
                 continue
@@ -299,39 +335,52 @@ class EntityExtractor:
             if m.group(2) and m.group(3):
                 value = int(float(m.group(1).replace(",", "") + "." + m.group(2)) * 1000)
             emit(m.start(), m.end(), value, _UNITS[unit_key])
-        for sku in skus:
+        for sku in found.budget(skus):
             after = _QTY_AFTER_SKU.match(masked, sku.end)
             if after:
                 emit(after.start(1), after.end(), _to_int(after.group(1), after.group(2)), "units")
         for pattern in (_QTY_CONTEXT, _QTY_SET):
-            for m in pattern.finditer(masked):
+            for m in found.budget(pattern.finditer(masked)):
                 emit(m.start(1), m.end(), _to_int(m.group(1), m.group(2)), "units")
         if skus:
-            for m in _QTY_ZERO.finditer(masked):
+            for m in found.budget(_QTY_ZERO.finditer(masked)):
                 emit(m.start(), m.end(), 0, "units")
 
     # ---- names -------------------------------------------------------------------------------
-    def _fuzzy_names(self, text: str, add: Callable[[Entity], None], taken: list[_Span]) -> None:
+    def _fuzzy_names(self, text: str, found: _Found) -> None:
         if self._names is None:
             return
-        folded = text.casefold()
+        folded = _casefold(text)
+        tokens: list[tuple[int, int]] | None = None
         candidates: list[tuple[float, int, int, KnownName]] = []
         for known in self._names.known_names():
             for alias in _aliases(known):
                 if len(alias) < 2 or (len(alias) < 3 and not _CJK.search(alias)):
                     continue
-                if fuzz.partial_ratio(alias, folded, score_cutoff=self._threshold) == 0:
+                where = fuzz.partial_ratio_alignment(alias, folded, score_cutoff=self._threshold)
+                if where is None or where.score == 0:
                     continue
-                best = _best_window(alias, text, folded, self._threshold)
+                if tokens is None:
+                    tokens = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+                near = _tokens_near(tokens, where.dest_start - len(alias), where.dest_end + len(alias))
+                best = _best_window(alias, near, folded, self._threshold)
                 if best is not None:
                     score, start, end = best
                     candidates.append((score, start, end, known))
         candidates.sort(key=lambda c: (-c[0], -(c[2] - c[1])))
         for score, start, end, known in candidates:
-            if _overlaps(start, end, taken):
+            if not found.free(start, end):
                 continue
             kind = known.kind if known.kind in ("customer", "supplier") else "customer"
-            add(Entity(kind, text[start:end], start, end, known.id, score=round(score / 100, 3)))
+            found.add(Entity(kind, text[start:end], start, end, known.id, score=round(score / 100, 3)))
+
+
+def _casefold(text: str) -> str:
+    """Case-folded text of the same length (so offsets carry over): "ß" stays, unlike str.casefold."""
+    folded = text.casefold()
+    if len(folded) == len(text):
+        return folded
+    return "".join(f if len(f := ch.casefold()) == 1 else ch for ch in text)
 
 
 def _aliases(known: KnownName) -> list[str]:
@@ -345,9 +394,17 @@ def _aliases(known: KnownName) -> list[str]:
     return out
 
 
-def _best_window(alias: str, text: str, folded: str, threshold: float) -> tuple[float, int, int] | None:
-    """Best-scoring span of whole words (or CJK characters) of `text` for `alias`."""
-    tokens = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+def _tokens_near(tokens: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """The tokens that overlap text[start:end] (`tokens` are sorted and disjoint)."""
+    first = bisect_right(tokens, (start, start)) - 1
+    last = bisect_left(tokens, (end, end))
+    return tokens[max(first, 0) : last]
+
+
+def _best_window(
+    alias: str, tokens: Sequence[tuple[int, int]], folded: str, threshold: float
+) -> tuple[float, int, int] | None:
+    """Best-scoring span of whole words (or CJK characters, `tokens`) of the text for `alias`."""
     if not tokens:
         return None
     is_cjk = bool(_CJK.search(alias))

@@ -8,16 +8,25 @@ from __future__ import annotations
 
 import re
 
+from nlu.limits import DEFAULT_LIMITS
+from nlu.normalize import fold
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 _CODE = re.compile(r"[A-Za-z]{1,4}-?\d{2,10}")  # PO-1001, AB-1020, INV2002: the same in every language
 
 
-def detect_language(text: str, default: str = "en") -> str:
-    """'zh' when Han characters outweigh Latin letters (one Han character ~ three letters), else 'en'."""
-    han = len(_HAN.findall(text))
-    latin = len(_LATIN.findall(text))
+def detect_language(
+    text: str, default: str = "en", *, max_chars: int = DEFAULT_LIMITS.language_max_chars
+) -> str:
+    """'zh' when Han characters outweigh Latin letters (one Han character ~ three letters), else 'en'.
+
+    Only the first `max_chars` characters are counted, after NFKC (full-width letters are Latin).
+    """
+    head = fold(text[:max_chars])
+    han = len(_HAN.findall(head))
+    latin = len(_LATIN.findall(head))
     if han == 0 and latin == 0:
         return default
     return "zh" if han * 3 >= latin and han > 0 else "en"

@@ -13,6 +13,8 @@ from nlu.encoder import BatchedEncoder, Embeddings, SyncEncoder, load_encoder
 from nlu.entities import EntityExtractor
 from nlu.errors import NluError
 from nlu.language import detect_language
+from nlu.limits import DEFAULT_LIMITS, InputLimits
+from nlu.normalize import clean, cut_width, fold
 from nlu.sentiment import SentimentAnalyzer
 from nlu.settings import NluSettings
 from nlu.types import OUT_OF_SCOPE, NameLookup, NluResult
@@ -52,6 +54,7 @@ class NluParser:
         ambiguity_margin: float = 0.15,
         confidence_threshold: float = 0.0,
         owns_encoder: bool = False,
+        limits: InputLimits = DEFAULT_LIMITS,
     ) -> None:
         self.classifier = classifier
         self.encoder = encoder
@@ -60,6 +63,7 @@ class NluParser:
         self._ambiguity_margin = ambiguity_margin
         self._confidence_threshold = confidence_threshold
         self._owns_encoder = owns_encoder
+        self._limits = limits
         self._batcher: MicroBatcher[str, NluResult] = MicroBatcher(
             self.parse_batch_sync,
             max_wait_ms=encoder.max_wait_ms,
@@ -76,8 +80,9 @@ class NluParser:
 
     def parse_batch_sync(self, texts: list[str]) -> list[NluResult]:
         """Blocking: one encoder pass for all texts, then the per-message analysis."""
-        embeddings = self.encoder.encoder.encode(self.classifier.encoder_inputs(texts))
-        scores = self.classifier.scores_from_embeddings(embeddings, texts)
+        inputs = self.encoder_texts(texts)
+        embeddings = self.encoder.encoder.encode(self.classifier.encoder_inputs(inputs))
+        scores = self.classifier.scores_from_embeddings(embeddings, inputs)
         predictions = self.classifier.decide(
             scores, ambiguity_margin=self._ambiguity_margin, confidence_threshold=self._confidence_threshold
         )
@@ -85,14 +90,19 @@ class NluParser:
 
     def analyze(self, text: str, embeddings: Embeddings) -> NluResult:
         """Blocking: the analysis of one message whose (encoder-input) embedding is known."""
-        scores = self.classifier.scores_from_embeddings(embeddings, [text])
+        scores = self.classifier.scores_from_embeddings(embeddings, self.encoder_texts([text]))
         prediction = self.classifier.decide(
             scores, ambiguity_margin=self._ambiguity_margin, confidence_threshold=self._confidence_threshold
         )[0]
         return self._result(text, prediction)
 
+    def encoder_texts(self, texts: list[str]) -> list[str]:
+        """What the intent classifier reads: the first `encoder_max_width` columns, controls and lone
+        surrogates replaced (the tokenizer rejects a lone surrogate, and with it the whole batch)."""
+        return [fold(cut_width(text, self._limits.encoder_max_width)) for text in texts]
+
     def _result(self, text: str, prediction: Prediction) -> NluResult:
-        language = detect_language(text)
+        language = detect_language(text, max_chars=self._limits.language_max_chars)
         sentiment = self._sentiment.analyze(text, language)
         return NluResult(
             text=text,
@@ -124,6 +134,7 @@ def load_parser(
     batch_max_wait_ms: float = 4.0,
     batch_max_size: int = 64,
     runtime: str = "onnx",
+    limits: InputLimits = DEFAULT_LIMITS,
 ) -> NluParser:
     """Load a trained model. `encoder`: a shared BatchedEncoder, a SyncEncoder, or a path ('' = bundled)."""
     owns_encoder = not isinstance(encoder, BatchedEncoder)
@@ -141,16 +152,22 @@ def load_parser(
             "retrain with `opsbot train nlu`"
         )
     extractor = EntityExtractor(
-        name_lookup=name_lookup, clock=_as_date_clock(clock), fuzzy_threshold=fuzzy_name_threshold
+        name_lookup=name_lookup,
+        clock=_as_date_clock(clock),
+        fuzzy_threshold=fuzzy_name_threshold,
+        max_chars=limits.entity_max_chars,
+        scan_chars=limits.entity_scan_chars,
+        max_entities=limits.max_entities,
     )
     return NluParser(
         classifier=classifier,
         encoder=batched,
         extractor=extractor,
-        sentiment=SentimentAnalyzer(),
+        sentiment=SentimentAnalyzer(max_chars=limits.sentiment_max_chars),
         ambiguity_margin=ambiguity_margin,
         confidence_threshold=confidence_threshold,
         owns_encoder=owns_encoder,
+        limits=limits,
     )
 
 
@@ -173,4 +190,5 @@ def load_parser_for(
         batch_max_wait_ms=settings.batch_max_wait_ms,
         batch_max_size=settings.batch_max_size,
         runtime=settings.runtime,
+        limits=settings.limits(),
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from nlu.limits import DEFAULT_LIMITS as _LIMITS
+from nlu.limits import InputLimits
 
 
 class NluSettings(BaseModel):
@@ -22,3 +26,19 @@ class NluSettings(BaseModel):
     batch_max_wait_ms: float = Field(default=4.0, ge=0)
     batch_max_size: int = Field(default=64, ge=1)
     fuzzy_name_threshold: float = Field(default=85.0, ge=0, le=100)
+    # How much of one message each step reads (Slack allows 40,000 characters, Telegram 4,096).
+    entity_max_chars: int = Field(default=_LIMITS.entity_max_chars, ge=1, description="ids: searched in N")
+    entity_scan_chars: int = Field(
+        default=_LIMITS.entity_scan_chars, ge=1, description="money, dates, SKUs, quantities, names: in N"
+    )
+    max_entities: int = Field(default=_LIMITS.max_entities, ge=1, description="the first N are kept")
+    language_max_chars: int = Field(default=_LIMITS.language_max_chars, ge=1)
+    sentiment_max_chars: int = Field(
+        default=_LIMITS.sentiment_max_chars, ge=1, description="as VADER reads them: an emoji is its name"
+    )
+    encoder_max_width: int = Field(
+        default=_LIMITS.encoder_max_width, ge=1, description="columns (CJK: two each), cut before tokenizing"
+    )
+
+    def limits(self) -> InputLimits:
+        return InputLimits(**{f.name: getattr(self, f.name) for f in fields(InputLimits)})

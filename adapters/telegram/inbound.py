@@ -47,8 +47,14 @@ def _utc(value: dtm.datetime | None, fallback: dtm.datetime) -> dtm.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dtm.UTC)
 
 
+def _text(value: object) -> str:
+    """A field that should be a string (PTB does not check types): itself, or "" when it is not one."""
+    return value if isinstance(value, str) else ""
+
+
 def _sender(user: User) -> Sender:
-    return Sender(id=str(user.id), display_name=user.full_name, is_bot=user.is_bot)
+    name = " ".join(part for part in (_text(user.first_name), _text(user.last_name)) if part)
+    return Sender(id=str(user.id), display_name=name, is_bot=user.is_bot is True)
 
 
 def _channel_kind(chat_type: str, allow_groups: bool) -> ChannelKind | None:
@@ -102,18 +108,18 @@ _CONTENT_KINDS: tuple[tuple[str, str], ...] = (
 def _file_attachment(kind: str, media: Any, caption: str) -> Attachment:
     return Attachment(
         kind=kind,
-        file_id=str(getattr(media, "file_id", "") or ""),
+        file_id=_text(getattr(media, "file_id", "")),
         caption=caption,
-        file_name=str(getattr(media, "file_name", None) or ""),
-        mime_type=str(getattr(media, "mime_type", None) or ("image/jpeg" if kind == "photo" else "")),
-        size=int(getattr(media, "file_size", None) or 0),
+        file_name=_text(getattr(media, "file_name", None)),
+        mime_type=_text(getattr(media, "mime_type", None)) or ("image/jpeg" if kind == "photo" else ""),
+        size=size if isinstance(size := getattr(media, "file_size", 0), int) and size > 0 else 0,
         platform=Platform.TELEGRAM.value,
     )
 
 
 def _attachments(message: Message) -> tuple[Attachment, ...]:
     """What the message carries besides text: a file, or a named kind of content (a sticker, a poll)."""
-    caption = message.caption or ""
+    caption = _text(message.caption)
     for field_name, kind in _CONTENT_KINDS:
         content = getattr(message, field_name, None)
         if not content:
@@ -121,7 +127,7 @@ def _attachments(message: Message) -> tuple[Attachment, ...]:
         if isinstance(content, tuple | list):  # photo sizes, smallest first
             content = content[-1]
         return (_file_attachment(kind, content, caption),)
-    if message.text is None and message.api_kwargs:  # content newer than this library: name it
+    if not _text(message.text) and message.api_kwargs:  # content newer than this library: name it
         unknown = next(iter(message.api_kwargs))
         return (Attachment(kind=str(unknown), file_id="", caption=caption, platform=Platform.TELEGRAM.value),)
     return ()
@@ -137,13 +143,15 @@ def _from_message(
     now: dtm.datetime,
     raw: Mapping[str, Any],
 ) -> Translation:
+    if message.chat is None:
+        raise MalformedUpdate(f"update {update_id}: a message without a chat")
     kind = _channel_kind(message.chat.type, allow_groups)
     if kind is None:
         return Translation(update_id, None, ignored_reason=f"chat type {message.chat.type}")
     if message.from_user is None:
         return Translation(update_id, None, ignored_reason="no sender")
     attachments = _attachments(message)
-    text = message.text if message.text is not None else (message.caption or "")
+    text = _text(message.text) or _text(message.caption)
     if not text.strip() and not attachments:
         return Translation(update_id, None, ignored_reason="no text or file")
     command, command_args = ("", "") if edited else parse_command(text, bot_username)
@@ -184,7 +192,7 @@ def _from_callback(
         return Translation(
             update_id, None, callback_query_id=query.id, ignored_reason=f"chat type {chat.type}"
         )
-    if not query.data:
+    if not _text(query.data):
         return Translation(update_id, None, callback_query_id=query.id, ignored_reason="no callback data")
     incoming = IncomingMessage(
         platform=Platform.TELEGRAM,
@@ -194,7 +202,7 @@ def _from_callback(
         external_id=str(update_id),
         timestamp=now,
         channel_kind=kind,
-        callback_data=query.data,
+        callback_data=_text(query.data),
         callback_id=query.id,
         message_id=str(query.message.message_id),
         raw=raw,
@@ -210,7 +218,25 @@ def translate_update(
     now: dtm.datetime,
     raw: Mapping[str, Any] | None = None,
 ) -> Translation:
-    """Map one Telegram update to the core message it carries (or to a reason for ignoring it)."""
+    """Map one Telegram update to the core message it carries (or to a reason for ignoring it).
+
+    PTB does not check the types inside an update; one whose fields are of the wrong kind (a `chat`
+    that is null, a `date` that is text) raises MalformedUpdate, never anything else.
+    """
+    try:
+        return _translate(update, allow_groups=allow_groups, bot_username=bot_username, now=now, raw=raw)
+    except (AttributeError, TypeError, ValueError, OverflowError, KeyError) as exc:
+        raise MalformedUpdate(f"update {update.update_id}: {type(exc).__name__}: {str(exc)[:200]}") from None
+
+
+def _translate(
+    update: Update,
+    *,
+    allow_groups: bool,
+    bot_username: str,
+    now: dtm.datetime,
+    raw: Mapping[str, Any] | None,
+) -> Translation:
     payload: Mapping[str, Any] = raw if raw is not None else update.to_dict()
     message = update.message or update.edited_message
     if message is not None:

@@ -127,11 +127,11 @@ def show_escalation(escalation_id: int, config_path: Path | None = ConfigOption)
         typer.echo("about: " + ", ".join((*esc.order_ids, *esc.invoice_ids)))
     if esc.summary:
         typer.echo("conversation before the escalation:")
-        for line in esc.summary:
-            typer.echo(f"  {line.who}: {line.text}")
+        for turn in esc.summary:
+            typer.echo(f"  {turn.who}: {turn.text}")
     typer.echo("events:")
-    for line in events:
-        typer.echo(f"  {line}")
+    for event in events:
+        typer.echo(f"  {event}")
 
 
 def _data(data: object) -> str:

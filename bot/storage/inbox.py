@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -54,8 +55,17 @@ class Inbox:
             inbox_id = (await s.execute(stmt)).scalar_one_or_none()
         return IngestResult(inbox_id=inbox_id, duplicate=inbox_id is None)
 
-    async def claim_next(self, lease_seconds: float) -> Claim | None:
+    async def claim_next(self, lease_seconds: float, holder: str = "") -> Claim | None:
         """Claim the oldest message whose conversation has nothing earlier unfinished."""
+        claims = await self.claim_batch(1, lease_seconds, holder)
+        return claims[0] if claims else None
+
+    async def claim_batch(self, limit: int, lease_seconds: float, holder: str = "") -> list[Claim]:
+        """Claim up to `limit` conversation heads: the oldest unfinished message of each, oldest first.
+
+        At most one message per conversation is in flight, so replies keep their order. On PostgreSQL
+        the rows are locked with SKIP LOCKED, so workers in several processes never claim the same.
+        """
         now = self._clock()
         earlier = aliased(InboxRow)
         blocked = exists().where(
@@ -65,36 +75,77 @@ class Inbox:
                 earlier.id < InboxRow.id,
             )
         )
+        due = (InboxRow.status == "pending") | (
+            (InboxRow.status == "processing") & (InboxRow.lease_until < now)
+        )
         stmt = (
             select(InboxRow.id, InboxRow.attempts, InboxRow.payload)
-            .where(
-                InboxRow.status.in_(OPEN_INBOX),
-                (InboxRow.status == "pending") | (InboxRow.lease_until < now),
-                ~blocked,
-            )
+            .where(InboxRow.status.in_(OPEN_INBOX), due, ~blocked)
             .order_by(InboxRow.id)
-            .limit(1)
+            .limit(limit)
         )
         if self._postgres:
             stmt = stmt.with_for_update(skip_locked=True, of=InboxRow)
-        token = uuid.uuid4().hex
+        claims: list[Claim] = []
         async with self._sm.begin() as s:
-            row = (await s.execute(stmt)).first()
-            if row is None:
-                return None
-            result = await s.execute(
-                update(InboxRow)
-                .where(InboxRow.id == row.id, InboxRow.status.in_(OPEN_INBOX))
-                .values(
-                    status="processing",
-                    lease_token=token,
-                    lease_until=now + timedelta(seconds=lease_seconds),
-                    attempts=InboxRow.attempts + 1,
+            for row in (await s.execute(stmt)).all():
+                token = uuid.uuid4().hex
+                result = await s.execute(
+                    update(InboxRow)
+                    .where(InboxRow.id == row.id, due)
+                    .values(
+                        status="processing",
+                        lease_token=token,
+                        lease_holder=holder or None,
+                        lease_until=now + timedelta(seconds=lease_seconds),
+                        attempts=InboxRow.attempts + 1,
+                    )
                 )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    claims.append(Claim(row.id, token, row.attempts + 1, incoming_from_json(row.payload)))
+        return claims
+
+    async def renew(self, claims: Sequence[Claim], lease_seconds: float) -> int:
+        """Extend the leases of claims still being worked on (the heartbeat); how many are still ours."""
+        if not claims:
+            return 0
+        until = self._clock() + timedelta(seconds=lease_seconds)
+        async with self._sm.begin() as s:
+            renewed = 0
+            for claim in claims:
+                result = await s.execute(
+                    update(InboxRow)
+                    .where(
+                        InboxRow.id == claim.inbox_id,
+                        InboxRow.lease_token == claim.token,
+                        InboxRow.status == "processing",
+                    )
+                    .values(lease_until=until)
+                )
+                renewed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+        return renewed
+
+    async def release_held_by(self, holders: Sequence[str] | None) -> int:
+        """Make the messages in flight for `holders` (None: every holder) due again at once."""
+        where = [InboxRow.status == "processing"]
+        if holders is not None:
+            if not holders:
+                return 0
+            where.append(InboxRow.lease_holder.in_(list(holders)))
+        async with self._sm.begin() as s:
+            result = await s.execute(
+                update(InboxRow).where(*where).values(lease_until=self._clock(), lease_token=None)
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-        return Claim(row.id, token, row.attempts + 1, incoming_from_json(row.payload))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def holders_in_flight(self) -> list[str]:
+        async with self._sm() as s:
+            rows = await s.execute(
+                select(InboxRow.lease_holder)
+                .where(InboxRow.status == "processing", InboxRow.lease_holder.is_not(None))
+                .distinct()
+            )
+            return [str(h) for h in rows.scalars()]
 
     async def fail(self, claim: Claim, error: str, *, max_attempts: int, retry_in: float = 0.0) -> bool:
         """Release a failed claim for another try, or mark it dead. Returns True when it is dead."""

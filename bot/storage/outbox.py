@@ -75,7 +75,7 @@ class Outbox:
                 return None
             return await add_to_outbox(s, msg, None, now)
 
-    async def claim(self, limit: int, lease_seconds: float) -> list[OutboxItem]:
+    async def claim(self, limit: int, lease_seconds: float, holder: str = "") -> list[OutboxItem]:
         """Claim due rows, at most one per conversation, oldest first (replies keep their order)."""
         now = self._clock()
         earlier = aliased(OutboxRow)
@@ -106,7 +106,11 @@ class Outbox:
                 await s.execute(
                     update(OutboxRow)
                     .where(OutboxRow.id == row.id)
-                    .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds))
+                    .values(
+                        status="sending",
+                        lease_holder=holder or None,
+                        lease_until=now + timedelta(seconds=lease_seconds),
+                    )
                 )
                 items.append(
                     OutboxItem(
@@ -115,14 +119,18 @@ class Outbox:
                 )
         return items
 
-    async def claim_one(self, outbox_id: int, lease_seconds: float) -> OutboxItem | None:
+    async def claim_one(self, outbox_id: int, lease_seconds: float, holder: str = "") -> OutboxItem | None:
         """Claim one row by id if it is due (delivering a scheduled message right away)."""
         now = self._clock()
         async with self._sm.begin() as s:
             claimed = await s.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id == outbox_id, OutboxRow.status == "pending")
-                .values(status="sending", lease_until=now + timedelta(seconds=lease_seconds))
+                .values(
+                    status="sending",
+                    lease_holder=holder or None,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                )
                 .returning(
                     OutboxRow.id,
                     OutboxRow.platform,
@@ -208,6 +216,30 @@ class Outbox:
                     created_at=now,
                 )
             )
+
+    async def release_held_by(self, holders: Sequence[str] | None) -> int:
+        """Make the sends in flight for `holders` (None: every holder) due again at once.
+
+        A send that was in flight when its process died may have reached the platform: it is sent again
+        (the platforms offer no idempotency key), the one duplicate the pipeline can produce.
+        """
+        where = [OutboxRow.status == "sending"]
+        if holders is not None:
+            if not holders:
+                return 0
+            where.append(OutboxRow.lease_holder.in_(list(holders)))
+        async with self._sm.begin() as s:
+            result = await s.execute(update(OutboxRow).where(*where).values(lease_until=self._clock()))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def holders_in_flight(self) -> list[str]:
+        async with self._sm() as s:
+            rows = await s.execute(
+                select(OutboxRow.lease_holder)
+                .where(OutboxRow.status == "sending", OutboxRow.lease_holder.is_not(None))
+                .distinct()
+            )
+            return [str(h) for h in rows.scalars()]
 
     async def _queue(self, s: AsyncSession, messages: Sequence[OutgoingMessage]) -> None:
         now = self._clock()

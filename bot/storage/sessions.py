@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import Sessionmaker
@@ -25,8 +26,22 @@ class Sessions:
         self._clock = clock
 
     async def load(self, key: ConversationKey, user_id: str) -> Session:
+        [session] = await self.load_many([(key, user_id)])
+        return session
+
+    async def load_many(self, wanted: Sequence[tuple[ConversationKey, str]]) -> list[Session]:
+        """The sessions of several conversations in one query (a new one where none is saved yet)."""
+        keys = [key.as_str() for key, _user in wanted]
         async with self._sm() as s:
-            row = await s.get(ConversationRow, key.as_str())
+            rows = {
+                r.key: r
+                for r in (
+                    await s.execute(select(ConversationRow).where(ConversationRow.key.in_(keys)))
+                ).scalars()
+            }
+        return [self._session(key, user_id, rows.get(key.as_str())) for key, user_id in wanted]
+
+    def _session(self, key: ConversationKey, user_id: str, row: ConversationRow | None) -> Session:
         now = self._clock()
         if row is None:
             return Session(key=key, started_at=now, last_activity_at=now, user_id=user_id, version=0)

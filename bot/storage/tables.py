@@ -57,6 +57,32 @@ def _ts() -> Any:
     return UTCDateTime()
 
 
+def storable(value: str) -> str:
+    """Text as every database stores it: no NUL (PostgreSQL refuses it), no lone surrogate (not UTF-8)."""
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+class CleanString(TypeDecorator[str]):
+    """A VARCHAR that stores what the database can take (see `storable`); the raw payload keeps the rest."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return storable(value) if isinstance(value, str) else value
+
+
+class CleanText(CleanString):
+    impl = Text
+    cache_ok = True
+
+
 # --- conversations and their log -------------------------------------------------------------
 
 
@@ -65,19 +91,19 @@ class ConversationRow(Base):
 
     __tablename__ = "conversations"
 
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    user_id: Mapped[str] = mapped_column(String(128), default="")
-    language: Mapped[str] = mapped_column(String(8), default="en")
-    supplier_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    controller: Mapped[str] = mapped_column(String(8), default="bot")  # bot | human
-    active_form: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    key: Mapped[str] = mapped_column(CleanString(255), primary_key=True)
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    user_id: Mapped[str] = mapped_column(CleanString(128), default="")
+    language: Mapped[str] = mapped_column(CleanString(8), default="en")
+    supplier_id: Mapped[str | None] = mapped_column(CleanString(32), nullable=True)
+    controller: Mapped[str] = mapped_column(CleanString(8), default="bot")  # bot | human
+    active_form: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
     slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)
     session_started_at: Mapped[datetime] = mapped_column(_ts())
     last_activity_at: Mapped[datetime] = mapped_column(_ts(), index=True)
-    delivery_blocked: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivery_blocked: Mapped[str | None] = mapped_column(CleanText, nullable=True)
     created_at: Mapped[datetime] = mapped_column(_ts())
 
 
@@ -87,15 +113,15 @@ class TurnEventRow(Base):
     __tablename__ = "turn_events"
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    conversation_key: Mapped[str] = mapped_column(String(255), index=True)
+    conversation_key: Mapped[str] = mapped_column(CleanString(255), index=True)
     inbox_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
-    kind: Mapped[str] = mapped_column(String(32))  # user | bot | system
-    text: Mapped[str] = mapped_column(Text, default="")
-    intent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    kind: Mapped[str] = mapped_column(CleanString(32))  # user | bot | system
+    text: Mapped[str] = mapped_column(CleanText, default="")
+    intent: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
     entities: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    action: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    outcome: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    action: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     used_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -114,16 +140,17 @@ class InboxRow(Base):
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    external_id: Mapped[str] = mapped_column(String(255))
-    dedupe_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
-    conversation_key: Mapped[str] = mapped_column(String(255))
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    external_id: Mapped[str] = mapped_column(CleanString(255))
+    dedupe_key: Mapped[str | None] = mapped_column(CleanString(255), nullable=True)
+    conversation_key: Mapped[str] = mapped_column(CleanString(255))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|processing|done|dead
+    status: Mapped[str] = mapped_column(CleanString(16), default="pending")  # pending|processing|done|dead
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    lease_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_token: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
+    lease_holder: Mapped[str | None] = mapped_column(CleanString(96), nullable=True)  # the claiming process
     lease_until: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(CleanText, nullable=True)
     received_at: Mapped[datetime] = mapped_column(_ts())
     processed_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
 
@@ -134,17 +161,31 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     inbox_id: Mapped[int | None] = mapped_column(IdType, nullable=True, index=True)
-    conversation_key: Mapped[str] = mapped_column(String(255), index=True)
-    platform: Mapped[str] = mapped_column(String(16))
+    conversation_key: Mapped[str] = mapped_column(CleanString(255), index=True)
+    platform: Mapped[str] = mapped_column(CleanString(16))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|failed
+    status: Mapped[str] = mapped_column(CleanString(16), default="pending")  # pending|sending|sent|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(_ts())
+    lease_holder: Mapped[str | None] = mapped_column(CleanString(96), nullable=True)  # the sending process
     lease_until: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
-    platform_message_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    platform_message_id: Mapped[str | None] = mapped_column(CleanString(128), nullable=True)
+    error: Mapped[str | None] = mapped_column(CleanText, nullable=True)
     created_at: Mapped[datetime] = mapped_column(_ts())
     sent_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
+
+
+class RejectedUpdateRow(Base):
+    """A request that carried nothing we could use (unparseable, unsupported), kept for inspection."""
+
+    __tablename__ = "rejected_updates"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    reason: Mapped[str] = mapped_column(CleanString(64))
+    detail: Mapped[str] = mapped_column(CleanText, default="")
+    body: Mapped[str] = mapped_column(CleanText, default="")
+    received_at: Mapped[datetime] = mapped_column(_ts(), index=True)
 
 
 class JobRunRow(Base):
@@ -154,8 +195,8 @@ class JobRunRow(Base):
     __table_args__ = (UniqueConstraint("job", "period_key", name="uq_job_period"),)
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    job: Mapped[str] = mapped_column(String(64))
-    period_key: Mapped[str] = mapped_column(String(64))
+    job: Mapped[str] = mapped_column(CleanString(64))
+    period_key: Mapped[str] = mapped_column(CleanString(64))
     created_at: Mapped[datetime] = mapped_column(_ts())
 
 
@@ -179,24 +220,24 @@ class EscalationRow(Base):
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    conversation_key: Mapped[str] = mapped_column(String(255))
-    supplier_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    supplier_name: Mapped[str] = mapped_column(String(200), default="")
-    user_name: Mapped[str] = mapped_column(String(200), default="")
-    language: Mapped[str] = mapped_column(String(8), default="en")
-    reason: Mapped[str] = mapped_column(String(64))  # the first reason's code
-    detail: Mapped[str] = mapped_column(Text, default="")
+    conversation_key: Mapped[str] = mapped_column(CleanString(255))
+    supplier_id: Mapped[str | None] = mapped_column(CleanString(32), nullable=True)
+    supplier_name: Mapped[str] = mapped_column(CleanString(200), default="")
+    user_name: Mapped[str] = mapped_column(CleanString(200), default="")
+    language: Mapped[str] = mapped_column(CleanString(8), default="en")
+    reason: Mapped[str] = mapped_column(CleanString(64))  # the first reason's code
+    detail: Mapped[str] = mapped_column(CleanText, default="")
     reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"code", "detail"}]
-    priority: Mapped[str] = mapped_column(String(16), default="normal")
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    assignee: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    assignee_name: Mapped[str] = mapped_column(String(200), default="")
+    priority: Mapped[str] = mapped_column(CleanString(16), default="normal")
+    status: Mapped[str] = mapped_column(CleanString(16), default="pending")
+    assignee: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
+    assignee_name: Mapped[str] = mapped_column(CleanString(200), default="")
     order_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
     invoice_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(CleanText, default="")
     turns: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"who", "text"}]
-    card_channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    card_ts: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    card_channel: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
+    card_ts: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(_ts())
     claim_due_at: Mapped[datetime] = mapped_column(_ts())
@@ -209,7 +250,7 @@ class EscalationRow(Base):
     resolve_warned_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
     breached_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
     csat_rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    csat_comment: Mapped[str] = mapped_column(Text, default="")
+    csat_comment: Mapped[str] = mapped_column(CleanText, default="")
 
 
 class EscalationEventRow(Base):
@@ -220,7 +261,7 @@ class EscalationEventRow(Base):
     kind: Mapped[str] = mapped_column(
         String(32)
     )  # created|assigned|resolved|closed|returned|renotified|breached
-    actor: Mapped[str] = mapped_column(String(64), default="")
+    actor: Mapped[str] = mapped_column(CleanString(64), default="")
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(_ts())
 
@@ -235,7 +276,7 @@ class EscalationRelayRow(Base):
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     escalation_id: Mapped[int] = mapped_column(ForeignKey("escalations.id"), index=True)
-    source_ref: Mapped[str] = mapped_column(String(128), index=True)  # "slack:C123:1700000000.000100"
+    source_ref: Mapped[str] = mapped_column(CleanString(128), index=True)  # "slack:C123:1700000000.000100"
     outbox_id: Mapped[int] = mapped_column(IdType)
     created_at: Mapped[datetime] = mapped_column(_ts())
 
@@ -245,8 +286,8 @@ class SupplierLinkRow(Base):
     __table_args__ = (UniqueConstraint("platform", "user_id", name="uq_link_user"),)
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    user_id: Mapped[str] = mapped_column(String(128))
+    platform: Mapped[str] = mapped_column(CleanString(16))
+    user_id: Mapped[str] = mapped_column(CleanString(128))
     supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"))
     linked_at: Mapped[datetime] = mapped_column(_ts())
 
@@ -254,12 +295,12 @@ class SupplierLinkRow(Base):
 class LinkCodeRow(Base):
     __tablename__ = "link_codes"
 
-    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    code_hash: Mapped[str] = mapped_column(CleanString(64), primary_key=True)
     supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"))
     created_at: Mapped[datetime] = mapped_column(_ts())
     expires_at: Mapped[datetime] = mapped_column(_ts())
     used_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
-    used_by: Mapped[str | None] = mapped_column(String(160), nullable=True)
+    used_by: Mapped[str | None] = mapped_column(CleanString(160), nullable=True)
 
 
 # --- demo backend ----------------------------------------------------------------------------
@@ -268,40 +309,40 @@ class LinkCodeRow(Base):
 class SupplierRow(Base):
     __tablename__ = "suppliers"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_zh: Mapped[str] = mapped_column(String(200), default="")
-    contact_name: Mapped[str] = mapped_column(String(200), default="")
-    email: Mapped[str] = mapped_column(String(200), default="")
-    country: Mapped[str] = mapped_column(String(64), default="")
+    id: Mapped[str] = mapped_column(CleanString(32), primary_key=True)
+    name: Mapped[str] = mapped_column(CleanString(200))
+    name_zh: Mapped[str] = mapped_column(CleanString(200), default="")
+    contact_name: Mapped[str] = mapped_column(CleanString(200), default="")
+    email: Mapped[str] = mapped_column(CleanString(200), default="")
+    country: Mapped[str] = mapped_column(CleanString(64), default="")
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class CustomerRow(Base):
     __tablename__ = "customers"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), index=True)
-    description: Mapped[str] = mapped_column(Text, default="")
-    industry: Mapped[str] = mapped_column(String(64), default="")
-    contact_name: Mapped[str] = mapped_column(String(200), default="")
-    email: Mapped[str] = mapped_column(String(200), default="")
-    phone: Mapped[str] = mapped_column(String(64), default="")
-    country: Mapped[str] = mapped_column(String(64), default="")
+    id: Mapped[str] = mapped_column(CleanString(32), primary_key=True)
+    name: Mapped[str] = mapped_column(CleanString(200), index=True)
+    description: Mapped[str] = mapped_column(CleanText, default="")
+    industry: Mapped[str] = mapped_column(CleanString(64), default="")
+    contact_name: Mapped[str] = mapped_column(CleanString(200), default="")
+    email: Mapped[str] = mapped_column(CleanString(200), default="")
+    phone: Mapped[str] = mapped_column(CleanString(64), default="")
+    country: Mapped[str] = mapped_column(CleanString(64), default="")
 
 
 class ProductRow(Base):
     __tablename__ = "products"
 
-    sku: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sku: Mapped[str] = mapped_column(CleanString(32), primary_key=True)
     supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
-    category: Mapped[str] = mapped_column(String(100))
-    material: Mapped[str] = mapped_column(String(100), default="")
-    size: Mapped[str] = mapped_column(String(100), default="")
-    features: Mapped[str] = mapped_column(Text, default="")
+    name: Mapped[str] = mapped_column(CleanString(200))
+    category: Mapped[str] = mapped_column(CleanString(100))
+    material: Mapped[str] = mapped_column(CleanString(100), default="")
+    size: Mapped[str] = mapped_column(CleanString(100), default="")
+    features: Mapped[str] = mapped_column(CleanText, default="")
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    currency: Mapped[str] = mapped_column(CleanString(3), default="USD")
 
 
 class InventoryRow(Base):
@@ -310,7 +351,7 @@ class InventoryRow(Base):
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"), primary_key=True)
     quantity: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(_ts())
-    updated_by: Mapped[str] = mapped_column(String(160), default="")
+    updated_by: Mapped[str] = mapped_column(CleanString(160), default="")
 
 
 class InventoryChangeRow(Base):
@@ -319,31 +360,31 @@ class InventoryChangeRow(Base):
     __tablename__ = "inventory_changes"
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    request_id: Mapped[str] = mapped_column(String(128), unique=True)
+    request_id: Mapped[str] = mapped_column(CleanString(128), unique=True)
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"), index=True)
     old_quantity: Mapped[int] = mapped_column(Integer)
     new_quantity: Mapped[int] = mapped_column(Integer)
-    changed_by: Mapped[str] = mapped_column(String(160))
+    changed_by: Mapped[str] = mapped_column(CleanString(160))
     changed_at: Mapped[datetime] = mapped_column(_ts())
 
 
 class OrderRow(Base):
     __tablename__ = "orders"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(CleanString(32), primary_key=True)
     supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"), index=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
     status: Mapped[str] = mapped_column(
         String(32)
     )  # pending_confirmation|confirmed|shipped|delivered|cancelled
     created_at: Mapped[datetime] = mapped_column(_ts(), index=True)
-    carrier: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    tracking_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    carrier: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
+    tracking_number: Mapped[str | None] = mapped_column(CleanString(64), nullable=True)
     eta: Mapped[date | None] = mapped_column(Date, nullable=True)
     promised_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     delivered_at: Mapped[date | None] = mapped_column(Date, nullable=True)
     total: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    currency: Mapped[str] = mapped_column(CleanString(3), default="USD")
 
 
 class OrderLineRow(Base):
@@ -359,12 +400,12 @@ class OrderLineRow(Base):
 class InvoiceRow(Base):
     __tablename__ = "invoices"
 
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    id: Mapped[str] = mapped_column(CleanString(32), primary_key=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
-    currency: Mapped[str] = mapped_column(String(3), default="USD")
-    status: Mapped[str] = mapped_column(String(16))  # open|scheduled|paid|overdue
+    currency: Mapped[str] = mapped_column(CleanString(3), default="USD")
+    status: Mapped[str] = mapped_column(CleanString(16))  # open|scheduled|paid|overdue
     issued_at: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date] = mapped_column(Date)
     scheduled_date: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -376,6 +417,6 @@ class CustomerIssueRow(Base):
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
-    title: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    title: Mapped[str] = mapped_column(CleanString(300))
+    status: Mapped[str] = mapped_column(CleanString(16), default="open")
     created_at: Mapped[datetime] = mapped_column(_ts())

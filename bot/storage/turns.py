@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.dialect import Sessionmaker
+from bot.storage.dialect import Sessionmaker, dialect_of
 from bot.storage.inbox import Claim
 from bot.storage.outbox import add_to_outbox
 from bot.storage.sessions import LeaseLost, append_records, save_session
@@ -14,6 +16,8 @@ from bot.storage.tables import InboxRow
 from dialogue.clock import Clock
 from dialogue.messages import OutgoingMessage
 from dialogue.session import Session
+
+FinishedTurn = tuple[Claim, Session, Sequence[OutgoingMessage]]
 
 # What the supplier may still receive while a person has the conversation.
 HANDOFF_KINDS = frozenset({"handoff", "relay", "error"})
@@ -39,21 +43,60 @@ class Turns:
         Raises LeaseLost (and writes nothing) when another worker took the message over or the
         conversation changed since the session was loaded.
         """
-        now = self._clock()
         async with self._sm.begin() as s:
-            done = await s.execute(
-                update(InboxRow)
-                .where(
-                    InboxRow.id == claim.inbox_id,
-                    InboxRow.lease_token == claim.token,
-                    InboxRow.status == "processing",
-                )
-                .values(status="done", lease_token=None, lease_until=None, processed_at=now, error=None)
-            )
-            if done.rowcount != 1:  # type: ignore[attr-defined]
-                raise LeaseLost(f"inbox {claim.inbox_id}: lease lost")
-            await save_session(s, session, now)
-            append_records(s, session, claim.inbox_id, now)
-            ids = [await add_to_outbox(s, reply, claim.inbox_id, now) for reply in audible(session, replies)]
+            ids = await self._complete_in(s, claim, session, replies, self._clock())
         session.records.clear()
         return ids
+
+    async def complete_many(self, turns: Sequence[FinishedTurn]) -> list[bool]:
+        """Commit several turns; for each, whether it was committed (False: its lease was lost).
+
+        PostgreSQL: one transaction, a savepoint per turn. SQLite: a transaction per turn (its
+        savepoints need driver workarounds, and its commits are cheap).
+        """
+        now = self._clock()
+        committed: list[bool] = []
+        if dialect_of(self._sm) == "postgresql":
+            async with self._sm.begin() as s:
+                for claim, session, replies in turns:
+                    try:
+                        async with s.begin_nested():
+                            await self._complete_in(s, claim, session, replies, now)
+                        committed.append(True)
+                    except LeaseLost:
+                        committed.append(False)
+        else:
+            for claim, session, replies in turns:
+                try:
+                    async with self._sm.begin() as s:
+                        await self._complete_in(s, claim, session, replies, now)
+                    committed.append(True)
+                except LeaseLost:
+                    committed.append(False)
+        for (_claim, session, _replies), done in zip(turns, committed, strict=True):
+            if done:
+                session.records.clear()
+        return committed
+
+    async def _complete_in(
+        self,
+        s: AsyncSession,
+        claim: Claim,
+        session: Session,
+        replies: Sequence[OutgoingMessage],
+        now: datetime,
+    ) -> list[int]:
+        done = await s.execute(
+            update(InboxRow)
+            .where(
+                InboxRow.id == claim.inbox_id,
+                InboxRow.lease_token == claim.token,
+                InboxRow.status == "processing",
+            )
+            .values(status="done", lease_token=None, lease_until=None, processed_at=now, error=None)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise LeaseLost(f"inbox {claim.inbox_id}: lease lost")
+        await save_session(s, session, now)
+        append_records(s, session, claim.inbox_id, now)
+        return [await add_to_outbox(s, reply, claim.inbox_id, now) for reply in audible(session, replies)]
