@@ -132,7 +132,9 @@ def database(kind: str) -> Iterator[str]:
     from sqlalchemy import create_engine, text
 
     name = f"opsbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
@@ -144,7 +146,9 @@ def database(kind: str) -> Iterator[str]:
 
 
 def opsbot(*args: str, env: dict[str, str]) -> None:
-    subprocess.run([str(ROOT / ".venv/bin/opsbot"), *args], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(ROOT / ".venv/bin/opsbot"), *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
 
 
 def link_telegram_users(database_url: str, count: int) -> None:
@@ -168,7 +172,9 @@ def link_telegram_users(database_url: str, count: int) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(kind: str, api: FakeTelegramAPI, senders: int, extra_env: dict[str, str]) -> AsyncIterator[str]:
+async def running_bot(
+    kind: str, api: FakeTelegramAPI, senders: int, extra_env: dict[str, str]
+) -> AsyncIterator[str]:
     """`opsbot run` on a fresh database; yields its base URL."""
     with database(kind) as url:
         env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
@@ -205,7 +211,9 @@ async def running_bot(kind: str, api: FakeTelegramAPI, senders: int, extra_env: 
                         if (await client.get("/healthz")).status_code == 200:
                             break
                     if proc.poll() is not None:
-                        raise RuntimeError(f"opsbot exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+                        raise RuntimeError(
+                            f"opsbot exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+                        )
                     await asyncio.sleep(0.1)
             yield base
         finally:
@@ -293,14 +301,18 @@ async def closed_loop_telegram(base: str, api: FakeTelegramAPI, senders: int, ro
             answered = replies.expect(chat)
             started = time.monotonic()
             try:
-                measured.acks.append(await post_update(client, text_update(next(next_id), script[i % 12], chat_id=chat)))
+                measured.acks.append(
+                    await post_update(client, text_update(next(next_id), script[i % 12], chat_id=chat))
+                )
                 at = await asyncio.wait_for(answered, 60)
             except (httpx.HTTPError, RuntimeError, TimeoutError) as exc:
                 measured.errors.append(repr(exc))
                 continue
             measured.replies.append(at - started)
 
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=senders + 4)) as client:
+    async with httpx.AsyncClient(
+        base_url=base, timeout=60, limits=httpx.Limits(max_connections=senders + 4)
+    ) as client:
         measured.started = time.monotonic()
         await asyncio.gather(*(supplier(chat, client) for chat in range(1, senders + 1)))
         measured.finished = time.monotonic()
@@ -308,7 +320,9 @@ async def closed_loop_telegram(base: str, api: FakeTelegramAPI, senders: int, ro
     return measured
 
 
-async def open_loop_telegram(base: str, api: FakeTelegramAPI, rate: float, seconds: float, chats: int) -> Measured:
+async def open_loop_telegram(
+    base: str, api: FakeTelegramAPI, rate: float, seconds: float, chats: int
+) -> Measured:
     """Offer `rate` updates a second for `seconds`, round-robin over `chats` chats."""
     measured = Measured()
     replies = TelegramReplies(api)
@@ -328,7 +342,9 @@ async def open_loop_telegram(base: str, api: FakeTelegramAPI, rate: float, secon
             return
         measured.replies.append(at - started)
 
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=200)) as client:
+    async with httpx.AsyncClient(
+        base_url=base, timeout=60, limits=httpx.Limits(max_connections=200)
+    ) as client:
         measured.started = time.monotonic()
         total = int(rate * seconds)
         for n in range(total):
@@ -406,7 +422,9 @@ async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--only", choices=["idle", "closed", "open"])
     parser.add_argument("--senders", type=int, default=32)

@@ -3,10 +3,12 @@
 Inputs: 4,096 emoji (Telegram's limit), 40,000 characters of order numbers and 40,000 characters of
 Chinese (Slack's limit), and a short "hello" for reference. Steps: language, sentiment (VADER/lexicon,
 and SnowNLP when enabled), entities (with the demo customer and supplier names), the encoder input
-(gloss, tokenize, encode, intent head) and the whole of `parse_batch_sync`. Times are the median of
---repeat runs in milliseconds. Needs a trained model (`opsbot train nlu`).
+(gloss, tokenize, encode, intent head), the whole of `parse_batch_sync`, and what the message adds
+to a batch of 30 short messages (the micro-batcher's view of "another conversation"). Times are the
+median of --repeat runs in milliseconds. Needs a trained model (`opsbot train nlu`).
 
     .venv/bin/python bench/nlu_long_inputs.py [--model var/models/nlu] [--repeat 5] [--json out.json]
+        [--multilingual none|e5]  # the encoder the model was trained with
 """
 
 from __future__ import annotations
@@ -94,8 +96,17 @@ def encoder_step(parser: NluParser, text: str) -> None:
     parser.classifier.scores_from_embeddings(embeddings, texts)
 
 
-def run(model: Path, repeat: int) -> dict[str, Any]:
-    sync = load_encoder("")
+SHORT = [
+    "hello",
+    "where is PO-1001?",
+    "发票2231付款了吗",
+    "thanks!",
+    "stock for AB-1020 is now 450 units",
+] * 6
+
+
+def run(model: Path, repeat: int, multilingual: str) -> dict[str, Any]:
+    sync = load_encoder("", multilingual=multilingual)
     names = DemoNames()
     parser = load_parser(model, encoder=sync, name_lookup=names, clock=lambda: dt.date(2026, 3, 4))
     extractor = EntityExtractor(name_lookup=names, clock=lambda: dt.date(2026, 3, 4))
@@ -108,6 +119,8 @@ def run(model: Path, repeat: int) -> dict[str, Any]:
         "40,000 chars of Chinese": chinese_message(),
     }
     parser.parse_batch_sync(["warm up", "预热"])
+    others = median_ms(lambda: parser.parse_batch_sync(SHORT), repeat)
+    print(f"30 short messages in one batch: {others} ms", flush=True)
     rows: dict[str, dict[str, float]] = {}
     for name, text in inputs.items():
         lang = detect_language(text)
@@ -118,7 +131,9 @@ def run(model: Path, repeat: int) -> dict[str, Any]:
             "entities": median_ms(lambda t=text: extractor.extract(t), repeat),
             "encoder": median_ms(lambda t=text: encoder_step(parser, t), repeat),
             "parse (all)": median_ms(lambda t=text: parser.parse_batch_sync([t]), repeat),
-            "hello batched with it": median_ms(lambda t=text: parser.parse_batch_sync(["hello", t]), repeat),
+            "added to a batch of 30": round(
+                median_ms(lambda t=text: parser.parse_batch_sync([*SHORT, t]), repeat) - others, 2
+            ),
         }
         rows[name] = row
         print(f"{name:<32} " + "  ".join(f"{k}={v}" for k, v in row.items()), flush=True)
@@ -129,9 +144,13 @@ def run(model: Path, repeat: int) -> dict[str, Any]:
     for size in (250, 500, 1000, 2000):
         scaling[size] = median_ms(lambda t=han[:size]: SnowNLP(t).sentiments, 3)
         capped = median_ms(lambda t=han[:size]: snownlp.analyze(t, "zh"), 3)
-        print(f"SnowNLP on {size} Han characters without punctuation: {scaling[size]} ms; "
-              f"analyzer (SnowNLP on): {capped} ms", flush=True)
+        print(
+            f"SnowNLP on {size} Han characters without punctuation: {scaling[size]} ms; "
+            f"analyzer (SnowNLP on): {capped} ms",
+            flush=True,
+        )
     return {
+        "batch_of_30_short_ms": others,
         "snownlp_unbroken_han_ms": scaling,
         "machine": f"{platform.processor() or platform.machine()}, {platform.python_version()}",
         "repeat": repeat,
@@ -145,8 +164,9 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=ROOT / "var/models/nlu")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path, default=None, help="also write the result here")
+    ap.add_argument("--multilingual", default="none", help="the encoder the model was trained with")
     args = ap.parse_args()
-    result = run(args.model, args.repeat)
+    result = run(args.model, args.repeat, args.multilingual)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False))

@@ -37,6 +37,7 @@ from bot.storage.backend import SqlBackend
 from bot.storage.db import ping
 from bot.storage.escalations import SqlEscalations
 from bot.storage.store import PipelineStore
+from bot.wakeups import PgWakeups
 from bot.worker import Worker
 from dialogue.clock import Clock, Sleep
 from dialogue.handoff.service import HandoffService
@@ -90,7 +91,9 @@ class Application:
         sender: OutboxSender,
         leader: SchedulerLeader | None,
         liveness: Liveness,
+        wakeups: PgWakeups,
         drain_seconds: float = 10.0,
+        role: Role = Role.ALL,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -112,6 +115,8 @@ class Application:
         self.sender = sender
         self.leader = leader
         self.liveness = liveness
+        self.wakeups = wakeups
+        self.role = role
         self.asgi = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self._drain_seconds = drain_seconds
         self._stop = asyncio.Event()
@@ -125,16 +130,18 @@ class Application:
 
     # --- lifecycle ---------------------------------------------------------------------------
 
-    async def start(self, role: Role = Role.ALL) -> None:
+    async def start(self, role: Role | None = None) -> None:
         """Start receiving; with `role` all or worker also the workers, the sender and the scheduler.
 
         Idempotent: a second call does nothing until `stop`.
         """
         if self._started:
             return
+        role = role or self.role
         self._started = True
         self._stop = asyncio.Event()
         await self.backend.refresh_names()
+        await self.wakeups.start()
         for adapter in self.adapters.values():
             await adapter.start()
         if role == Role.WEB:
@@ -176,6 +183,7 @@ class Application:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
         await self.liveness.retire()  # only now: the turns in hand are finished
+        await self.wakeups.stop()
 
     async def close(self) -> None:
         """Stop, then release the models' threads and the database connections; idempotent."""
@@ -219,8 +227,9 @@ class Application:
             Route("/healthz", self._healthz, methods=["GET"]),
             Route("/metrics", self._metrics, methods=["GET"]),
         ]
-        for adapter in self.adapters.values():
-            routes.extend(adapter.routes())
+        if self.role != Role.WORKER:  # a worker takes no webhooks: it processes and sends
+            for adapter in self.adapters.values():
+                routes.extend(adapter.routes())
         return routes
 
     async def _healthz(self, request: Request) -> Response:

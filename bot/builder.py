@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.application import Application, Notifiers
+from bot.application import Application, Notifiers, Role
 from bot.config import AppConfig
 from bot.delivery import Delivery
 from bot.ingest import Ingestor
@@ -25,7 +25,9 @@ from bot.storage.accounts import SqlAccounts
 from bot.storage.backend import SqlBackend
 from bot.storage.db import make_engine, make_sessionmaker
 from bot.storage.escalations import SqlEscalations
+from bot.storage.rejected import RejectedUpdates
 from bot.storage.store import PipelineStore
+from bot.wakeups import DONE, INBOX, OUTBOX, PgWakeups
 from bot.worker import Worker
 from dialogue.actions.base import Services
 from dialogue.clock import Clock, Sleep, system_clock
@@ -41,8 +43,9 @@ def build_application(
     clock: Clock = system_clock,
     sleep: Sleep = asyncio.sleep,
     engine: AsyncEngine | None = None,
+    role: Role = Role.ALL,
 ) -> Application:
-    """Wire every part. `models` are passed in: `load_trained_models` loads the real ones."""
+    """Wire every part for `role`. `models` are passed in: `bot.serve.prepare_models` loads the real ones."""
     s = config.settings
     holder = new_holder()
     engine = engine or make_engine(config.database_url, echo=s.database.echo, pool_size=s.database.pool_size)
@@ -56,7 +59,15 @@ def build_application(
     ingest = Ingestor(store.inbox, notifier=notifiers.inbox, metrics=metrics)
     waiter = ReplyWaiter(store, done=notifiers.done)
     adapters = build_adapters(
-        config, AdapterDeps(ingest=ingest, inbox=store.inbox, wait_replies=waiter, clock=clock, sleep=sleep)
+        config,
+        AdapterDeps(
+            ingest=ingest,
+            reject=RejectedUpdates(sessionmaker, clock=clock, metrics=metrics),
+            inbox=store.inbox,
+            wait_replies=waiter,
+            clock=clock,
+            sleep=sleep,
+        ),
     )
     desk = support_desk(config, adapters)
     handoff = HandoffService(
@@ -149,5 +160,7 @@ def build_application(
         sender=sender,
         leader=leader,
         liveness=Liveness(engine, holder),
+        wakeups=PgWakeups(engine, {INBOX: notifiers.inbox, DONE: notifiers.done, OUTBOX: notifiers.outbox}),
         drain_seconds=s.pipeline.drain_seconds,
+        role=role,
     )

@@ -47,6 +47,12 @@ class Metrics:
         )
         self.intents = Counter("opsbot_intents_total", "Recognized intents", ["intent"], registry=r)
         self.queue_depth = Gauge("opsbot_queue_depth", "Unfinished rows per queue", ["queue"], registry=r)
+        self.rejected_updates = Counter(
+            "opsbot_rejected_updates_total",
+            "Requests acknowledged without a usable message (unparseable, unsupported), kept for inspection",
+            ["platform", "reason"],
+            registry=r,
+        )
         self.escalations = Counter(
             "opsbot_escalations_total", "Escalations opened, by their first reason", ["reason"], registry=r
         )

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from adapters.base import Adapter, Ingest
+from adapters.base import Adapter, Ingest, Reject
 from adapters.slack import SlackAdapter
 from adapters.telegram import TelegramAdapter
 from adapters.web import WaitReplies, WebChatAdapter
@@ -25,6 +25,7 @@ class AdapterDeps:
     """What adapters get from the application: nothing more."""
 
     ingest: Ingest
+    reject: Reject
     inbox: Inbox
     wait_replies: WaitReplies
     clock: Clock
@@ -75,6 +76,7 @@ def build_adapters(config: AppConfig, deps: AdapterDeps) -> dict[str, Adapter]:
                 "telegram", message_id, conversation, text
             ),
             mode=tg_mode,
+            reject=deps.reject,
         )
     sl_mode = slack_mode(config)
     if sl_mode is not None:
@@ -87,6 +89,7 @@ def build_adapters(config: AppConfig, deps: AdapterDeps) -> dict[str, Adapter]:
             mode="socket" if sl_mode == "socket" else "http",
             clock=deps.clock,
             sleep=deps.sleep,
+            reject=deps.reject,
         )
     return adapters
 

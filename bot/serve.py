@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 import uvicorn
 
+from bot.application import Role
 from bot.builder import build_application
 from bot.config import AppConfig
 from bot.ml import Models, ensure_models, load_models
@@ -68,10 +69,14 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def serve(config: AppConfig, *, host: str | None = None, port: int | None = None) -> None:
-    """Serve until SIGINT/SIGTERM; the application's lifespan starts and drains it."""
+async def serve(
+    config: AppConfig, *, host: str | None = None, port: int | None = None, role: Role = Role.ALL
+) -> None:
+    """Serve until SIGINT/SIGTERM; the application's lifespan starts (in `role`) and drains it."""
+    if role != Role.ALL and config.database_url.startswith("sqlite"):
+        raise OpsbotError(f"--role {role.value} needs PostgreSQL (DATABASE_URL): SQLite is one process")
     models = await prepare_models(config)
-    application = build_application(config, models=models)
+    application = build_application(config, models=models, role=role)
     host = host or config.settings.server.host
     port = port or config.settings.server.port
     try:

@@ -131,7 +131,7 @@ class DialogueManager:
     # --- policy ------------------------------------------------------------------------------
 
     async def _decide(self, ctx: TurnContext) -> list[Reply]:
-        message, session, nlu = ctx.message, ctx.session, ctx.nlu
+        message, session = ctx.message, ctx.session
         if message.command == "start" and message.command_args.strip():
             return await self._run_intent("link_account", ctx)
         if not session.supplier_id and _LINK_CODE.fullmatch(message.text.strip()):
@@ -140,10 +140,43 @@ class DialogueManager:
             return await self._run_intent("help" if message.command == "help" else "greeting", ctx)
         if message.command == "human" or message.callback_data == triggers.HANDOFF_BUTTON:
             return await self._run_intent("human_handoff", ctx)
-        if message.attachments and not message.text.strip():
-            name = message.attachments[0].file_name
-            return [Reply("attachment_received", {"file_name": name} if name else {})]
+        if message.attachments:
+            return await self._attachments(ctx)
+        if message.callback_data.startswith("intent:"):
+            return await self._chosen_intent(ctx, message.callback_data.removeprefix("intent:"))
+        if message.callback_data and not self._expects_button(ctx):
+            return [Reply("button_expired", action="button")]
+        return await self._understand(ctx)
 
+    def _expects_button(self, ctx: TurnContext) -> bool:
+        """A yes/no button answers the question of the active form; any other press is stale or foreign."""
+        return ctx.message.callback_data.startswith("confirm:") and ctx.session.active_form is not None
+
+    async def _attachments(self, ctx: TurnContext) -> list[Reply]:
+        """A file is acknowledged as a file and its caption understood; a sticker or a location is not read."""
+        readable = [a for a in ctx.message.attachments if a.kind in READABLE_ATTACHMENTS]
+        if not readable:
+            kind = ctx.message.attachments[0].kind
+            return [Reply("unsupported_attachment", {"attachment": _attachment_label(kind, ctx.language)})]
+        name = readable[0].file_name
+        received = Reply("attachment_received", {"file_name": name} if name else {})
+        if not ctx.message.text.strip():
+            return [received]
+        about = await self._understand(ctx, counts_as_fallback=False)
+        unclear = all(r.outcome in ("out_of_scope", "clarify", "faq_unknown") for r in about)
+        return [received] if unclear else [received, *about]
+
+    async def _chosen_intent(self, ctx: TurnContext, intent: str) -> list[Reply]:
+        """A button naming an intent (a clarifying question's choice) runs it on the text it was about."""
+        if intent not in self._actions.intents:
+            return [Reply("button_expired", action="button")]
+        asked = str(ctx.session.state.pop("clarified_text", "") or ctx.message.text)
+        nlu = await self._nlu.parse(asked) if asked.strip() else ctx.nlu
+        chosen = replace(nlu, intent=intent, confidence=1.0, ambiguous=False)
+        return await self._gated(replace(ctx, nlu=chosen), intent)
+
+    async def _understand(self, ctx: TurnContext, *, counts_as_fallback: bool = True) -> list[Reply]:
+        message, session, nlu = ctx.message, ctx.session, ctx.nlu
         if session.active_form:
             form = self._actions.forms.get(session.active_form)
             if form is not None:
@@ -155,6 +188,7 @@ class DialogueManager:
         if nlu.intent != OUT_OF_SCOPE and nlu.ambiguous and len(nlu.ranking) >= 2:
             a, b = nlu.ranking[0][0], nlu.ranking[1][0]
             session.state["fallbacks"] = 0
+            session.state["clarified_text"] = message.text
             return [
                 Reply(
                     "clarify",
@@ -166,10 +200,15 @@ class DialogueManager:
                 )
             ]
         if nlu.intent == OUT_OF_SCOPE or nlu.confidence < self._policy.confidence_threshold:
+            if not counts_as_fallback:
+                return [Reply("out_of_scope", action="out_of_scope")]
             return await self._fallback(ctx)
         session.state["fallbacks"] = 0
+        return await self._gated(ctx, nlu.intent)
 
-        intent = nlu.intent
+    async def _gated(self, ctx: TurnContext, intent: str) -> list[Reply]:
+        """Run `intent`, unless this channel or this user may not ask it."""
+        message, session = ctx.message, ctx.session
         if intent in SALES_INTENTS and not ctx.sales_allowed:
             if message.channel_kind in (ChannelKind.OTHER, ChannelKind.SUPPORT):
                 return [Reply("sales_wrong_channel", action=intent)]
@@ -211,8 +250,8 @@ class DialogueManager:
         data = message.callback_data
         if data.startswith("confirm:"):
             return "yes" if data.endswith(":yes") else "no"
-        if data.startswith("intent:"):
-            return message.text or data
+        if data:
+            return message.text  # the label of a pressed button, if the platform sends one
         return message.text
 
     # --- rendering ---------------------------------------------------------------------------
@@ -247,6 +286,29 @@ class DialogueManager:
             kind=reply.kind,
             metadata={"outcome": reply.outcome, "intent": ctx.nlu.intent, "draft": rendered.is_draft},
         )
+
+
+# Attachments the bot can take as a file (a sticker, a location or a voice message it cannot read).
+READABLE_ATTACHMENTS = frozenset({"photo", "document", "file"})
+
+_ATTACHMENT_LABELS: dict[str, tuple[str, str]] = {
+    "sticker": ("sticker", "贴纸"),
+    "location": ("location", "位置"),
+    "venue": ("location", "位置"),
+    "contact": ("contact card", "联系人名片"),
+    "voice": ("voice message", "语音消息"),
+    "audio": ("audio file", "音频"),
+    "video": ("video", "视频"),
+    "video_note": ("video message", "视频消息"),
+    "animation": ("GIF", "动图"),
+    "dice": ("dice", "骰子"),
+    "poll": ("poll", "投票"),
+}
+
+
+def _attachment_label(kind: str, language: str) -> str:
+    en, zh = _ATTACHMENT_LABELS.get(kind, ("message of this kind", "这类消息"))
+    return zh if language == "zh" else en
 
 
 _LINK_CODE = re.compile(r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16}")

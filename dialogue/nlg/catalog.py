@@ -101,6 +101,7 @@ class Outcome:
     optional: tuple[str, ...] = ()
     blocks: tuple[str, ...] = ()
     fallback: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    template_only: bool = False  # long, data-driven replies: always the template, never the model
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -186,6 +187,7 @@ def load_catalog(data_dir: str | Path) -> Catalog:
             optional=_str_tuple(spec.get("optional"), f"{where}.optional"),
             blocks=_str_tuple(spec.get("blocks"), f"{where}.blocks"),
             fallback=fallback,
+            template_only=bool(spec.get("template_only", False)),
         )
         for lang in LANGUAGES:
             if not fallback[lang]:

@@ -159,8 +159,10 @@ def load_corpus(data_dir: str | Path, *, max_variants: int = 2) -> Corpus:
         for text in texts:
             validate_template(product, text, f"product_descriptions.yml: {lang}")
         variants[(PRODUCT_OUTCOME, lang)] = texts
-    for name in catalog.outcomes:
+    for name, spec in catalog.outcomes.items():
         for lang in LANGUAGES:
+            if spec.template_only:  # rendered from its templates only: its phrasings are the templates
+                variants[(name, lang)] = spec.fallback[lang]
             if not variants.get((name, lang)):
                 raise CatalogError(f"outcome {name!r} has no {lang} reply variants")
     attrs = _load_yaml(data / "product_attributes.yml") or {}
@@ -209,6 +211,8 @@ def split_corpus(corpus: Corpus) -> Split:
     evaluation: list[EvalItem] = []
     for (name, lang), templates in sorted(corpus.variants.items()):
         outcome = corpus.catalog.get(name)
+        if outcome.template_only:
+            continue
         keep = corpus.trained_variants(name, lang)
         for combo in outcome.fact_combinations():
             expanded = [expand(t, combo) for t in templates]

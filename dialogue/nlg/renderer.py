@@ -180,7 +180,7 @@ class NlgRenderer:
                 source="template",
                 draft=draft,
             )
-        if self.model is None:
+        if self.model is None or spec.template_only:
             template = self.catalog.fallback(outcome, language, present)
             return self._reply(
                 outcome, language, template, facts, fallback=False, reason="", source="template", draft=draft

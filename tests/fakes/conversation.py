@@ -17,7 +17,7 @@ from dialogue.embedding import Embedder, HashingEmbedder
 from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.service import HandoffService
 from dialogue.manager import DialogueManager, Policy
-from dialogue.messages import Button, ChannelKind, ConversationKey, IncomingMessage, Platform, Sender
+from dialogue.messages import Attachment, Button, ChannelKind, ConversationKey, IncomingMessage, Platform, Sender
 from dialogue.session import Session
 from dialogue.settings import HandoffSettings
 from tests.fakes.backend import START, FakeAccounts, FakeBackend
@@ -96,7 +96,13 @@ class Conversation:
         self._n = 0
 
     async def say(
-        self, text: str, *, callback_data: str = "", command: str = "", args: str = ""
+        self,
+        text: str,
+        *,
+        callback_data: str = "",
+        command: str = "",
+        args: str = "",
+        attachments: tuple[Attachment, ...] = (),
     ) -> list[Said]:
         self._n += 1
         self.clock.advance(seconds=5)
@@ -111,6 +117,7 @@ class Conversation:
             command=command,
             command_args=args,
             callback_data=callback_data,
+            attachments=attachments,
             message_id=f"m{self._n}",
         )
         start = len(self.renderer.calls)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogue.actions.base import Action, Reply, TurnContext
 from dialogue.actions.common import answer_of, cancel_reply, close_form, is_bare_answer
-from dialogue.actions.sales.customer_industry import industry_of_customer
+from dialogue.actions.sales.customer_industry import describes_company, industry_of_customer, industry_of_text
 from dialogue.actions.sales.customer_lookup import profile_reply
 from dialogue.actions.sales.customers import CUSTOMER_FOR, find_customer_in
 from dialogue.actions.sales.industries import IndustryClassifier
@@ -26,7 +26,13 @@ def make_customer_form(classifier: IndustryClassifier, recommender: Recommender)
             close_form(ctx, CUSTOMER_FOR)
             return cancel_reply(ctx)
         whole_text = is_bare_answer(ctx, max_extra_words=SHORT_ANSWER_WORDS)
-        customer, guess = await find_customer_in(ctx, whole_text=whole_text)
+        describes = describes_company(ctx.message.text)
+        customer, guess = await find_customer_in(ctx, whole_text=whole_text and not describes)
+        if customer is None and describes:
+            if intent != "customer_industry":
+                return []  # a description is no customer's name: the manager handles it
+            close_form(ctx, CUSTOMER_FOR)
+            return [await industry_of_text(ctx, classifier, ctx.message.text)]
         if customer is None:
             short = word_count(ctx.message.text) <= SHORT_ANSWER_WORDS
             if not (short and guess and ctx.nlu.intent in (intent, "out_of_scope")):

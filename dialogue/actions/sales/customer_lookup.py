@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from dialogue.actions.base import Reply, TurnContext
+from dialogue.actions.base import Action, Reply, TurnContext
 from dialogue.actions.common import fmt_date, fmt_money, money, status_label
+from dialogue.actions.sales.customer_industry import describes_company, industry_of_text
 from dialogue.actions.sales.customers import ask_customer, find_customer_in
+from dialogue.actions.sales.industries import IndustryClassifier
 from dialogue.backend import Customer
 
 LAST_ORDERS = 5
 
 
-async def customer_lookup(ctx: TurnContext) -> list[Reply]:
+def make_customer_lookup(classifier: IndustryClassifier) -> Action:
+    async def customer_lookup(ctx: TurnContext) -> list[Reply]:
+        return await lookup(ctx, classifier)
+
+    return customer_lookup
+
+
+async def lookup(ctx: TurnContext, classifier: IndustryClassifier) -> list[Reply]:
+    """The customer's profile; a message that describes a company (and names none) gets its industry."""
     customer, guess = await find_customer_in(ctx)
     if customer is None:
+        if describes_company(ctx.message.text):
+            return [await industry_of_text(ctx, classifier, ctx.message.text)]
         if guess:
             return [Reply("customer_not_found", {"customer_name": guess})]
         return ask_customer(ctx, "customer_lookup")

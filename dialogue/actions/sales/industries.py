@@ -1,7 +1,14 @@
-"""The industry classifier: labelled example descriptions (dialogue/data/industries.yml) and embeddings."""
+"""The industry classifier: labelled example descriptions (dialogue/data/industries.yml) and embeddings.
+
+A label's score blends the cosine to its centroid with the mean cosine of its two nearest examples. The
+softmax temperature that turns scores into confidences is fitted once, on leave-one-out scores of the
+labelled examples themselves (each example classified without itself), so that the confidences are
+calibrated. An answer gives the top three labels and, as its reason, the nearest labelled examples.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,11 +16,15 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import yaml
+from scipy.optimize import minimize_scalar
 
 from dialogue.embedding import Embedder, EmbeddingCache, normalize_rows, softmax
 from dialogue.errors import OpsbotError
 
 INDUSTRIES_FILE = Path(__file__).resolve().parents[2] / "data" / "industries.yml"
+TOP = 3
+NEAREST = 2  # labelled examples shown as the reason
+FloatArray = npt.NDArray[np.float64]
 
 
 class IndustryDataError(OpsbotError):
@@ -51,49 +62,113 @@ def load_industries(path: str | Path = INDUSTRIES_FILE) -> list[IndustryLabel]:
 class IndustryGuess:
     label: IndustryLabel
     confidence: float
-    ranking: tuple[tuple[str, float], ...]
+    ranking: tuple[tuple[str, float], ...]  # the top three (label key, calibrated probability)
+    nearest: tuple[str, ...] = ()  # the labelled examples nearest to the text, of the best label
+
+    def top(self, labels: Mapping[str, IndustryLabel]) -> tuple[tuple[IndustryLabel, float], ...]:
+        return tuple((labels[key], p) for key, p in self.ranking)
+
+
+def label_scores(
+    examples: npt.NDArray[np.float32],
+    owner: npt.NDArray[np.int64],
+    n_labels: int,
+    query: npt.NDArray[np.float32],
+) -> FloatArray:
+    """Per label: 0.5 x cosine to the centroid + 0.5 x mean cosine of its two nearest examples."""
+    sims = (examples @ query).astype(np.float64)
+    out = np.full(n_labels, -1.0, dtype=np.float64)
+    for i in range(n_labels):
+        member = owner == i
+        if not member.any():
+            continue
+        centroid = normalize_rows(examples[member].mean(axis=0, keepdims=True))[0]
+        nearest = np.sort(sims[member])[::-1][:2]
+        out[i] = 0.5 * float(centroid @ query) + 0.5 * float(nearest.mean())
+    return out
+
+
+def fit_temperature(scores: FloatArray, gold: npt.NDArray[np.int64]) -> float:
+    """The softmax temperature that minimizes the negative log-likelihood of the gold labels."""
+
+    def nll(log_t: float) -> float:
+        t = float(np.exp(log_t))
+        z = scores / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-logp[np.arange(len(gold)), gold].mean())
+
+    result = minimize_scalar(nll, bounds=(np.log(0.002), np.log(1.0)), method="bounded")
+    return float(np.exp(result.x))
 
 
 class IndustryClassifier:
-    """Nearest centroid blended with the mean of the two nearest examples; softmax gives the confidence."""
+    """Nearest centroid blended with the two nearest examples; a fitted temperature gives the confidence."""
 
     def __init__(
-        self, labels: Sequence[IndustryLabel], embedder: Embedder, *, temperature: float = 0.04
+        self, labels: Sequence[IndustryLabel], embedder: Embedder, *, temperature: float | None = None
     ) -> None:
         if not labels:
             raise IndustryDataError("no industry labels")
         self._labels = list(labels)
+        self._by_key = {label.key: label for label in self._labels}
         self._embedder = embedder
+        self._texts = [e for label in self._labels for e in label.examples]
+        self._owner = np.asarray([i for i, label in enumerate(self._labels) for _ in label.examples])
+        self._cache = EmbeddingCache(embedder, self._texts)
         self._temperature = temperature
-        self._owner = [i for i, label in enumerate(self._labels) for _ in label.examples]
-        self._cache = EmbeddingCache(embedder, [e for label in self._labels for e in label.examples])
+        self._lock = asyncio.Lock()
 
-    async def scores(self, text: str) -> npt.NDArray[np.float64]:
+    @property
+    def labels(self) -> Mapping[str, IndustryLabel]:
+        return self._by_key
+
+    async def temperature(self) -> float:
+        """The fitted (leave-one-out) temperature, computed on first use."""
+        if self._temperature is None:
+            async with self._lock:
+                if self._temperature is None:
+                    vectors = await self._cache.vectors()
+                    self._temperature = self._loo_temperature(vectors)
+        return self._temperature
+
+    def _loo_temperature(self, vectors: npt.NDArray[np.float32]) -> float:
+        rows = []
+        for j in range(len(self._texts)):
+            keep = np.arange(len(self._texts)) != j
+            rows.append(label_scores(vectors[keep], self._owner[keep], len(self._labels), vectors[j]))
+        return fit_temperature(np.stack(rows), self._owner.astype(np.int64))
+
+    async def scores(self, text: str) -> FloatArray:
         """One similarity score per label."""
         vectors = await self._cache.vectors()
         query = np.asarray(await self._embedder.encode([text]), dtype=np.float32)[0]
-        sims = (vectors @ query).astype(np.float64)
-        owner = np.asarray(self._owner)
-        out = np.zeros(len(self._labels), dtype=np.float64)
-        for i in range(len(self._labels)):
-            member = vectors[owner == i]
-            centroid = normalize_rows(member.mean(axis=0, keepdims=True))[0]
-            nearest = np.sort(sims[owner == i])[::-1][:2]
-            out[i] = 0.5 * float(centroid @ query) + 0.5 * float(nearest.mean())
-        return out
+        return label_scores(vectors, self._owner, len(self._labels), query)
+
+    async def nearest_examples(self, text: str, label: IndustryLabel, k: int = NEAREST) -> tuple[str, ...]:
+        vectors = await self._cache.vectors()
+        query = np.asarray(await self._embedder.encode([text]), dtype=np.float32)[0]
+        index = self._labels.index(label)
+        rows = np.flatnonzero(self._owner == index)
+        order = rows[np.argsort(-(vectors[rows] @ query))][:k]
+        return tuple(self._texts[i] for i in order)
 
     async def classify(self, texts: Sequence[tuple[str, float]]) -> IndustryGuess:
         """Classify weighted texts (e.g. a description weighted 0.8 and purchases weighted 0.2)."""
         total = np.zeros(len(self._labels), dtype=np.float64)
         weight_sum = 0.0
+        main, main_weight = "", 0.0
         for text, weight in texts:
             if text.strip() and weight > 0:
                 total += weight * await self.scores(text)
                 weight_sum += weight
+                if weight > main_weight:
+                    main, main_weight = text, weight
         if weight_sum:
             total /= weight_sum
-        proba = softmax(total, self._temperature)
+        proba = softmax(total, await self.temperature())
         order = np.argsort(-proba)
-        ranking = tuple((self._labels[i].key, round(float(proba[i]), 3)) for i in order[:3])
-        best = int(order[0])
-        return IndustryGuess(self._labels[best], round(float(proba[best]), 2), ranking)
+        ranking = tuple((self._labels[i].key, round(float(proba[i]), 3)) for i in order[:TOP])
+        best = self._labels[int(order[0])]
+        nearest = await self.nearest_examples(main, best) if main else ()
+        return IndustryGuess(best, round(float(proba[order[0]]), 2), ranking, nearest)

@@ -1,0 +1,68 @@
+"""Wake-ups across processes: PostgreSQL LISTEN/NOTIFY feeding the in-process notifiers.
+
+A process that stores a message, finishes a turn or queues a send NOTIFYs a channel in the same
+transaction; every process LISTENs and wakes its own waiters, so nothing polls to find work. On
+SQLite there is one process, and the in-process notifiers are all there is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+
+from bot.notify import Notifier
+
+logger = logging.getLogger(__name__)
+
+INBOX = "opsbot_inbox"  # a message was stored
+DONE = "opsbot_done"  # a turn was committed
+OUTBOX = "opsbot_outbox"  # a send was queued
+
+
+async def announce(session: AsyncSession, *channels: str) -> None:
+    """NOTIFY `channels` when the caller's transaction commits (PostgreSQL; nothing on SQLite).
+
+    PostgreSQL delivers one notification per channel and payload per transaction, however often sent.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for channel in channels:
+        await session.execute(text("SELECT pg_notify(:c, '')"), {"c": channel})
+
+
+class PgWakeups:
+    def __init__(self, engine: AsyncEngine, notifiers: Mapping[str, Notifier]) -> None:
+        self._engine = engine
+        self._notifiers = notifiers
+        self._conn: AsyncConnection | None = None
+        self._raw: Any = None
+
+    async def start(self) -> None:
+        if self._engine.dialect.name != "postgresql" or self._conn is not None:
+            return
+        self._conn = await self._engine.connect()
+        raw = await self._conn.get_raw_connection()
+        self._raw = raw.driver_connection
+        for channel in self._notifiers:
+            await self._raw.add_listener(channel, self._woken)
+        logger.debug("listening on %s", ", ".join(self._notifiers))
+
+    def _woken(self, _connection: Any, _pid: int, channel: str, _payload: str) -> None:
+        notifier = self._notifiers.get(channel)
+        if notifier is not None:
+            notifier.notify()
+
+    async def stop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        with contextlib.suppress(Exception):
+            for channel in self._notifiers:
+                await self._raw.remove_listener(channel, self._woken)
+        with contextlib.suppress(Exception):
+            await conn.close()
