@@ -80,11 +80,11 @@ class DemoNames:
         return self._names
 
 
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
+def median_ms(repeat: int, fn: Callable[..., object], *args: object) -> float:
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        fn()
+        fn(*args)
         times.append((time.perf_counter() - started) * 1000)
     return round(statistics.median(times), 2)
 
@@ -119,20 +119,20 @@ def run(model: Path, repeat: int, multilingual: str) -> dict[str, Any]:
         "40,000 chars of Chinese": chinese_message(),
     }
     parser.parse_batch_sync(["warm up", "预热"])
-    others = median_ms(lambda: parser.parse_batch_sync(SHORT), repeat)
+    others = median_ms(repeat, parser.parse_batch_sync, SHORT)
     print(f"30 short messages in one batch: {others} ms", flush=True)
     rows: dict[str, dict[str, float]] = {}
     for name, text in inputs.items():
         lang = detect_language(text)
         row = {
-            "language": median_ms(lambda t=text: detect_language(t), repeat),
-            "sentiment": median_ms(lambda t=text, la=lang: sentiment.analyze(t, la), repeat),
-            "sentiment (SnowNLP on)": median_ms(lambda t=text: snownlp.analyze(t, "zh"), repeat),
-            "entities": median_ms(lambda t=text: extractor.extract(t), repeat),
-            "encoder": median_ms(lambda t=text: encoder_step(parser, t), repeat),
-            "parse (all)": median_ms(lambda t=text: parser.parse_batch_sync([t]), repeat),
+            "language": median_ms(repeat, detect_language, text),
+            "sentiment": median_ms(repeat, sentiment.analyze, text, lang),
+            "sentiment (SnowNLP on)": median_ms(repeat, snownlp.analyze, text, "zh"),
+            "entities": median_ms(repeat, extractor.extract, text),
+            "encoder": median_ms(repeat, encoder_step, parser, text),
+            "parse (all)": median_ms(repeat, parser.parse_batch_sync, [text]),
             "added to a batch of 30": round(
-                median_ms(lambda t=text: parser.parse_batch_sync([*SHORT, t]), repeat) - others, 2
+                median_ms(repeat, parser.parse_batch_sync, [*SHORT, text]) - others, 2
             ),
         }
         rows[name] = row
@@ -142,8 +142,8 @@ def run(model: Path, repeat: int, multilingual: str) -> dict[str, Any]:
     han = "".join(ch for ch in inputs["40,000 chars of Chinese"] if "\u4e00" <= ch <= "\u9fff")
     scaling = {}
     for size in (250, 500, 1000, 2000):
-        scaling[size] = median_ms(lambda t=han[:size]: SnowNLP(t).sentiments, 3)
-        capped = median_ms(lambda t=han[:size]: snownlp.analyze(t, "zh"), 3)
+        scaling[size] = median_ms(3, lambda t: SnowNLP(t).sentiments, han[:size])
+        capped = median_ms(3, snownlp.analyze, han[:size], "zh")
         print(
             f"SnowNLP on {size} Han characters without punctuation: {scaling[size]} ms; "
             f"analyzer (SnowNLP on): {capped} ms",

@@ -18,7 +18,7 @@ from bot.liveness import Liveness, new_holder
 from bot.metrics import Metrics
 from bot.ml import Models
 from bot.notify import Notifier
-from bot.platforms import AdapterDeps, agent_directory, build_adapters, support_desk
+from bot.platforms import AdapterDeps, agent_directory, build_adapters, desk_audience, support_desk
 from bot.replies import ReplyWaiter
 from bot.sender import OutboxSender
 from bot.storage.accounts import SqlAccounts
@@ -33,6 +33,7 @@ from dialogue.actions.base import Services
 from dialogue.clock import Clock, Sleep, system_clock
 from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.service import HandoffService
+from dialogue.handoff.sla_watch import SlaWatch
 from dialogue.manager import DialogueManager, Policy
 
 
@@ -137,6 +138,8 @@ def build_application(
             digest_sources=DigestSources(backend=backend, sessionmaker=sessionmaker),
             outbox=store.outbox,
             wake_sender=notifiers.outbox.notify,
+            sla=SlaWatch(handoff, settings=s.handoff, clock=clock, audience=desk_audience(config)),
+            sla_every_seconds=s.handoff.sla_scan_seconds,
         )
         leader = SchedulerLeader(engine, scheduler, sleep=sleep)
     return Application(

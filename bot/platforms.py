@@ -129,3 +129,11 @@ def agent_directory(config: AppConfig, adapters: Mapping[str, Adapter]) -> Agent
 
         return SlackAgentDirectory(slack.client, settings.agent_user_ids, settings.agent_usergroup)
     return ConfiguredAgents(settings.agent_user_ids)
+
+
+def desk_audience(config: AppConfig) -> tuple[str, ...]:
+    """Who an SLA reminder mentions on the Slack desk: the agents' user group, else the agents."""
+    slack = config.settings.slack
+    if slack.agent_usergroup:
+        return (f"group:{slack.agent_usergroup}",)
+    return tuple(f"user:{user}" for user in slack.agent_user_ids)

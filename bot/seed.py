@@ -26,6 +26,7 @@ from bot.storage.tables import (
 )
 from dialogue.backend import Invoice, Order
 from dialogue.demo import DemoData, OrderLine, load_demo, order_time, order_total
+from dialogue.demo_history import generate_demand_history
 
 RANDOM_SEED = 20261122
 GENERATED_ORDERS = 80
@@ -159,6 +160,7 @@ async def seed_demo(sm: async_sessionmaker[AsyncSession], *, today: date) -> dic
     """Write the demo data set; the fixed part is documented in README.md."""
     demo = load_demo(today)
     history = generate_history(demo, today)
+    weekly = generate_demand_history(demo, today)  # two years of weekly orders: trends and forecasts
     now = datetime.combine(today, time(8, 0), tzinfo=UTC)
     contacts = {c.supplier_id: c for c in demo.contacts}
     async with sm() as s, s.begin():
@@ -206,13 +208,13 @@ async def seed_demo(sm: async_sessionmaker[AsyncSession], *, today: date) -> dic
         await s.flush()
         for sku, quantity in history.stock.items():
             s.add(InventoryRow(sku=sku, quantity=quantity, updated_at=now, updated_by="seed"))
-        s.add_all(_order_row(o) for o in (*demo.orders, *history.orders))
+        s.add_all(_order_row(o) for o in (*demo.orders, *history.orders, *weekly.orders))
         await s.flush()  # lines and invoices reference the orders
         s.add_all(
             OrderLineRow(
                 order_id=line.order_id, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price
             )
-            for line in (*demo.lines, *history.lines)
+            for line in (*demo.lines, *history.lines, *weekly.lines)
         )
         s.add_all(_invoice_row(i) for i in (*demo.invoices, *history.invoices))
         for customer_id, title in demo.issues:

@@ -134,6 +134,27 @@ class PurchaseLine:
     quantity: int
 
 
+@dataclass(frozen=True, slots=True)
+class SalesLine:
+    """Sales of one category or product in a period (cancelled orders excluded)."""
+
+    key: str  # the category, or the SKU
+    name: str  # the category, or the product's name
+    category: str
+    units: int
+    revenue: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class DemandHistory:
+    """Units of one SKU ordered per week (Monday to Sunday), oldest week first, and its stock."""
+
+    product: Product
+    week_starts: tuple[date, ...]
+    units: tuple[int, ...]
+    stock: int | None
+
+
 class Backend(Protocol):
     """Every supplier-scoped read takes the supplier id; another supplier's data is simply not found."""
 
@@ -155,6 +176,16 @@ class Backend(Protocol):
     async def purchase_lines(self) -> Sequence[PurchaseLine]: ...
     async def sales_summary(self, start: date, end: date) -> SalesSummary: ...
     async def order_activity(self, start: datetime, end: datetime, *, as_of: date) -> OrderActivity: ...
+    async def sales_by(self, start: date, end: date, *, by: str) -> Sequence[SalesLine]:
+        """Units and revenue per category (by="category") or per SKU (by="product"), end exclusive."""
+        ...
+
+    async def weekly_demand(
+        self, sku: str, *, end: date, weeks: int, supplier_id: str | None = None
+    ) -> DemandHistory | None:
+        """The `weeks` whole weeks before the week of `end`; None for an unknown SKU, or one that is
+        not `supplier_id`'s when given (a supplier sees only their own SKUs)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

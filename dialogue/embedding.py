@@ -21,6 +21,16 @@ class Embedder(Protocol):
     async def encode(self, texts: Sequence[str]) -> Vectors: ...
 
 
+def retrieval_view(embedder: Embedder) -> Embedder:
+    """The embedder for comparing texts across languages: `embedder.retrieval()` when it offers one
+    (nlu.encoder.BatchedEncoder: its multilingual encoder), else the embedder itself."""
+    view = getattr(embedder, "retrieval", None)
+    if callable(view):
+        found: Embedder = view()
+        return found
+    return embedder
+
+
 _LATIN_WORD = re.compile(r"[a-z0-9]+")
 _EN_STOPWORD_TEXT = (
     "a an the is are was were be been to of in on at for by with and or but if do does did i me my we our "

@@ -21,6 +21,7 @@ from dialogue.actions.basic import escalate
 from dialogue.actions.common import yes_no_buttons
 from dialogue.clock import Clock
 from dialogue.handoff import triggers
+from dialogue.handoff.csat import COMMENT_FORM
 from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.model import Priority
 from dialogue.handoff.supplier import SupplierSide
@@ -65,7 +66,8 @@ class DialogueManager:
         self._actions = actions
         self._policy = policy or Policy()
         self._desk = desk
-        self._supplier_side = SupplierSide(services.handoff)
+        reopen_within = timedelta(hours=self._policy.handoff.auto_close_hours)
+        self._supplier_side = SupplierSide(services.handoff, reopen_within=reopen_within)
 
     async def handle(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage]:
         """Answer one message; mutates `session` (supplier, language, slots, form, records) for the store.
@@ -100,6 +102,9 @@ class DialogueManager:
             relayed = await self._supplier_side.while_escalated(message, session, nlu)
             if relayed is not None:
                 return relayed  # a person is answering: the bot is silent, the desk sees the message
+        aftercare = await self._after_handoff(message, session, nlu)
+        if aftercare is not None:
+            return aftercare
 
         ctx = TurnContext(
             message=message,
@@ -111,6 +116,18 @@ class DialogueManager:
         )
         replies = await self._business_rules(ctx) or await self._decide(ctx)
         return [await self._render(ctx, reply) for reply in replies]
+
+    async def _after_handoff(
+        self, message: IncomingMessage, session: Session, nlu: NluResult
+    ) -> list[OutgoingMessage] | None:
+        """The rating keyboard, its comment, and a message soon after a resolution that needs the agent."""
+        side, threshold = self._supplier_side, self._policy.confidence_threshold
+        answered = await side.survey_answer(message, session)
+        if answered is None and session.active_form == COMMENT_FORM:
+            answered = await side.survey_comment(message, session, nlu, threshold)
+        if answered is None:
+            answered = await side.maybe_reopen(message, session, nlu, threshold)
+        return answered
 
     async def _business_rules(self, ctx: TurnContext) -> list[Reply]:
         """A VIP supplier, or an order above the threshold, goes to a person (once per session)."""
@@ -153,7 +170,7 @@ class DialogueManager:
         return ctx.message.callback_data.startswith("confirm:") and ctx.session.active_form is not None
 
     async def _attachments(self, ctx: TurnContext) -> list[Reply]:
-        """A file is acknowledged as a file and its caption understood; a sticker or a location is not read."""
+        """A file is acknowledged and its caption understood; a sticker or a location is not read."""
         readable = [a for a in ctx.message.attachments if a.kind in READABLE_ATTACHMENTS]
         if not readable:
             kind = ctx.message.attachments[0].kind
@@ -331,6 +348,8 @@ _INTENT_LABELS: dict[str, tuple[str, str]] = {
     "customer_industry": ("Customer industry", "客户行业"),
     "sales_summary": ("Sales summary", "销售汇总"),
     "recommend_products": ("Product recommendations", "商品推荐"),
+    "market_trends": ("Market trends", "市场走势"),
+    "demand_forecast": ("Demand forecast", "需求预测"),
 }
 
 

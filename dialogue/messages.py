@@ -136,5 +136,6 @@ class OutgoingMessage:
     delete_of: str = ""
     reaction: str = ""  # an emoji name ("white_check_mark"), added to `reply_to`
     visible_to: str = ""  # a platform user id
+    notify: tuple[str, ...] = ()  # people or groups to mention: "user:U123", "group:S123"
     format: str = "plain"  # "plain" | "markdown": light Markdown that adapters render natively
     metadata: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)

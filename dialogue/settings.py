@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Section(BaseModel):
@@ -21,12 +22,54 @@ class DialogueSettings(_Section):
         default="en", description="the reply language before a conversation has shown its own"
     )
     max_invoices_listed: int = Field(default=5, ge=1)
+    reorder_lead_time_days: int = Field(
+        default=14, ge=0, le=365, description="demand_forecast: days from a reorder to the goods in stock"
+    )
+
+
+class BusinessHoursSettings(_Section):
+    """When the SLA clock runs; off by default, so it runs around the clock."""
+
+    enabled: bool = False
+    timezone: str = "UTC"
+    days: tuple[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], ...] = (
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+    )
+    start: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    end: str = Field(default="18:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> BusinessHoursSettings:
+        if self.enabled and (not self.days or self.start >= self.end):
+            raise ValueError("business hours need at least one day and a start before the end")
+        return self
 
 
 class HandoffSettings(_Section):
-    claim_sla_minutes: float = Field(default=15.0, gt=0)
-    resolve_sla_minutes: float = Field(default=240.0, gt=0)
-    lead_user_id: str = ""
+    claim_sla_minutes: float = Field(
+        default=15.0, gt=0, description="unclaimed this long: the desk is re-notified"
+    )
+    resolve_sla_minutes: float = Field(default=240.0, gt=0, description="from escalation to resolution")
+    warn_at_fraction: float = Field(default=0.8, gt=0, lt=1, description="warn in the thread at this share")
+    lead_user_id: str = Field(default="", description="who gets a DM when an escalation breaches its SLA")
+    business_hours: BusinessHoursSettings = BusinessHoursSettings()
     vip_suppliers: tuple[str, ...] = ()
     order_value_threshold: float = Field(default=50000.0, ge=0)
     history_turns: int = Field(default=10, ge=1, description="turns shown in an escalation's summary")
+    auto_close_hours: float = Field(default=24.0, gt=0, description="a resolved escalation closes after this")
+    csat: bool = Field(default=True, description="ask the supplier to rate a resolved conversation")
+    csat_cooldown_hours: float = Field(default=24.0, ge=0, description="at most one survey per supplier per")
+    sla_scan_seconds: float = Field(default=30.0, gt=0, description="how often the SLA timers are checked")

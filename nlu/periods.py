@@ -91,3 +91,53 @@ def parse_period(text: str, today: date) -> Period:
 def period_name(key: str, language: str) -> str:
     """How a reply names the period: "last week" / "上周"."""
     return period_vocabulary().words(key).name(language)
+
+
+_ZH_NUMBERS = {
+    "一": 1,
+    "两": 2,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_HORIZON_WEEKS = re.compile(
+    r"(?:next|coming|following)\s+(\d{1,2})\s+weeks?|(\d{1,2})\s+weeks?\s+ahead", re.I
+)
+_HORIZON_WEEKS_ZH = re.compile(
+    r"(?:未来|接下来|下|后)\s*(\d{1,2}|[一两二三四五六七八九十]{1,2})\s*(?:个)?(?:周|星期|礼拜)"
+)
+_HORIZON_FIXED: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"next\s+quarter|下个?季度|未来三个月", re.I), 13),
+    (re.compile(r"next\s+(?:two|2)\s+months|未来两个月|下两个月", re.I), 9),
+    (re.compile(r"next\s+month|coming\s+month|下个?月|未来一个月", re.I), 4),
+    (re.compile(r"next\s+week|下周|下个?星期|下礼拜", re.I), 1),
+)
+MAX_HORIZON_WEEKS = 26
+
+
+def _zh_number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text.startswith("十"):
+        return 10 + _ZH_NUMBERS.get(text[1:], 0)
+    if len(text) == 2 and text[1] == "十":
+        return _ZH_NUMBERS.get(text[0], 1) * 10
+    return _ZH_NUMBERS.get(text, 0)
+
+
+def horizon_weeks(text: str, default: int = 4) -> int:
+    """How many weeks ahead a forecast question asks about: "next 6 weeks" -> 6, "下个月" -> 4."""
+    m = _HORIZON_WEEKS.search(text)
+    if m:
+        weeks = int(m.group(1) or m.group(2))
+    elif (z := _HORIZON_WEEKS_ZH.search(text)) is not None:
+        weeks = _zh_number(z.group(1))
+    else:
+        weeks = next((w for pattern, w in _HORIZON_FIXED if pattern.search(text)), default)
+    return max(1, min(MAX_HORIZON_WEEKS, weeks or default))

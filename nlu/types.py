@@ -25,6 +25,8 @@ INTENTS: tuple[str, ...] = (
     "customer_industry",
     "sales_summary",
     "recommend_products",
+    "market_trends",
+    "demand_forecast",
 )
 OUT_OF_SCOPE = "out_of_scope"
 

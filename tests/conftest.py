@@ -82,13 +82,14 @@ def db_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def engine(db_kind: str, tmp_path: Path) -> AsyncIterator[Any]:
-    """A migrated, empty database: a temp SQLite file or a fresh PostgreSQL schema."""
+async def database(db_kind: str, tmp_path: Path) -> AsyncIterator[tuple[str, str | None]]:
+    """A migrated, empty database: (URL, PostgreSQL schema) of a temp SQLite file or a fresh schema."""
     if db_kind == "sqlite":
-        eng = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        eng = make_engine(url)
         await upgrade(eng)
-        yield eng
         await eng.dispose()
+        yield url, None
         return
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = make_engine(PG_URL)
@@ -96,15 +97,33 @@ async def engine(db_kind: str, tmp_path: Path) -> AsyncIterator[Any]:
 
     async with admin.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    eng = make_engine(PG_URL, search_path=schema, pool_size=10)
+    eng = make_engine(PG_URL, search_path=schema)
     try:
         await upgrade(eng)
-        yield eng
-    finally:
         await eng.dispose()
+        yield PG_URL, schema
+    finally:
         async with admin.begin() as conn:
             await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         await admin.dispose()
+
+
+@pytest.fixture
+async def engine(database: tuple[str, str | None]) -> AsyncIterator[Any]:
+    """An engine on the test database."""
+    url, schema = database
+    eng = make_engine(url, search_path=schema, pool_size=10)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture
+async def other_engine(database: tuple[str, str | None]) -> AsyncIterator[Any]:
+    """A second engine on the same database: what another process would have."""
+    url, schema = database
+    eng = make_engine(url, search_path=schema, pool_size=10)
+    yield eng
+    await eng.dispose()
 
 
 @pytest.fixture

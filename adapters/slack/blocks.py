@@ -103,8 +103,25 @@ def markdown_blocks(source: str) -> list[Block]:
     ]
 
 
+def mentions(message: OutgoingMessage) -> str:
+    """Slack mentions of `message.notify`: "user:U1" is <@U1>, "group:S1" is <!subteam^S1>."""
+    marks = []
+    for who in message.notify:
+        kind, _, ident = who.partition(":")
+        if ident.isalnum() and kind == "user":
+            marks.append(f"<@{ident}>")
+        elif ident.isalnum() and kind == "group":
+            marks.append(f"<!subteam^{ident}>")
+    return " ".join(marks)
+
+
 def build_blocks(message: OutgoingMessage) -> list[Block]:
-    """Block Kit for a message: the card (or the text), the table, then the buttons."""
+    """Block Kit for a message: mentions, the card (or the text), the table, then the buttons."""
+    heads = [{"type": "section", "text": _mrkdwn(mentions(message))}] if mentions(message) else []
+    return heads + _body_blocks(message)
+
+
+def _body_blocks(message: OutgoingMessage) -> list[Block]:
     if message.card is not None:
         blocks = card_blocks(message.card)
     elif not message.text.strip():
@@ -143,4 +160,5 @@ def fallback_text(message: OutgoingMessage) -> str:
     if message.buttons and not parts:
         parts.append(" / ".join(b.label for b in message.buttons))
     text = escape_mrkdwn("\n".join(p for p in parts if p)) or " "
-    return text[:FALLBACK_TEXT_LIMIT]
+    marks = mentions(message)
+    return (f"{marks} {text}" if marks else text)[:FALLBACK_TEXT_LIMIT]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -14,8 +15,23 @@ from bot.jobs.maintenance import apply_retention, expire_sessions
 from bot.storage.dialect import Sessionmaker
 from bot.storage.outbox import Outbox
 from dialogue.clock import Clock
+from dialogue.handoff.sla_watch import SlaWatch
+
+logger = logging.getLogger(__name__)
 
 _ONE_AT_A_TIME = {"replace_existing": True, "coalesce": True, "max_instances": 1}
+
+
+async def run_sla_watch(sla: SlaWatch, wake_sender: Callable[[], None]) -> int:
+    """The SLA ladder, from stored state; wakes the sender when a step queued a message."""
+    try:
+        fired = await sla.tick()
+    except Exception:
+        logger.exception("SLA watch failed; it runs again at the next interval")
+        return 0
+    if fired:
+        wake_sender()
+    return len(fired)
 
 
 def build_scheduler(
@@ -29,6 +45,8 @@ def build_scheduler(
     digest_sources: DigestSources,
     outbox: Outbox,
     wake_sender: Callable[[], None],
+    sla: SlaWatch,
+    sla_every_seconds: float,
 ) -> AsyncIOScheduler:
     """The scheduler with every job; `digest` is None when there is no Slack to post it to."""
     scheduler = AsyncIOScheduler(timezone=timezone)
@@ -49,6 +67,14 @@ def build_scheduler(
         args=[sessionmaker],
         kwargs={"clock": clock, "days": settings.retention_days},
         id="retention",
+        **_ONE_AT_A_TIME,
+    )
+    scheduler.add_job(
+        run_sla_watch,
+        "interval",
+        seconds=sla_every_seconds,
+        args=[sla, wake_sender],
+        id="sla_watch",
         **_ONE_AT_A_TIME,
     )
     if digest is not None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.storage import sales_history
 from bot.storage.tables import (
     CustomerIssueRow,
     CustomerRow,
@@ -25,11 +26,13 @@ from bot.storage.tables import (
 from dialogue.backend import (
     Customer,
     CustomerProfile,
+    DemandHistory,
     Invoice,
     Order,
     OrderActivity,
     Product,
     PurchaseLine,
+    SalesLine,
     SalesSummary,
     StockChange,
     StockItem,
@@ -402,6 +405,19 @@ class SqlBackend:
             order_count=sum(int(n) for _cur, n, _total in placed),
             revenue=tuple(revenue),
             late_orders=tuple(order_id for _due, order_id in late),
+        )
+
+    # --- sales analytics (bot/storage/sales_history.py) ------------------------------------------
+
+    async def sales_by(self, start: date, end: date, *, by: str) -> Sequence[SalesLine]:
+        return await sales_history.sales_by(self._sm, start, end, by=by)
+
+    async def weekly_demand(
+        self, sku: str, *, end: date, weeks: int, supplier_id: str | None = None
+    ) -> DemandHistory | None:
+        product = await self.get_product(sku)
+        return await sales_history.weekly_demand(
+            self._sm, product, end=end, weeks=weeks, supplier_id=supplier_id
         )
 
     # --- names for the NLU --------------------------------------------------------------------

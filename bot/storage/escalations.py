@@ -53,6 +53,12 @@ def _escalation(row: EscalationRow) -> Escalation:
         resolved_at=row.resolved_at,
         closed_at=row.closed_at,
         card_ref=row.card_ts or "",
+        renotified_at=row.claim_renotified_at,
+        warned_at=row.resolve_warned_at,
+        breached_at=row.breached_at,
+        csat_asked_at=row.csat_asked_at,
+        csat_rating=row.csat_rating,
+        csat_comment=row.csat_comment,
     )
 
 
@@ -83,6 +89,12 @@ def _columns(esc: Escalation) -> dict[str, Any]:
         "assigned_at": esc.assigned_at,
         "resolved_at": esc.resolved_at,
         "closed_at": esc.closed_at,
+        "claim_renotified_at": esc.renotified_at,
+        "resolve_warned_at": esc.warned_at,
+        "breached_at": esc.breached_at,
+        "csat_asked_at": esc.csat_asked_at,
+        "csat_rating": esc.csat_rating,
+        "csat_comment": esc.csat_comment[:4000],
     }
 
 
@@ -176,6 +188,15 @@ class SqlEscalations:
                 )
             ).all()
         return [TurnLine("supplier" if r.kind == "user" else "bot", r.text) for r in reversed(rows)]
+
+    async def last_survey(self, supplier_id: str | None, conversation_key: str) -> datetime | None:
+        who = (
+            EscalationRow.supplier_id == supplier_id
+            if supplier_id
+            else EscalationRow.conversation_key == conversation_key
+        )
+        async with self._sm() as s:
+            return (await s.execute(select(func.max(EscalationRow.csat_asked_at)).where(who))).scalar()
 
     async def resolved_before(self, moment: datetime) -> list[Escalation]:
         async with self._sm() as s:

@@ -91,6 +91,7 @@ def outgoing_to_json(msg: OutgoingMessage) -> dict[str, Any]:
         "delete_of": msg.delete_of,
         "reaction": msg.reaction,
         "visible_to": msg.visible_to,
+        "notify": list(msg.notify),
         "format": msg.format,
         "metadata": _safe_raw(dict(msg.metadata)),
     }
@@ -110,6 +111,7 @@ def outgoing_from_json(data: dict[str, Any]) -> OutgoingMessage:
         delete_of=data.get("delete_of", ""),
         reaction=data.get("reaction", ""),
         visible_to=data.get("visible_to", ""),
+        notify=tuple(data.get("notify", ())),
         format=data.get("format", "plain"),
         metadata=data.get("metadata", {}),
     )

@@ -249,6 +249,7 @@ class EscalationRow(Base):
     claim_renotified_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
     resolve_warned_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
     breached_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
+    csat_asked_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
     csat_rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
     csat_comment: Mapped[str] = mapped_column(CleanText, default="")
 

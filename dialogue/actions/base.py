@@ -6,13 +6,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dialogue.analytics.charts import Chart
 from dialogue.backend import Accounts, Backend
 from dialogue.handoff.service import HandoffService
 from dialogue.messages import Button, ChannelKind, IncomingMessage
 from dialogue.session import Session
 from nlu.types import NluResult
 
-SALES_INTENTS = frozenset({"customer_lookup", "sales_summary", "customer_industry", "recommend_products"})
+SALES_INTENTS = frozenset(
+    {"customer_lookup", "sales_summary", "customer_industry", "recommend_products", "market_trends"}
+)
 SUPPLIER_DATA_INTENTS = frozenset({"order_status", "payment_status", "inventory_update", "inventory_query"})
 
 
@@ -26,6 +29,7 @@ class Reply:
     table: tuple[tuple[str, ...], ...] = ()
     action: str = ""
     product_attributes: Mapping[str, str] | None = None  # set for product descriptions
+    image: Chart | None = None  # a generated chart to send with the text (the text stands without it)
     kind: str = "reply"  # "handoff": a handoff notice, the one kind the supplier gets while a person has it
 
 

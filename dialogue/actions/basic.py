@@ -6,6 +6,7 @@ from dialogue.actions.base import ActionTable, Reply, TurnContext
 from dialogue.handoff import triggers
 from dialogue.handoff.model import Priority, Reason
 from dialogue.handoff.service import EscalationRequest
+from dialogue.handoff.supplier import ESCALATION
 from dialogue.identity import link_supplier
 from dialogue.yesno import classify_answer
 
@@ -118,6 +119,7 @@ async def escalate(
     )
     ctx.session.active_form = None
     ctx.session.controller = "human"
+    ctx.session.state[ESCALATION] = escalation.id
     triggers.rules_done_for_session(ctx.session)
     facts = {"ticket_id": f"#{escalation.id}"}
     if not created:

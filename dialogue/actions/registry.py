@@ -12,9 +12,11 @@ from dialogue.actions.knowledge import FaqEntry, KnowledgeBase, load_faq, make_f
 from dialogue.actions.payments import make_payment_status
 from dialogue.actions.sales.customer_form import make_customer_form
 from dialogue.actions.sales.customer_industry import make_customer_industry
-from dialogue.actions.sales.customer_lookup import customer_lookup
+from dialogue.actions.sales.customer_lookup import make_customer_lookup
 from dialogue.actions.sales.customers import CUSTOMER_FORM
+from dialogue.actions.sales.demand_forecast import FORECAST_FORM, make_demand_forecast
 from dialogue.actions.sales.industries import IndustryClassifier, IndustryLabel, load_industries
+from dialogue.actions.sales.market_trends import market_trends
 from dialogue.actions.sales.product_description import (
     PRODUCT_FORM,
     product_description,
@@ -23,7 +25,7 @@ from dialogue.actions.sales.product_description import (
 from dialogue.actions.sales.recommend_products import make_recommend_products
 from dialogue.actions.sales.recommender import Recommender
 from dialogue.actions.sales.sales_summary import sales_summary
-from dialogue.embedding import Embedder, HashingEmbedder
+from dialogue.embedding import Embedder, HashingEmbedder, retrieval_view
 
 logger = logging.getLogger(__name__)
 
@@ -38,15 +40,19 @@ def default_actions(
     faq_threshold: float = 0.55,
     max_invoices_listed: int = 5,
     recommendations: int = 5,
+    reorder_lead_time_days: int = 14,
     data_dir: str | Path = DATA_DIR,
 ) -> ActionTable:
     """Wire every intent and form. Without an embedder, retrieval falls back to hashed n-gram vectors.
 
-    `faq` and `industries` default to dialogue/data/faq_*.yml and industries.yml under `data_dir`.
+    FAQ, industries and product similarity compare texts across languages, so they use the embedder's
+    retrieval view (the multilingual encoder of nlu's routed encoder). `faq` and `industries` default to
+    dialogue/data/faq_*.yml and industries.yml under `data_dir`.
     """
     if embedder is None:
         logger.warning("no sentence encoder given: FAQ, industry and recommendations use lexical vectors")
         embedder = HashingEmbedder()
+    embedder = retrieval_view(embedder)
     entries = list(faq) if faq is not None else load_faq(data_dir)
     labels = (
         list(industries) if industries is not None else load_industries(Path(data_dir) / "industries.yml")
@@ -55,6 +61,7 @@ def default_actions(
     classifier = IndustryClassifier(labels, embedder)
     recommender = Recommender(embedder, top_k=recommendations)
     answer_faq = make_faq_action(knowledge)
+    forecast, forecast_form = make_demand_forecast(lead_time_days=reorder_lead_time_days)
     intents = {
         "greeting": basic.greeting,
         "goodbye": basic.goodbye,
@@ -70,11 +77,13 @@ def default_actions(
         "onboarding": answer_faq,
         "policy_question": answer_faq,
         "complaint": complaints.complaint,
-        "customer_lookup": customer_lookup,
+        "customer_lookup": make_customer_lookup(classifier),
         "sales_summary": sales_summary,
         "customer_industry": make_customer_industry(classifier),
         "recommend_products": make_recommend_products(recommender),
         "product_description": product_description,
+        "market_trends": market_trends,
+        "demand_forecast": forecast,
     }
     forms = {
         "offer_human": basic.offer_human_form,
@@ -82,5 +91,6 @@ def default_actions(
         inventory.FORM: inventory.inventory_update_form,
         CUSTOMER_FORM: make_customer_form(classifier, recommender),
         PRODUCT_FORM: product_description_form,
+        FORECAST_FORM: forecast_form,
     }
     return ActionTable(intents=intents, forms=forms)

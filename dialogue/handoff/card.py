@@ -66,6 +66,9 @@ def escalation_card(esc: Escalation, *, records: Sequence[str] = (), notes: Sequ
         ("Priority", "HIGH" if esc.priority == Priority.HIGH else "normal"),
         ("Status", status_line(esc)),
     ]
+    if esc.csat_rating is not None:
+        comment = f" ({esc.csat_comment})" if esc.csat_comment else ""
+        fields.append(("Rating", f"{esc.csat_rating}/5{comment}"))
     sections = ["Reasons:\n" + "\n".join(f"• {reason.describe()}" for reason in esc.reasons)]
     if records:
         sections.append("Orders and invoices:\n" + "\n".join(f"• {line}" for line in records))
@@ -74,7 +77,9 @@ def escalation_card(esc: Escalation, *, records: Sequence[str] = (), notes: Sequ
         sections.append("Last turns:\n" + "\n".join(lines))
     if notes:
         sections.append("\n".join(notes))
-    marker = "[HIGH] " if esc.priority == Priority.HIGH else ""
+    marker = ("[SLA BREACHED] " if esc.breached_at else "") + (
+        "[HIGH] " if esc.priority == Priority.HIGH else ""
+    )
     title = f"{marker}Escalation #{esc.id}: {esc.supplier_name or esc.user_name or esc.conversation_key}"
     context = (f"{esc.conversation_key} · opened {_hm(esc.created_at)} · claim by {_hm(esc.claim_due_at)}",)
     return Card(title=title, fields=tuple(fields), sections=tuple(sections), context=context)

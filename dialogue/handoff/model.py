@@ -97,6 +97,12 @@ class Escalation:
     resolved_at: datetime | None = None
     closed_at: datetime | None = None
     card_ref: str = ""  # the platform message id of the desk's card (a Slack ts)
+    renotified_at: datetime | None = None  # the desk was reminded that nobody claimed it
+    warned_at: datetime | None = None  # the thread was warned that the resolve deadline nears
+    breached_at: datetime | None = None  # the resolve deadline passed while it was open
+    csat_asked_at: datetime | None = None
+    csat_rating: int | None = None
+    csat_comment: str = ""
 
     @property
     def is_open(self) -> bool:

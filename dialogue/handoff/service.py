@@ -10,13 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from dialogue.backend import Backend
 from dialogue.clock import Clock
-from dialogue.handoff.card import card_buttons, escalation_card, status_line
+from dialogue.handoff.desk_posts import DeskPosts
 from dialogue.handoff.model import Agent, Escalation, Event, Priority, Reason, Status, TurnLine
+from dialogue.handoff.sla import business_hours
 from dialogue.handoff.store import Effects, EscalationStore
+from dialogue.handoff.survey import csat_question
 from dialogue.handoff.texts import notice
 from dialogue.messages import Attachment, ConversationKey, IncomingMessage, OutgoingMessage
 from dialogue.settings import HandoffSettings
@@ -24,10 +26,6 @@ from dialogue.settings import HandoffSettings
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 5  # compare-and-set retries before giving up on a busy escalation
-# Attachments that can be carried across platforms as files (a location or a contact cannot).
-FILE_KINDS = frozenset(
-    {"photo", "document", "file", "voice", "audio", "video", "video_note", "animation", "sticker"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +69,8 @@ class HandoffService:
         self._backend = backend
         self._clock = clock
         self._settings = settings
-        self._desk = desk
+        self._hours = business_hours(settings.business_hours)
+        self.desk = DeskPosts(desk=desk, store=store, backend=backend)
         self._observer = observer
 
     # --- triggers ----------------------------------------------------------------------------
@@ -91,7 +90,7 @@ class HandoffService:
             await self.store.append_event(
                 existing.id,
                 event,
-                Effects(messages=(*await self._card(existing, extra=note), *self._desk_note(existing, note))),
+                Effects((*await self.desk.card(existing, extra=note), *self.desk.note(existing, note))),
             )
             return existing, False
         supplier = await self._backend.get_supplier(request.supplier_id) if request.supplier_id else None
@@ -106,8 +105,8 @@ class HandoffService:
             reasons=request.reasons,
             language=request.language,
             created_at=now,
-            claim_due_at=now + timedelta(minutes=self._settings.claim_sla_minutes),
-            resolve_due_at=now + timedelta(minutes=self._settings.resolve_sla_minutes),
+            claim_due_at=self.due(now, self._settings.claim_sla_minutes),
+            resolve_due_at=self.due(now, self._settings.resolve_sla_minutes),
             updated_at=now,
             version=0,
             supplier_id=request.supplier_id,
@@ -117,7 +116,7 @@ class HandoffService:
             order_ids=request.order_ids,
             invoice_ids=request.invoice_ids,
         )
-        records = await self._records(draft)
+        records = await self.desk.records(draft)
         event = Event(
             "created",
             "bot",
@@ -128,7 +127,7 @@ class HandoffService:
                 "request_id": request.request_id,
             },
         )
-        created = await self.store.create(draft, event, self._card_effects(records))
+        created = await self.store.create(draft, event, self.desk.card_effects(records))
         if created is None:  # another turn opened one meanwhile
             again = await self.store.open_for(request.conversation_key)
             if again is None:
@@ -153,7 +152,7 @@ class HandoffService:
             language=language,
             created_at=now,
             claim_due_at=now,
-            resolve_due_at=now + timedelta(minutes=self._settings.resolve_sla_minutes),
+            resolve_due_at=self.due(now, self._settings.resolve_sla_minutes),
             updated_at=now,
             version=0,
             summary=tuple(await self.store.recent_turns(conversation_key, self._settings.history_turns)),
@@ -164,7 +163,7 @@ class HandoffService:
         told = OutgoingMessage(key, notice("taken_over", language, agent=agent.display), kind="handoff")
 
         def effects(created: Escalation) -> Effects:
-            return Effects(messages=(told, *self._card_message(created, ())), controller="human")
+            return Effects(messages=(told, *self.desk.card_message(created, ())), controller="human")
 
         created = await self.store.create(
             draft, Event("assigned", agent.id, now, {"takeover": True}), effects
@@ -184,14 +183,21 @@ class HandoffService:
                 return None  # already theirs: nothing to do
             return replace(esc, status=Status.ASSIGNED, assignee=agent, assigned_at=self._clock())
 
-        return await self._transition(escalation_id, agent, "assigned", check, change, told="claimed")
+        return await self.transition(escalation_id, agent, "assigned", check, change, told="claimed")
 
     async def unassign(self, escalation_id: int, agent: Agent) -> Outcome:
         def change(esc: Escalation) -> Escalation:
-            due = self._clock() + timedelta(minutes=self._settings.claim_sla_minutes)
-            return replace(esc, status=Status.PENDING, assignee=None, assigned_at=None, claim_due_at=due)
+            due = self.due(self._clock(), self._settings.claim_sla_minutes)  # the claim clock starts again
+            return replace(
+                esc,
+                status=Status.PENDING,
+                assignee=None,
+                assigned_at=None,
+                claim_due_at=due,
+                renotified_at=None,
+            )
 
-        return await self._transition(
+        return await self.transition(
             escalation_id, agent, "unassigned", self._assignee_only(agent), change, told="unassigned"
         )
 
@@ -199,7 +205,7 @@ class HandoffService:
         def change(esc: Escalation) -> Escalation:
             return replace(esc, assignee=to, assigned_at=self._clock())
 
-        return await self._transition(
+        return await self.transition(
             escalation_id,
             agent,
             "transferred",
@@ -210,10 +216,20 @@ class HandoffService:
         )
 
     async def resolve(self, escalation_id: int, agent: Agent) -> Outcome:
-        def change(esc: Escalation) -> Escalation:
-            return replace(esc, status=Status.RESOLVED, resolved_at=self._clock())
+        """Close the conversation with the supplier, who is told, and asked to rate it (see `survey_due`)."""
+        esc = await self.store.get(escalation_id)
+        survey = esc is not None and await self.survey_due(esc)
 
-        return await self._transition(
+        def change(esc: Escalation) -> Escalation:
+            now = self._clock()
+            return replace(
+                esc, status=Status.RESOLVED, resolved_at=now, csat_asked_at=now if survey else None
+            )
+
+        def ask(esc: Escalation) -> list[OutgoingMessage]:
+            return [csat_question(esc)] if survey else []
+
+        return await self.transition(
             escalation_id,
             agent,
             "resolved",
@@ -221,7 +237,16 @@ class HandoffService:
             change,
             told="resolved",
             controller="bot",
+            extra=ask,
         )
+
+    async def survey_due(self, esc: Escalation) -> bool:
+        """A survey after a resolution, at most once per supplier per `handoff.csat_cooldown_hours`."""
+        if not self._settings.csat:
+            return False
+        last = await self.store.last_survey(esc.supplier_id, esc.conversation_key)
+        cooldown = timedelta(hours=self._settings.csat_cooldown_hours)
+        return last is None or self._clock() - last >= cooldown
 
     async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
         def check(esc: Escalation) -> str:
@@ -232,7 +257,7 @@ class HandoffService:
         def change(esc: Escalation) -> Escalation:
             return replace(esc, status=Status.RETURNED)
 
-        return await self._transition(
+        return await self.transition(
             escalation_id, agent, "returned", check, change, told="returned", controller="bot"
         )
 
@@ -252,7 +277,7 @@ class HandoffService:
         def change(current: Escalation) -> Escalation:
             return replace(current, status=Status.WITHDRAWN)
 
-        return await self._transition(esc.id, Agent(actor), "withdrawn", check, change)
+        return await self.transition(esc.id, Agent(actor), "withdrawn", check, change)
 
     async def close(self, escalation_id: int) -> Outcome:
         """Close a resolved escalation (after handoff.auto_close_hours)."""
@@ -263,14 +288,14 @@ class HandoffService:
         def change(esc: Escalation) -> Escalation:
             return replace(esc, status=Status.CLOSED, closed_at=self._clock())
 
-        return await self._transition(escalation_id, Agent("system:auto-close"), "closed", check, change)
+        return await self.transition(escalation_id, Agent("system:auto-close"), "closed", check, change)
 
     async def note(self, escalation_id: int, agent: Agent, text: str, *, on_desk: bool) -> Outcome:
         """An internal note, never sent to the supplier; `on_desk` mirrors it to the card's thread."""
         esc = await self.store.get(escalation_id)
         if esc is None:
             return Outcome(None, False, f"no escalation #{escalation_id}")
-        messages = self._desk_note(esc, f"Note from {agent.display}: {text}") if on_desk else ()
+        messages = self.desk.note(esc, f"Note from {agent.display}: {text}") if on_desk else ()
         await self.store.append_event(
             esc.id, Event("note", agent.id, self._clock(), {"text": text}), Effects(messages)
         )
@@ -308,7 +333,7 @@ class HandoffService:
         )
         messages = [relay]
         if on_desk:
-            messages.extend(self._desk_note(esc, f"{agent.display} (to the supplier): {text}"))
+            messages.extend(self.desk.note(esc, f"{agent.display} (to the supplier): {text}"))
         data = {"text": text, "files": len(files), "source_ref": source_ref}
         await self.store.append_event(
             esc.id, Event("agent_message", agent.id, self._clock(), data), Effects(tuple(messages))
@@ -340,32 +365,42 @@ class HandoffService:
         )
         return Outcome(esc, True)
 
-    def mirror(self, esc: Escalation, message: IncomingMessage) -> tuple[OutgoingMessage, ...]:
-        """The supplier's message as it appears in the card's thread (none without a desk)."""
-        if self._desk is None:
-            return ()
-        who = esc.user_name or message.sender.display_name or "supplier"
-        body = message.rich_text or message.text
-        files = tuple(a for a in message.attachments if a.kind in FILE_KINDS)
-        others = [a.kind for a in message.attachments if a.kind not in FILE_KINDS]
-        if others:
-            body = " ".join([*(f"[{kind}]" for kind in others), body]).strip()
-        if message.deleted:
-            text = f"**{who}** deleted a message"
-        elif message.edited:
-            text = f"**{who}** (edited): {body}"
-        else:
-            text = f"**{who}**: {body}" if body else f"**{who}** sent {len(files)} file(s)"
-        return (
-            OutgoingMessage(
-                self.desk_key(esc.id),
-                text,
-                kind="relay_in",
-                format="markdown",
-                files=files,
-                metadata={"escalation_id": esc.id, "place": "thread"},
-            ),
+    async def reopen(self, esc: Escalation, message_text: str) -> Outcome:
+        """The supplier wrote again after a resolution, before it closed: back to the same agent."""
+
+        def check(current: Escalation) -> str:
+            return (
+                ""
+                if current.status == Status.RESOLVED
+                else f"escalation #{current.id} is {current.status.value}"
+            )
+
+        def change(current: Escalation) -> Escalation:
+            now = self._clock()
+            return replace(
+                current,
+                status=Status.ASSIGNED,
+                resolved_at=None,
+                resolve_due_at=self.due(now, self._settings.resolve_sla_minutes),
+                warned_at=None,
+                breached_at=None,
+            )
+
+        def note(current: Escalation) -> tuple[OutgoingMessage, ...]:
+            return self.desk.note(
+                current, f"Reopened: the supplier wrote again: {message_text[:300]}", notify_assignee=True
+            )
+
+        return await self.transition(
+            esc.id, Agent("supplier"), "reopened", check, change, told="reopened", extra=note
         )
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    def due(self, start: datetime, minutes: float) -> datetime:
+        """`minutes` of SLA time after `start`, counted in business hours when they are set."""
+        return self._hours.add(start, timedelta(minutes=minutes))
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -386,7 +421,7 @@ class HandoffService:
 
         return check
 
-    async def _transition(
+    async def transition(
         self,
         escalation_id: int,
         agent: Agent,
@@ -397,8 +432,12 @@ class HandoffService:
         told: str = "",
         controller: str | None = None,
         data: dict[str, str] | None = None,
+        extra: Callable[[Escalation], Sequence[OutgoingMessage]] | None = None,
     ) -> Outcome:
-        """Read, check, compare-and-set; on a lost race read again, so the loser learns who won."""
+        """Read, check, compare-and-set; on a lost race read again, so the loser learns who won.
+
+        `told` names the supplier's notice; `extra` adds messages made from the changed escalation.
+        """
         for _ in range(ATTEMPTS):
             esc = await self.store.get(escalation_id)
             if esc is None:
@@ -411,13 +450,15 @@ class HandoffService:
                 return Outcome(esc, True)
             now = self._clock()
             changed = replace(changed, updated_at=now)
-            messages: list[OutgoingMessage] = list(await self._card(changed))
+            messages: list[OutgoingMessage] = list(await self.desk.card(changed))
             if told:
                 who = (changed.assignee or agent).display
                 text = notice(told, changed.language, agent=who)
                 messages.append(
                     OutgoingMessage(ConversationKey.parse(esc.conversation_key), text, kind="handoff")
                 )
+            if extra is not None:
+                messages.extend(extra(changed))
             event = Event(kind, agent.id, now, {"agent": agent.display, **(data or {})})
             done = await self.store.update(changed, event, Effects(tuple(messages), controller))
             if done is not None:
@@ -426,87 +467,14 @@ class HandoffService:
                 return Outcome(done, True)
         return Outcome(await self.store.get(escalation_id), False, "the escalation is busy; try again")
 
-    async def _records(self, esc: Escalation) -> list[str]:
-        """The related orders and invoices with their current status, from the backend."""
-        lines: list[str] = []
-        if esc.supplier_id is None:
-            return [f"{ref}: (supplier not linked)" for ref in (*esc.order_ids, *esc.invoice_ids)]
-        for order_id in esc.order_ids:
-            order = await self._backend.get_order(esc.supplier_id, order_id)
-            if order is None:
-                lines.append(f"{order_id}: not found for this supplier")
-                continue
-            eta = f", ETA {order.eta.isoformat()}" if order.eta else ""
-            lines.append(
-                f"{order.id}: {order.status.replace('_', ' ')}, {order.currency} {order.total:,.2f}{eta}"
-            )
-        for invoice_id in esc.invoice_ids:
-            invoice = await self._backend.get_invoice(esc.supplier_id, invoice_id)
-            if invoice is None:
-                lines.append(f"{invoice_id}: not found for this supplier")
-                continue
-            lines.append(
-                f"{invoice.id}: {invoice.status}, {invoice.currency} {invoice.amount:,.2f}, "
-                f"due {invoice.due_date}"
-            )
-        return lines
-
-    def _card_effects(self, records: Sequence[str]) -> Callable[[Escalation], Effects]:
-        def effects(created: Escalation) -> Effects:
-            return Effects(messages=self._card_message(created, records))
-
-        return effects
-
-    async def _card(self, esc: Escalation, *, extra: str = "") -> tuple[OutgoingMessage, ...]:
-        if self._desk is None:
-            return ()
-        events = await self.store.events(esc.id) if esc.id else []
-        notes = [
-            f"Triggered again: {', '.join(e.data.get('reasons', []))}" for e in events if e.kind == "trigger"
-        ]
-        return self._card_message(esc, await self._records(esc), [*notes, extra] if extra else notes)
-
-    def _card_message(
-        self, esc: Escalation, records: Sequence[str], notes: Sequence[str] = ()
-    ) -> tuple[OutgoingMessage, ...]:
-        """The card, posted the first time and updated in place after (the place is resolved when sent)."""
-        if self._desk is None:
-            return ()
-        card = escalation_card(esc, records=records, notes=notes)
-        message = OutgoingMessage(
-            self.desk_key(esc.id),
-            f"{card.title} ({status_line(esc)})",
-            card=card,
-            buttons=card_buttons(esc),
-            kind="card",
-            metadata={"escalation_id": esc.id, "place": "card"},
-        )
-        return (message,)
-
-    def _desk_note(self, esc: Escalation, text: str, *, visible_to: str = "") -> tuple[OutgoingMessage, ...]:
-        """A message in the card's thread on the desk (none without a desk)."""
-        if self._desk is None:
-            return ()
-        message = OutgoingMessage(
-            self.desk_key(esc.id),
-            text,
-            kind="desk",
-            visible_to=visible_to,
-            format="markdown",
-            metadata={"escalation_id": esc.id, "place": "thread"},
-        )
-        return (message,)
-
     def desk_reply(self, esc: Escalation, text: str, *, visible_to: str = "") -> tuple[OutgoingMessage, ...]:
         """A message to the desk about `esc` (a refusal shown to one agent, a hint)."""
-        return self._desk_note(esc, text, visible_to=visible_to)
+        return self.desk.note(esc, text, visible_to=visible_to)
 
-    def desk_key(self, escalation_id: int) -> ConversationKey:
-        """The outbox key of everything about one escalation on the desk, so it is delivered in order."""
-        if self._desk is None:
-            raise LookupError("no desk is configured")
-        return ConversationKey(self._desk.platform, self._desk.chat_id, f"esc-{escalation_id}")
+    def mirror(self, esc: Escalation, message: IncomingMessage) -> tuple[OutgoingMessage, ...]:
+        """The supplier's message as it appears in the card's thread (none without a desk)."""
+        return self.desk.mirror(esc, message)
 
     @property
     def has_desk(self) -> bool:
-        return self._desk is not None
+        return self.desk.enabled

@@ -63,6 +63,10 @@ class EscalationStore(Protocol):
         """The conversation's last `limit` user and bot lines, oldest first."""
         ...
 
+    async def last_survey(self, supplier_id: str | None, conversation_key: str) -> datetime | None:
+        """When this supplier (or, unlinked, this conversation) was last asked to rate a conversation."""
+        ...
+
     async def resolved_before(self, moment: datetime) -> list[Escalation]:
         """Resolved escalations whose resolution is older than `moment` (due to be closed)."""
         ...

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dialogue.handoff import triggers
+from dialogue.handoff.csat import COMMENT_FORM, Rated, Surveys
 from dialogue.handoff.model import Priority, Reason, Status
 from dialogue.handoff.service import EscalationRequest, HandoffService
+from dialogue.handoff.survey import parse_rating
 from dialogue.handoff.texts import notice
 from dialogue.messages import IncomingMessage, OutgoingMessage
 from dialogue.session import Session
@@ -19,9 +23,98 @@ def is_cancel(message: IncomingMessage) -> bool:
     return message.command == "cancel" or message.text.strip().lower().rstrip(".!。！") in CANCEL_WORDS
 
 
+ESCALATION = "escalation"  # session state: the conversation's latest escalation, while it may come back
+COMMENT_ESCALATION = "csat_escalation"  # session slot: the rating a free-text comment belongs to
+# Intents that mean a new question, not a comment on the rating just given.
+QUESTIONS = frozenset(
+    {
+        "order_status",
+        "payment_status",
+        "inventory_query",
+        "inventory_update",
+        "onboarding",
+        "policy_question",
+        "help",
+        "human_handoff",
+        "customer_lookup",
+        "sales_summary",
+        "customer_industry",
+        "recommend_products",
+        "product_description",
+    }
+)
+
+
 class SupplierSide:
-    def __init__(self, service: HandoffService) -> None:
+    def __init__(self, service: HandoffService, *, reopen_within: timedelta) -> None:
         self._service = service
+        self._surveys = Surveys(service)
+        self._reopen_within = reopen_within
+
+    async def survey_answer(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage] | None:
+        """A tap on the rating keyboard; None when the message is not one."""
+        parsed = parse_rating(message.callback_data)
+        if parsed is None:
+            return None
+        escalation_id, rating = parsed
+        rated = await self._surveys.rate(escalation_id, rating, session.key.as_str())
+        if rated == Rated.UNKNOWN:
+            return None  # not this conversation's survey: an expired button
+        if rated == Rated.THANKS:
+            session.active_form = COMMENT_FORM
+            session.slots[COMMENT_ESCALATION] = escalation_id
+            text = notice("csat_thanks", session.language, rating=str(rating))
+        else:
+            text = notice("csat_already", session.language)
+        return [OutgoingMessage(session.key, text, reply_to=message.message_id, kind="handoff")]
+
+    async def survey_comment(
+        self, message: IncomingMessage, session: Session, nlu: NluResult, threshold: float
+    ) -> list[OutgoingMessage] | None:
+        """The words after a rating are its comment, unless they are a new question (then None)."""
+        escalation_id = session.slots.pop(COMMENT_ESCALATION, None)
+        session.active_form = None
+        question = nlu.intent in QUESTIONS and nlu.confidence >= threshold
+        if (
+            not isinstance(escalation_id, int)
+            or question
+            or message.callback_data
+            or not message.text.strip()
+        ):
+            return None
+        if not await self._surveys.comment(escalation_id, message.text, session.key.as_str()):
+            return None
+        text = notice("csat_comment", session.language)
+        return [OutgoingMessage(session.key, text, reply_to=message.message_id, kind="handoff")]
+
+    async def maybe_reopen(
+        self, message: IncomingMessage, session: Session, nlu: NluResult, threshold: float
+    ) -> list[OutgoingMessage] | None:
+        """Soon after a resolution, a message the bot cannot answer (or a new request for a person)
+        goes back to the agent who resolved it; a question the bot can answer is answered (None)."""
+        escalation_id = session.state.get(ESCALATION)
+        if not isinstance(escalation_id, int):
+            return None
+        esc = await self._service.store.get(escalation_id)
+        now = self._service.now()
+        recent = esc is not None and esc.status == Status.RESOLVED and esc.resolved_at is not None
+        if (
+            not recent
+            or esc is None
+            or esc.resolved_at is None
+            or now - esc.resolved_at > self._reopen_within
+        ):
+            if esc is None or esc.status not in (Status.PENDING, Status.ASSIGNED, Status.RESOLVED):
+                session.state.pop(ESCALATION, None)
+            return None
+        misunderstood = nlu.intent == "out_of_scope" or nlu.confidence < threshold
+        if not (misunderstood or nlu.intent in ("human_handoff", "complaint")):
+            return None
+        outcome = await self._service.reopen(esc, message.text)
+        if not outcome.ok or outcome.escalation is None:
+            return None
+        session.controller = "human"
+        return list(self._service.mirror(outcome.escalation, message))
 
     async def while_escalated(
         self, message: IncomingMessage, session: Session, nlu: NluResult

@@ -35,6 +35,18 @@ _NOTICES: dict[str, tuple[str, str]] = {
         "I have passed your message to {agent}, who helped you before.",
         "已将您的消息转给之前为您服务的 {agent}。",
     ),
+    "csat_thanks": (
+        "Thank you for rating us {rating}/5. Anything to add? Just write it here.",
+        "感谢您的 {rating} 分评价！如有补充意见，请直接在这里留言。",
+    ),
+    "csat_already": (
+        "Thank you, your rating is already recorded.",
+        "谢谢，您的评价已经记录。",
+    ),
+    "csat_comment": (
+        "Thank you for your feedback, it goes to the team.",
+        "感谢您的反馈，我们会转达给团队。",
+    ),
     "waiting": (
         "Your message has been passed on; a colleague will reply here.",
         "您的消息已转交，客服同事会在这里回复您。",

@@ -44,7 +44,6 @@ CORPUS_FILES = (
     "replies_en.yml",
     "replies_zh.yml",
     "product_attributes.yml",
-    "product_descriptions.yml",
 )
 
 
@@ -152,13 +151,6 @@ def load_corpus(data_dir: str | Path, *, max_variants: int = 2) -> Corpus:
             for text in texts:
                 validate_template(outcome, str(text), f"replies_{lang}.yml: {name}")
             variants[(outcome.name, lang)] = tuple(str(t) for t in texts)
-    phrasings = _load_yaml(data / "product_descriptions.yml") or {}
-    product = catalog.get(PRODUCT_OUTCOME)
-    for lang in LANGUAGES:
-        texts = tuple(str(t) for t in phrasings.get(lang) or ())
-        for text in texts:
-            validate_template(product, text, f"product_descriptions.yml: {lang}")
-        variants[(PRODUCT_OUTCOME, lang)] = texts
     for name, spec in catalog.outcomes.items():
         for lang in LANGUAGES:
             if spec.template_only:  # rendered from its templates only: its phrasings are the templates

@@ -15,9 +15,10 @@ from typing import Any
 from dialogue.nlg.batching import MicroBatcher
 from dialogue.nlg.cache import LruCache
 from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, Catalog, Outcome, realise
-from dialogue.nlg.corpus import load_corpus, model_input
+from dialogue.nlg.corpus import ProductTables, load_corpus, model_input
 from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import PRODUCT_ATTRIBUTES, Lexicalizer
+from dialogue.nlg.listing import compose
 from dialogue.nlg.model import Generator
 from dialogue.nlg.settings import NlgSettings
 from dialogue.nlg.training import DEFAULT_MAX_VARIANTS, saved_hash, saved_meta
@@ -25,8 +26,7 @@ from dialogue.nlg.types import FactValue, RenderedReply
 
 log = logging.getLogger(__name__)
 
-DRAFT_LABEL = {"en": "Draft: ", "zh": "草稿："}
-_ATTRIBUTE_ALIASES = {"colour": "color", "feature": "features", "title": "name", "product_name": "name"}
+DRAFT_LABEL = {"en": "Draft (for review)\n", "zh": "草稿（待审核）\n"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +110,10 @@ class NlgRenderer:
         on_fallback: FallbackCallback | None = None,
         registry: Any = None,
         variant_counts: Mapping[tuple[str, str], int] | None = None,
+        products: ProductTables | None = None,
     ) -> None:
         self.catalog = catalog
+        self.products = products
         self.variant_counts: Mapping[tuple[str, str], int] = variant_counts or {}
         self.lexicalizer = lexicalizer
         self.checker = checker
@@ -149,14 +151,24 @@ class NlgRenderer:
         return zlib.crc32(text.encode()) % count if text and count > 1 else 0
 
     async def describe_product(self, attributes: Mapping[str, str], *, language: str) -> RenderedReply:
-        facts: dict[str, FactValue] = {}
-        for key, value in attributes.items():
-            name = _ATTRIBUTE_ALIASES.get(key.strip().lower(), key.strip().lower())
-            if name in PRODUCT_ATTRIBUTES and str(value).strip():
-                facts[name] = str(value).strip()
-        if "name" not in facts and str(attributes.get("sku", "")).strip():
-            facts["name"] = str(attributes["sku"]).strip()
-        return await self._render(PRODUCT_OUTCOME, facts, normalize_language(language), draft=True, variant=0)
+        """A draft listing (dialogue.nlg.listing): composed from the attributes only, so it is grounded
+        by construction; the reply model takes no part in it."""
+        language = normalize_language(language)
+        try:
+            listing = compose(attributes, language=language, tables=self.products)
+        except ValueError:  # no name: the template says what is known
+            facts = {k: v for k, v in attributes.items() if k in PRODUCT_ATTRIBUTES and str(v).strip()}
+            return await self._render(PRODUCT_OUTCOME, facts, language, draft=True, variant=0)
+        text = DRAFT_LABEL[language] + listing.text()
+        return RenderedReply(
+            text=text,
+            outcome=PRODUCT_OUTCOME,
+            language=language,
+            delexicalized=text,
+            used_fallback=False,
+            source="template",
+            is_draft=True,
+        )
 
     async def _render(
         self, outcome: str, facts: Mapping[str, FactValue], language: str, *, draft: bool, variant: int
@@ -353,6 +365,7 @@ def build_renderer(
         on_fallback=on_fallback,
         registry=registry,
         variant_counts={key: corpus.trained_variants(*key) for key in corpus.variants},
+        products=corpus.products,
     )
     renderer._owns_executor = owns
     return renderer

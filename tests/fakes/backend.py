@@ -12,21 +12,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from dialogue.analytics.aggregate import SoldLine, sales_lines, weekly_units
 from dialogue.backend import (
     Customer,
     CustomerProfile,
+    DemandHistory,
     Invoice,
     LinkResult,
     Order,
     OrderActivity,
     Product,
     PurchaseLine,
+    SalesLine,
     SalesSummary,
     StockChange,
     StockItem,
     Supplier,
 )
 from dialogue.demo import OrderLine, load_demo, order_time
+from dialogue.demo_history import generate_demand_history
 from nlu.types import KnownName
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
@@ -81,15 +85,20 @@ def _is_late(order: Order, today: date) -> bool:
 class FakeBackend:
     """The Backend protocol over dictionaries; every supplier read is scoped like the SQL one."""
 
-    def __init__(self, today: date = TODAY) -> None:
+    def __init__(self, today: date = TODAY, *, history: bool = False) -> None:
+        """`history`: add the seed's two years of weekly orders (dialogue.demo_history) for trends and
+        forecasts; off by default, so the other tests' figures stay as they are pinned."""
         self.today = today
         demo = load_demo(today)
         extra = scenario(today)
+        weekly = generate_demand_history(demo, today) if history else None
         self.suppliers: dict[str, Supplier] = {s.id: s for s in demo.suppliers}
         self.customers: dict[str, Customer] = {c.id: c for c in demo.customers}
         self.products: dict[str, Product] = {p.sku: p for p in demo.products}
-        self.orders: dict[str, Order] = {o.id: o for o in (*demo.orders, *extra.orders)}
-        self.lines: list[OrderLine] = [*demo.lines, *extra.lines]
+        self.orders: dict[str, Order] = {
+            o.id: o for o in (*demo.orders, *extra.orders, *(weekly.orders if weekly else ()))
+        }
+        self.lines: list[OrderLine] = [*demo.lines, *extra.lines, *(weekly.lines if weekly else ())]
         self.invoices: dict[str, Invoice] = {i.id: i for i in (*demo.invoices, *extra.invoices)}
         self.stock: dict[str, int] = dict((*demo.stock, *extra.stock))
         self.issues: dict[str, list[str]] = {}
@@ -233,6 +242,34 @@ class FakeBackend:
             revenue=tuple(sorted(revenue.items(), key=lambda kv: (-kv[1], kv[0]))),
             late_orders=tuple(order_id for _due, order_id in late),
         )
+
+    def _sold(self, start: date, end: date, sku: str | None = None) -> list[SoldLine]:
+        out = []
+        for line in self.lines:
+            order = self.orders.get(line.order_id)
+            if order is None or order.status == "cancelled" or (sku and line.sku != sku):
+                continue
+            day = order.created_at.date()
+            if start <= day < end:
+                product = self.products[line.sku]
+                out.append(
+                    SoldLine(day, line.sku, product.name, product.category, line.quantity, line.unit_price)
+                )
+        return out
+
+    async def sales_by(self, start: date, end: date, *, by: str) -> Sequence[SalesLine]:
+        return sales_lines(self._sold(start, end), by=by)
+
+    async def weekly_demand(
+        self, sku: str, *, end: date, weeks: int, supplier_id: str | None = None
+    ) -> DemandHistory | None:
+        product = self.products.get(sku.upper())
+        if product is None or (supplier_id is not None and product.supplier_id != supplier_id):
+            return None
+        first = end - timedelta(weeks=weeks + 1)
+        sold = [(line.day, line.quantity) for line in self._sold(first, end, product.sku)]
+        starts, units = weekly_units(sold, end=end, weeks=weeks)
+        return DemandHistory(product, starts, units, self.stock.get(product.sku))
 
     def known_names(self) -> Sequence[KnownName]:
         return [KnownName("customer", c.id, c.name) for c in self.customers.values()] + [

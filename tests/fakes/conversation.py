@@ -17,7 +17,15 @@ from dialogue.embedding import Embedder, HashingEmbedder
 from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.service import HandoffService
 from dialogue.manager import DialogueManager, Policy
-from dialogue.messages import Attachment, Button, ChannelKind, ConversationKey, IncomingMessage, Platform, Sender
+from dialogue.messages import (
+    Attachment,
+    Button,
+    ChannelKind,
+    ConversationKey,
+    IncomingMessage,
+    Platform,
+    Sender,
+)
 from dialogue.session import Session
 from dialogue.settings import HandoffSettings
 from tests.fakes.backend import START, FakeAccounts, FakeBackend

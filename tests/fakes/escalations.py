@@ -79,6 +79,15 @@ class MemoryEscalations:
     async def recent_turns(self, conversation_key: str, limit: int) -> list[TurnLine]:
         return self.turns.get(conversation_key, [])[-limit:]
 
+    async def last_survey(self, supplier_id: str | None, conversation_key: str) -> datetime | None:
+        asked = [
+            e.csat_asked_at
+            for e in self.all
+            if e.csat_asked_at is not None
+            and (e.supplier_id == supplier_id if supplier_id else e.conversation_key == conversation_key)
+        ]
+        return max(asked, default=None)
+
     async def resolved_before(self, moment: datetime) -> list[Escalation]:
         return [
             e

@@ -24,6 +24,8 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\bthank|谢谢", "thanks"),
     (r"^help$|what can you do|帮助", "help"),
     (r"industry|sector|行业", "customer_industry"),
+    (r"market|trend|走势|趋势|行情", "market_trends"),
+    (r"forecast|how many .*\bneed\b|备多少|预测|要备", "demand_forecast"),
     (r"recommend|pitch|similar|推荐|类似", "recommend_products"),
     (r"description|listing|描述|文案", "product_description"),
     (r"\bsales\b|revenue|销售", "sales_summary"),

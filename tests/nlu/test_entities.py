@@ -191,3 +191,65 @@ def test_spans_match_text(extractor: EntityExtractor) -> None:
     }
     for e in entities:
         assert text[e.start : e.end] == e.text
+
+
+@pytest.mark.parametrize(
+    ("text", "type_", "value"),
+    [
+        ("where is PO\u20111001", "order_id", "PO-1001"),  # non-breaking hyphen
+        ("where is PO\u20131001", "order_id", "PO-1001"),  # en dash
+        ("where is PO\u20141001", "order_id", "PO-1001"),  # em dash
+        ("ＰＯ－１００１到哪了", "order_id", "PO-1001"),
+        ("ＩＮＶ－２００２付款了吗", "invoice_id", "INV-2002"),
+        ("ＡＢ－１０２０库存", "sku", "AB-1020"),
+        ("AB\u20111020 stock", "sku", "AB-1020"),
+        ("订单\u30001188查一下", "order_id", "PO-1188"),  # ideographic space
+        ("¥５０００ deducted", "money", Money(Decimal(5000), "CNY")),
+    ],
+)
+def test_dashes_and_full_width_forms(
+    extractor: EntityExtractor, text: str, type_: str, value: object
+) -> None:
+    entities = extractor.extract(text)
+    assert values(entities, type_) == [value]
+    for e in entities:
+        assert text[e.start : e.end] == e.text  # offsets index the text as written
+
+
+def test_full_width_quantity(extractor: EntityExtractor) -> None:
+    entities = extractor.extract("ＫＴ－４１０现在有４５０件")
+    assert [(e.value, e.unit, e.text) for e in entities if e.type == "quantity"] == [(450, "pcs", "４５０件")]
+    assert values(entities, "sku") == ["KT-410"]
+
+
+def test_control_characters_are_spaces(extractor: EntityExtractor) -> None:
+    text = "PO-1001\x00status\x07 of\x1binvoice 2231"
+    entities = extractor.extract(text)
+    assert values(entities, "order_id") == ["PO-1001"]
+    assert values(entities, "invoice_id") == ["INV-2231"]
+    assert extractor.extract("\x00\x00") == ()
+
+
+def test_a_long_list_keeps_the_first_entities() -> None:
+    text = "status please: " + ", ".join(f"PO-{n}" for n in range(100_001, 105_000))
+    assert len(text) > 40_000
+    entities = EntityExtractor(clock=lambda: TODAY).extract(text)
+    assert len(entities) == 50
+    assert [e.value for e in entities[:2]] == ["PO-100001", "PO-100002"]
+    assert entities[-1].value == "PO-100050"
+
+
+def test_ids_are_found_in_the_whole_message_other_entities_in_its_head() -> None:
+    filler = "lorem ipsum " * 1000  # 12,000 characters
+    extractor = EntityExtractor(clock=lambda: TODAY)
+    entities = extractor.extract(filler + "where is PO-4471, $500 due tomorrow")
+    assert values(entities, "order_id") == ["PO-4471"]
+    assert values(entities, "money") == values(entities, "date") == []  # past entity_scan_chars
+    assert values(extractor.extract("$500 due tomorrow " + filler), "money") == [Money(Decimal(500))]
+
+
+def test_limits_are_configurable() -> None:
+    extractor = EntityExtractor(clock=lambda: TODAY, max_chars=20, scan_chars=10, max_entities=1)
+    entities = extractor.extract("$5 and $6 for PO-1001 and PO-1002 and PO-1003")
+    assert [e.value for e in entities] == [Money(Decimal(5))]
+    assert values(extractor.extract("x" * 25 + " PO-1001"), "order_id") == []

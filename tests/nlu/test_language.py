@@ -48,3 +48,13 @@ def test_language_neutral_answers(text: str, neutral: bool) -> None:
 def test_character_tests() -> None:
     assert has_han("PO-1001 到哪了") and not has_han("where is PO-1001")
     assert has_letters("ok") and has_letters("好") and not has_letters("1001 !") and not has_letters("")
+
+
+def test_only_the_head_is_counted() -> None:
+    assert detect_language("采购单到哪了" * 400 + " where is it" * 10_000) == "zh"
+    assert detect_language("采购单到哪了" + " where is it" * 10, max_chars=6) == "zh"
+
+
+def test_full_width_letters_are_latin() -> None:
+    assert detect_language("ｗｈｅｒｅ ｉｓ ｍｙ ｏｒｄｅｒ", default="zh") == "en"
+    assert detect_language("\x00\ud800", default="zh") == "zh"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlu.normalize import DASHES, _TABLE, clean, cut, cut_width, fold, normalize
+from nlu.normalize import _TABLE, DASHES, clean, cut, cut_width, fold, normalize
 
 # Any code point a JSON-decoded payload can hold, lone surrogates included ("\ud800" is valid JSON).
 ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=60)

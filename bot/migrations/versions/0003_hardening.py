@@ -1,4 +1,4 @@
-"""hardening: the process holding each lease, and the updates rejected for inspection
+"""hardening and SLA: the process holding each lease, the updates rejected, when a survey was sent
 
 Revision ID: 0003
 Revises: 0002
@@ -23,6 +23,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("lease_holder", sa.String(96), nullable=True))
     with op.batch_alter_table("outbox", schema=None) as batch:
         batch.add_column(sa.Column("lease_holder", sa.String(96), nullable=True))
+    with op.batch_alter_table("escalations", schema=None) as batch:
+        batch.add_column(
+            sa.Column("csat_asked_at", bot.storage.tables.UTCDateTime(timezone=True), nullable=True)
+        )
     op.create_table(
         "rejected_updates",
         sa.Column(
@@ -39,6 +43,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("escalations", schema=None) as batch:
+        batch.drop_column("csat_asked_at")
     op.drop_index("ix_rejected_updates_received_at", table_name="rejected_updates")
     op.drop_table("rejected_updates")
     with op.batch_alter_table("outbox", schema=None) as batch:

@@ -43,3 +43,47 @@ async def test_ten_concurrent_claims_have_exactly_one_winner(make_runtime: MakeR
     assert losers == [f"already claimed by {winner.assignee.display}"] * 9
     stored = await runtime.escalations.get(escalation.id)
     assert stored is not None and stored.assignee == winner.assignee and stored.version == 2
+
+
+async def test_ten_claims_from_two_processes_have_exactly_one_winner(
+    make_runtime: MakeRuntime, database: tuple[str, str | None], db_kind: str
+) -> None:
+    """Two OS processes, five agents each, all clicking Claim on one escalation at the same moment."""
+    import json
+    import sys
+    from pathlib import Path
+
+    runtime = await make_runtime(start=False)
+    escalation, _ = await runtime.handoff.escalate(request("m1"))
+    url, schema = database
+    root = Path(__file__).resolve().parents[3]
+    procs = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "tests.bot.storage.claim_race",
+            url,
+            schema or "",
+            str(escalation.id),
+            name,
+            cwd=root,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        for name in ("A", "B")
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and (await proc.stdout.readline()).strip() == b"ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write(b"go\n")
+        await proc.stdin.drain()
+    results = []
+    for proc in procs:
+        out, _ = await asyncio.wait_for(proc.communicate(), 60)
+        results.extend(json.loads(out.decode().strip().splitlines()[-1]))
+    winners = [r["agent"] for r in results if r["ok"]]
+    assert len(results) == 10 and len(winners) == 1
+    stored = await runtime.escalations.get(escalation.id)
+    assert stored is not None and stored.assignee is not None and stored.assignee.id == winners[0]
+    assert all(r["problem"] == f"already claimed by {stored.assignee.display}" for r in results if not r["ok"])

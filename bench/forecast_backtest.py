@@ -1,0 +1,77 @@
+"""Demand-forecast backtest on the demo history: every SKU, rolling origins, MASE and MAPE per method.
+
+The history is the seed's generated weekly orders (dialogue.demo_history) as the Backend serves them.
+Each SKU is forecast `--horizon` weeks ahead from each of the last `--origins` weekly origins, with the
+history up to the origin only. MASE is scaled by the in-sample error of the naive (last week) forecast;
+a method beats naive when its MASE is below naive's. The last stdout line is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dialogue.analytics.aggregate import weekly_units  # noqa: E402
+from dialogue.analytics.forecast import METHODS, choose_method, forecast, mape, mase  # noqa: E402
+from dialogue.demo import load_demo  # noqa: E402
+from dialogue.demo_history import HISTORY_WEEKS, generate_demand_history  # noqa: E402
+
+TODAY = date(2026, 11, 23)
+
+
+def series(today: date) -> dict[str, tuple[int, ...]]:
+    demo = load_demo(today)
+    data = generate_demand_history(demo, today)
+    days = {o.id: o.created_at.date() for o in data.orders}
+    out = {}
+    for product in demo.products:
+        sold = [(days[line.order_id], line.quantity) for line in data.lines if line.sku == product.sku]
+        out[product.sku] = weekly_units(sold, end=today, weeks=HISTORY_WEEKS)[1]
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--horizon", type=int, default=4)
+    parser.add_argument("--origins", type=int, default=12)
+    ns = parser.parse_args()
+    data = series(TODAY)
+    results: dict[str, dict[str, float]] = {}
+    started = time.perf_counter()
+    for method in METHODS:
+        scores_mase, scores_mape = [], []
+        for units in data.values():
+            for k in range(ns.origins, 0, -1):
+                cut = len(units) - ns.horizon - k + 1
+                train, actual = units[:cut], units[cut : cut + ns.horizon]
+                predicted = forecast(train, ns.horizon, method=method).mean
+                scores_mase.append(mase(actual, predicted, train))
+                scores_mape.append(mape(actual, predicted))
+        results[method] = {
+            "mase": round(statistics.mean(scores_mase), 3),
+            "mape": round(statistics.mean(scores_mape), 3),
+        }
+        print(
+            f"{method:<15} MASE {results[method]['mase']:.3f}   MAPE {100 * results[method]['mape']:.1f}%",
+            flush=True,
+        )
+    default = choose_method(HISTORY_WEEKS - ns.horizon - 1)
+    beats = results[default]["mase"] < results["naive"]["mase"]
+    print(
+        f"default ({default}) {'beats' if beats else 'does NOT beat'} naive; "
+        f"{len(data)} SKUs x {ns.origins} origins x {ns.horizon} weeks, {time.perf_counter() - started:.0f}s"
+    )
+    print(json.dumps({"default": default, "beats_naive": beats, "horizon": ns.horizon, **results}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Order lines into sales per category or product, and into weekly units: the one rule every Backend uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from dialogue.backend import SalesLine
+
+
+@dataclass(frozen=True, slots=True)
+class SoldLine:
+    """One order line of a not-cancelled order, with what grouping needs."""
+
+    day: date
+    sku: str
+    name: str
+    category: str
+    quantity: int
+    unit_price: Decimal
+
+
+def week_start(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def sales_lines(lines: Iterable[SoldLine], *, by: str) -> list[SalesLine]:
+    """Units and revenue per category or per SKU, biggest revenue first."""
+    if by not in ("category", "product"):
+        raise ValueError(f"sales are grouped by 'category' or 'product', not {by!r}")
+    units: dict[str, int] = {}
+    revenue: dict[str, Decimal] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        key = line.category if by == "category" else line.sku
+        names.setdefault(key, (line.category if by == "category" else line.name, line.category))
+        units[key] = units.get(key, 0) + line.quantity
+        revenue[key] = revenue.get(key, Decimal(0)) + line.unit_price * line.quantity
+    out = [SalesLine(k, names[k][0], names[k][1], units[k], revenue[k]) for k in units]
+    return sorted(out, key=lambda s: (-s.revenue, s.key))
+
+
+def history_window(end: date, weeks: int) -> tuple[date, ...]:
+    """The Mondays of the `weeks` whole weeks before the week of `end`, oldest first."""
+    last = week_start(end)
+    return tuple(last - timedelta(weeks=k) for k in range(weeks, 0, -1))
+
+
+def weekly_units(
+    lines: Iterable[tuple[date, int]], *, end: date, weeks: int
+) -> tuple[tuple[date, ...], tuple[int, ...]]:
+    """(week starts, units per week) over the `weeks` whole weeks before the week of `end`."""
+    starts = history_window(end, weeks)
+    index = {monday: i for i, monday in enumerate(starts)}
+    totals = [0] * len(starts)
+    for day, quantity in lines:
+        i = index.get(week_start(day))
+        if i is not None:
+            totals[i] += quantity
+    return starts, tuple(totals)
