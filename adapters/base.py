@@ -66,7 +66,11 @@ class Adapter(Protocol):
         ...
 
     async def stop(self) -> None:
-        """Stop receiving; idempotent."""
+        """Stop receiving; idempotent. Sending still works until `close`."""
+        ...
+
+    async def close(self) -> None:
+        """Release the clients used for sending (after the sends in hand are finished); idempotent."""
         ...
 
     async def send(self, message: OutgoingMessage, files: Sequence[FileContent] = ()) -> SendResult:

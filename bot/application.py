@@ -182,7 +182,12 @@ class Application:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        await self.liveness.retire()  # only now: the turns in hand are finished
+        for adapter in self.adapters.values():  # only now: the sends in hand are finished
+            try:
+                await adapter.close()
+            except Exception:
+                logger.exception("closing adapter %s failed", adapter.platform)
+        await self.liveness.retire()
         await self.wakeups.stop()
 
     async def close(self) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
+import signal
 import socket
+import threading
 from datetime import UTC, datetime
 
 import uvicorn
@@ -70,12 +72,20 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 async def serve(
-    config: AppConfig, *, host: str | None = None, port: int | None = None, role: Role = Role.ALL
+    config: AppConfig,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    role: Role = Role.ALL,
+    models: Models | None = None,
 ) -> None:
-    """Serve until SIGINT/SIGTERM; the application's lifespan starts (in `role`) and drains it."""
+    """Serve until SIGINT/SIGTERM; the application's lifespan starts (in `role`) and drains it.
+
+    `models` default to the trained ones (`prepare_models`); tests pass doubles.
+    """
     if role != Role.ALL and config.database_url.startswith("sqlite"):
         raise OpsbotError(f"--role {role.value} needs PostgreSQL (DATABASE_URL): SQLite is one process")
-    models = await prepare_models(config)
+    models = models or await prepare_models(config)
     application = build_application(config, models=models, role=role)
     host = host or config.settings.server.host
     port = port or config.settings.server.port
@@ -89,8 +99,21 @@ async def serve(
         "opsbot listening on http://%s:%s (adapters: %s)", host, port, ", ".join(application.adapters)
     )
     print(f"opsbot is running: web chat on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    # uvicorn drains on SIGTERM, then raises the signal again for the handler it found: make that
+    # handler a no-op, so a graceful stop ends with exit status 0.
+    previous = (
+        signal.signal(signal.SIGTERM, _stopped)
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
     try:
         await server.serve(sockets=[sock])
     finally:
         sock.close()
         await application.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _stopped(_signum: int, _frame: object) -> None:
+    """SIGTERM after uvicorn's graceful shutdown: nothing left to do."""

@@ -10,7 +10,7 @@ class InputLimits:
     """Characters read per step; NluSettings documents each (the `nlu:` keys of the same names)."""
 
     entity_max_chars: int = 40_000
-    entity_scan_chars: int = 4_000
+    entity_scan_chars: int = 2_000
     max_entities: int = 50
     language_max_chars: int = 2_000
     sentiment_max_chars: int = 300

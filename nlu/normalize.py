@@ -113,13 +113,14 @@ class NormalizedText:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The span of `original` that text[start:end] came from."""
-        if not self._starts or start >= len(self.text):
+        start, end = max(start, 0), min(end, len(self.text))
+        if start >= len(self.text):
             return len(self.original), len(self.original)
         first = bisect_right(self._starts, start) - 1
         begin = self._origins[first] + (start - self._starts[first] if self._exact[first] else 0)
         if end <= start:
             return begin, begin
-        last = bisect_right(self._starts, min(end, len(self.text)) - 1) - 1
+        last = bisect_right(self._starts, end - 1) - 1
         finish = self._origins[last] + (end - self._starts[last]) if self._exact[last] else self._ends[last]
         return begin, finish
 

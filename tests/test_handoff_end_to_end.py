@@ -24,10 +24,10 @@ from dialogue.actions.registry import default_actions
 from tests.conftest import MakeRuntime
 from tests.fakes.slack_api import FakeSlackApi, slack_api_fixture, slack_api_server_fixture
 from tests.fakes.slack_events import BOT_TOKEN, BOT_USER, SIGNING_SECRET, event_body, sign
-from tests.fakes.telegram_api import FakeTelegramAPI, serve_asgi
+from tests.fakes.telegram_api import FakeTelegramAPI, serve_asgi, telegram_api, telegram_api_server
 from tests.fakes.telegram_updates import photo_update, text_update
 
-__all__ = ["slack_api_fixture", "slack_api_server_fixture"]
+__all__ = ["slack_api_fixture", "slack_api_server_fixture", "telegram_api", "telegram_api_server"]
 
 DESK = "CSUPPORT"
 CHAT = 7001
@@ -307,3 +307,39 @@ def _card_ts(slack: FakeSlackApi) -> str:
     """The ts Slack gave the card (the first top-level message the bot posted on the desk)."""
     posted = [m for m in slack.messages.get(DESK, []) if not m.get("thread_ts")]
     return str(posted[0]["ts"]) if posted else ""
+
+
+async def test_a_restart_mid_conversation_loses_and_doubles_nothing(
+    make_runtime: MakeRuntime, telegram_api: FakeTelegramAPI, slack_api: FakeSlackApi
+) -> None:
+    from bot.application import Role
+
+    first = await start(make_runtime, telegram_api, slack_api)
+    await link(first)
+    async with served(first) as client:
+        supplier, ann = Supplier(client, telegram_api), Agent(client, slack_api, "UANN")
+        await supplier.says("talk to a human please")
+        card_ts = await eventually(lambda: _card_ts(slack_api))
+        await ann.clicks("handoff:claim:1", card_ts)
+        await eventually(lambda: any("has taken over" in t for t in supplier.received()))
+    await first.stop()
+
+    # Only the webhooks are up (the workers are down, as if killed): messages are stored, not lost.
+    second = await start(make_runtime, telegram_api, slack_api, start=False)
+    await second.start(Role.WEB)
+    async with served(second) as client:
+        supplier.client, ann.client = client, client
+        for n in range(3):
+            await supplier.says(f"update {n}: still waiting for the courier")
+        await ann.writes("The courier comes tomorrow morning.", card_ts)
+    await second.stop()
+    assert not any("courier comes" in t for t in supplier.received())
+
+    third = await start(make_runtime, telegram_api, slack_api)
+    await eventually(lambda: len([t for t in thread_posts(slack_api, card_ts) if "still waiting" in t]) == 3)
+    await eventually(lambda: any("courier comes tomorrow" in t for t in supplier.received()))
+    await asyncio.sleep(1.0)  # several sender rounds later: still exactly once each
+    mirrored = [t for t in thread_posts(slack_api, card_ts) if "still waiting" in t]
+    assert [t.split("update ")[1][0] for t in mirrored] == ["0", "1", "2"]  # in order, once each
+    assert sum("courier comes tomorrow" in t for t in supplier.received()) == 1
+    await third.stop()

@@ -340,6 +340,9 @@ class SlackAdapter:
         if self._socket is not None:
             await self._socket.close()
 
+    async def close(self) -> None:
+        """Nothing to release: the Web API client opens a connection per call."""
+
     async def send(self, message: OutgoingMessage, files: Sequence[FileContent] = ()) -> SendResult:
         """Deliver one message (and its files) through the paced sender (see SlackSender)."""
         result = await self.sender.send(message, files)

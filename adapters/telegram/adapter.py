@@ -157,6 +157,9 @@ class TelegramAdapter:
             await self._poller.stop()
         if self._background:
             await asyncio.wait(set(self._background), timeout=self._drain_timeout)
+
+    async def close(self) -> None:
+        """Shut the Bot API client down (after `stop`, once the sends in hand are finished); idempotent."""
         with contextlib.suppress(Exception):
             await self._bot.shutdown()
 

@@ -1,16 +1,14 @@
-"""The local web chat: POST /web/messages and a chat page at GET /, through the same inbox and outbox.
+"""The local web chat on the shared ASGI app: the page at GET /, POST /web/messages, GET /web/updates.
 
-A body that is not JSON, nests too deeply or has fields of the wrong type is answered 400 with a JSON
-error. Replies carry their `format` and the names of their files (the chat shows no file content).
+A message is answered in the HTTP response (the pipeline's replies to it); what comes later (an agent's
+replies, handoff notices, the rating keyboard) the page polls from GET /web/updates. With a console
+backend the adapter also serves the agent console at /agent (see `adapters.web.console`).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
 from importlib import resources
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -18,104 +16,62 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.base import FileContent, FileUnavailable, Ingest, SendResult
 from adapters.guard import BadBody, decode_json
+from adapters.web.access import LOCAL_ONLY, ConsoleAccess, is_local_client
+from adapters.web.console import PAGE_HEADERS, AgentConsole, ConsoleBackend
+from adapters.web.feed import ChatFeed, updates_json
 from adapters.web.settings import WebSettings
-from dialogue.messages import (
-    Attachment,
-    Card,
-    ChannelKind,
-    ConversationKey,
-    IncomingMessage,
-    OutgoingMessage,
-    Platform,
-    Sender,
-)
+from adapters.web.wire import parse_sender, parse_web_message, reply_json
+from dialogue.messages import Attachment, ConversationKey, OutgoingMessage, Platform
 
 # Waits until the pipeline has answered inbox row `inbox_id` (or the timeout passes); returns the replies.
 WaitReplies = Callable[[int, float], Awaitable[list[OutgoingMessage] | None]]
 
-_LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+ASSETS = {"chat.js": "text/javascript", "agent.js": "text/javascript", "web.css": "text/css"}
 
 
-def parse_web_message(body: Any, *, trust_supplier_id: bool) -> IncomingMessage:
-    """Validate the JSON body; raises ValueError with a message for the client."""
-    if not isinstance(body, dict):
-        raise ValueError("body must be a JSON object")
-    sender, text = body.get("sender"), body.get("text")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > 128:
-        raise ValueError("'sender' must be a non-empty string of at most 128 characters")
-    if not isinstance(text, str) or not text.strip():
-        raise ValueError("'text' must be a non-empty string")
-    if len(text) > 4000:
-        raise ValueError("'text' is longer than 4000 characters")
-    supplier_id = body.get("supplier_id")
-    if supplier_id is not None and not isinstance(supplier_id, str):
-        raise ValueError("'supplier_id' must be a string or null")
-    message_id = body.get("message_id") or uuid.uuid4().hex
-    if not isinstance(message_id, str) or len(message_id) > 128:
-        raise ValueError("'message_id' must be a string of at most 128 characters")
-    callback = body.get("callback_data") or ""
-    if not isinstance(callback, str) or len(callback) > 256:
-        raise ValueError("'callback_data' must be a string of at most 256 characters")
-    command, args = "", ""
-    if text.startswith("/") and len(text) > 1:
-        command, _, args = text[1:].partition(" ")
-    return IncomingMessage(
-        platform=Platform.WEB,
-        conversation=ConversationKey(Platform.WEB, sender.strip()),
-        sender=Sender(id=sender.strip(), display_name=sender.strip()),
-        text=text.strip(),
-        external_id=message_id,
-        timestamp=datetime.now(UTC),
-        channel_kind=ChannelKind.WEB,
-        callback_data=callback,
-        command=command.lower(),
-        command_args=args.strip(),
-        message_id=message_id,
-        supplier_id=(supplier_id or None) if trust_supplier_id else None,
-        raw=body,
-    )
-
-
-def _card_json(card: Card) -> dict[str, Any]:
-    return {
-        "title": card.title,
-        "fields": [[label, value] for label, value in card.fields],
-        "sections": list(card.sections),
-        "context": list(card.context),
-    }
-
-
-def reply_json(msg: OutgoingMessage) -> dict[str, Any]:
-    """One reply as the chat page reads it; a card is {title, fields: [[label, value]], sections, context}."""
-    return {
-        "text": msg.text,
-        "buttons": [{"label": b.label, "value": b.value} for b in msg.buttons],
-        "table": [list(r) for r in msg.table],
-        "card": _card_json(msg.card) if msg.card is not None else None,
-        "kind": msg.kind,
-        "format": msg.format,
-        "files": [f.file_name or f.kind for f in msg.files],
-        "metadata": dict(msg.metadata),
-    }
+def _asset(name: str) -> str:
+    return resources.files("adapters.web").joinpath(f"static/{name}").read_text(encoding="utf-8")
 
 
 class WebChatAdapter:
-    """The chat page and its JSON endpoint; replies come back in the HTTP response, not through send."""
+    """The chat page and its JSON endpoints; replies come back in HTTP responses, not through send."""
 
     platform = Platform.WEB
 
-    def __init__(self, *, settings: WebSettings, ingest: Ingest, wait_replies: WaitReplies) -> None:
+    def __init__(
+        self,
+        *,
+        settings: WebSettings,
+        ingest: Ingest,
+        wait_replies: WaitReplies,
+        feed: ChatFeed | None = None,
+        console: ConsoleBackend | None = None,
+        agent_token: str = "",
+    ) -> None:
+        """`feed`: later messages and the demo suppliers; `console`: the agent console (None: no /agent).
+
+        `agent_token` opens the console to other machines when `settings.allow_remote` is on.
+        """
         self._ingest = ingest
         self._wait = wait_replies
+        self._feed = feed
         self._trust = settings.trust_supplier_id
         self._timeout = settings.reply_timeout_seconds
         self._allow_remote = settings.allow_remote
+        access = ConsoleAccess(allow_remote=settings.allow_remote, token=agent_token)
+        self._console = AgentConsole(console, access) if console is not None else None
 
     def routes(self) -> Sequence[BaseRoute]:
-        return [
+        routes: list[BaseRoute] = [
             Route("/", self._page, methods=["GET"]),
             Route("/web/messages", self._post, methods=["POST"]),
+            Route("/web/updates", self._updates, methods=["GET"]),
+            Route("/web/suppliers", self._suppliers, methods=["GET"]),
+            Route("/web/static/{name:str}", self._static, methods=["GET"]),
         ]
+        if self._console is not None:
+            routes.extend(self._console.routes())
+        return routes
 
     async def start(self) -> None:
         return None
@@ -123,27 +79,39 @@ class WebChatAdapter:
     async def stop(self) -> None:
         return None
 
+    async def close(self) -> None:
+        return None
+
     async def send(self, message: OutgoingMessage, files: Sequence[FileContent] = ()) -> SendResult:
-        """Web replies are returned in the HTTP response; delivery is reading them from the outbox."""
+        """Nothing to push: the page reads its replies from the outbox (inline, or from /web/updates)."""
         return SendResult(platform_message_id="")
 
     async def fetch_file(self, attachment: Attachment, *, max_bytes: int) -> FileContent:
         """The web chat sends text only: there is never a file to fetch."""
         raise FileUnavailable("the web chat carries no files")
 
-    def _local(self, request: Request) -> bool:
-        host = request.client.host if request.client else ""
-        return self._allow_remote or host in _LOOPBACK
+    def _refused(self, request: Request) -> Response | None:
+        if self._allow_remote or is_local_client(request):
+            return None
+        return JSONResponse({"error": LOCAL_ONLY}, status_code=403)
 
     async def _page(self, request: Request) -> Response:
-        if not self._local(request):
-            return JSONResponse({"error": "the web chat is for local use"}, status_code=403)
-        html = resources.files("adapters.web").joinpath("static/chat.html").read_text(encoding="utf-8")
-        return HTMLResponse(html)
+        return self._refused(request) or HTMLResponse(_asset("chat.html"), headers=PAGE_HEADERS)
+
+    async def _static(self, request: Request) -> Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        name = request.path_params["name"]
+        if name not in ASSETS:
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        headers = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+        return Response(_asset(name), media_type=ASSETS[name], headers=headers)
 
     async def _post(self, request: Request) -> Response:
-        if not self._local(request):
-            return JSONResponse({"error": "the web chat is for local use"}, status_code=403)
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
         try:
             body = decode_json(await request.body())
             message = parse_web_message(body, trust_supplier_id=self._trust)
@@ -165,3 +133,33 @@ class WebChatAdapter:
                 status_code=202,
             )
         return JSONResponse({"replies": [reply_json(r) for r in replies]})
+
+    async def _updates(self, request: Request) -> Response:
+        """GET /web/updates?sender=S[&after=N]: later messages of S's conversation; no `after`: the cursor."""
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        if self._feed is None:
+            return JSONResponse({"enabled": False, "cursor": 0, "messages": [], "handoff": None})
+        try:
+            sender = parse_sender(request.query_params.get("sender"))
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        raw_after = request.query_params.get("after")
+        if raw_after is not None and not (
+            raw_after.isascii() and raw_after.isdigit() and len(raw_after) <= 18
+        ):
+            return JSONResponse({"error": "'after' must be an outbox id (a whole number)"}, status_code=400)
+        after = int(raw_after) if raw_after is not None else None
+        updates = await self._feed.updates(ConversationKey(Platform.WEB, sender), after)
+        return JSONResponse(updates_json(updates))
+
+    async def _suppliers(self, request: Request) -> Response:
+        """The demo suppliers the page offers (none when the chat does not take a supplier id)."""
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        found = await self._feed.demo_suppliers() if self._feed is not None and self._trust else ()
+        return JSONResponse(
+            {"trusted": self._trust, "suppliers": [{"id": s.id, "name": s.name} for s in found]}
+        )

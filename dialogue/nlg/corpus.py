@@ -182,7 +182,8 @@ def data_hash(data_dir: str | Path, recipe: str = "") -> str:
     return digest.hexdigest()
 
 
-def _held_out(outcome: str, combo: Sequence[str]) -> bool:
+def held_out(outcome: str, combo: Sequence[str]) -> bool:
+    """A fact combination training never sees (both languages)."""
     if outcome == PRODUCT_OUTCOME:
         return zlib.crc32(" ".join(combo).encode()) % PRODUCT_HELD_OUT_EVERY == 0 and len(combo) > 1
     held = HELD_OUT_COMBOS.get(outcome)
@@ -208,7 +209,7 @@ def split_corpus(corpus: Corpus) -> Split:
         keep = corpus.trained_variants(name, lang)
         for combo in outcome.fact_combinations():
             expanded = [expand(t, combo) for t in templates]
-            if _held_out(name, combo):
+            if held_out(name, combo):
                 refs = tuple(dict.fromkeys(expanded))
                 evaluation.append(EvalItem(name, lang, combo, refs, unseen_combo=True))
                 continue

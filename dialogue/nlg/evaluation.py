@@ -8,13 +8,17 @@ import re
 import statistics
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dialogue.demo import load_demo
 from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, placeholders, realise
-from dialogue.nlg.corpus import EvalItem, load_corpus, split_corpus
+from dialogue.nlg.corpus import EvalItem, held_out, load_corpus, split_corpus
 from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import Lexicalizer
+from dialogue.nlg.listing import compose
+from dialogue.nlg.listing_check import coverage, fluency_issues, invented
 from dialogue.nlg.model import Generator
 from dialogue.nlg.renderer import build_renderer, model_attempts
 from dialogue.nlg.samples import sample_facts
@@ -151,7 +155,59 @@ def evaluate_model(
         result[key] = per_lang
     result["split"] = SPLIT_DESCRIPTION
     result["train_rows"] = len(split.train)
+    result["listings"] = evaluate_listings(data_dir, seed=seed)
     return result
+
+
+def listing_inputs(data_dir: str | Path, *, seed: int = 0, samples: int = 10) -> list[dict[str, str]]:
+    """The held-out attribute combinations, `samples` value draws each, then every demo product."""
+    corpus = load_corpus(data_dir)
+    spec = corpus.catalog.get(PRODUCT_OUTCOME)
+    rng = random.Random(seed)
+    inputs = [
+        {k: str(v) for k, v in sample_facts(spec, combo, rng, corpus.products).items()}
+        for combo in spec.fact_combinations()
+        if held_out(PRODUCT_OUTCOME, combo)
+        for _ in range(samples)
+    ]
+    for p in load_demo(date(2026, 11, 23)).products:
+        attrs = {"name": p.name, "category": p.category, "material": p.material, "size": p.size}
+        inputs.append({**attrs, "features": p.features})
+    return inputs
+
+
+def evaluate_listings(data_dir: str | Path, *, seed: int = 0) -> dict[str, Any]:
+    """Listings (dialogue.nlg.listing) of `listing_inputs`, per language: attribute coverage, invented
+    attributes, the fluency rate and the rules broken."""
+    corpus = load_corpus(data_dir)
+    inputs = listing_inputs(data_dir, seed=seed)
+    out: dict[str, Any] = {
+        "inputs": "held-out attribute combinations x 10 value draws, and the 24 demo products"
+    }
+    for lang in LANGUAGES:
+        scores: list[float] = []
+        inventions: list[str] = []
+        issues: dict[str, int] = {}
+        fluent = 0
+        for attrs in inputs:
+            listing = compose(attrs, language=lang, tables=corpus.products)
+            scores.append(coverage(attrs, listing.text(), corpus.products))
+            inventions += invented(attrs, listing.text(), corpus.products)
+            broken = fluency_issues(listing, attrs)
+            fluent += not broken
+            for issue in broken:
+                issues[issue] = issues.get(issue, 0) + 1
+        n = max(1, len(scores))
+        out[lang] = {
+            "items": len(scores),
+            "attribute_coverage": round(sum(scores) / n, 4),
+            "min_coverage": round(min(scores, default=1.0), 4),
+            "invented_attributes": len(inventions),
+            "invented_examples": sorted(set(inventions))[:5],
+            "fluency_rate": round(fluent / n, 4),
+            "fluency_issues": issues,
+        }
+    return out
 
 
 def _hallucinates(

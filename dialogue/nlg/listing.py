@@ -113,10 +113,10 @@ def _join(items: list[str], language: str) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _title(attrs: Mapping[str, str], values: Mapping[str, str], language: str) -> str:
+def _title(attrs: Mapping[str, str], values: Mapping[str, str], features: list[str], language: str) -> str:
+    """The name, then material, size, colour and two features while it stays within TITLE_MAX."""
     sep = "｜" if language == "zh" else " – "
-    more = [values[k] for k in ("material", "size", "color") if k in values]
-    more += features_of(values.get("features", ""))[:2]
+    more = [values[k] for k in ("material", "size", "color") if k in values] + features[:2]
     title = attrs["name"]
     for part in more:
         candidate = f"{title}{sep if title == attrs['name'] else ('、' if language == 'zh' else ', ')}{part}"
@@ -154,7 +154,7 @@ def compose(attributes: Mapping[str, str], *, language: str, tables: ProductTabl
         (labels[k], values[k]) for k in ("category", "material", "size", "color", "features") if k in values
     )
     return Listing(
-        title=_title(attrs, values, language),
+        title=_title(attrs, values, features, language),
         bullets=tuple(bullets[:MAX_BULLETS]),
         specs=specs,
         paragraph=_paragraph_zh(attrs["name"], values)
@@ -164,30 +164,52 @@ def compose(attributes: Mapping[str, str], *, language: str, tables: ProductTabl
     )
 
 
+def is_plural_name(name: str) -> bool:
+    """A product name whose head noun is plural: "Wireless Earbuds", "Safety Gloves" (not "Glass")."""
+    head = name.split()[-1].lower() if name.split() else ""
+    return head.endswith("s") and not head.endswith(("ss", "us", "is", "ics")) and len(head) > 3
+
+
+def plural(noun: str) -> str:
+    """home textile -> home textiles, accessory -> accessories, box -> boxes."""
+    if re.search(r"[^aeiou]y$", noun):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
+
+
 def _paragraph_en(name: str, values: Mapping[str, str], features: list[str]) -> str:
     the = "" if name.lower().startswith("the ") else "The "
+    many = is_plural_name(name)
+    verb, it, its = ("are", "They", "Their") if many else ("is", "It", "Its")
     first = f"{the}{name}"
     if "category" in values:
         noun = category_noun(values["category"])
-        first += f" is {article(noun)} {noun}"
+        first += f" {verb} {plural(noun)}" if many else f" {verb} {article(noun)} {noun}"
         if "material" in values:
             first += f" made of {values['material']}"
     elif "material" in values:
-        first += f" is made of {values['material']}"
+        first += f" {verb} made of {values['material']}"
     else:
-        first += " is described below"
+        first += f" {verb} described below"
     sentences = [first + "."]
     if "color" in values:
-        sentences.append(f"It comes in {values['color']}.")
+        sentences.append(f"{it} come{'' if many else 's'} in {values['color']}.")
     if "size" in values:
-        sentences.append(f"Its size is {values['size']}.")
+        size = values["size"]
+        sentences.append(
+            f"{it} measure{'' if many else 's'} {size}." if size[:1].isdigit() else f"Size: {size}."
+        )
     if features:
-        sentences.append(f"Its features: {_join(features, 'en')}.")
+        sentences.append(f"{its} features: {_join(features, 'en')}.")
     return " ".join(sentences)
 
 
 def _paragraph_zh(name: str, values: Mapping[str, str]) -> str:
-    clauses = [f"{name}是一款{values['category']}产品" if "category" in values else f"{name}"]
+    category = values.get("category", "")
+    kind = category if category.endswith("品") else f"{category}产品"
+    clauses = [f"{name}是一款{kind}" if category else name]
     if "material" in values:
         clauses.append(f"采用{values['material']}材质")
     if "color" in values:

@@ -1,4 +1,4 @@
-"""Fixtures of the dialogue tests: the real bundled MiniLM encoder, loaded once, for the slow tests."""
+"""Fixtures of the dialogue tests: the real encoders (MiniLM, multilingual-e5-small), loaded once."""
 
 from __future__ import annotations
 
@@ -23,6 +23,15 @@ class AsyncEncoder:
 
 @pytest.fixture(scope="session")
 def minilm() -> AsyncEncoder:
-    from nlu.encoder import load_encoder
+    """The bundled MiniLM alone (the English half of the default encoder)."""
+    from nlu.encoder import load_english_encoder
 
-    return AsyncEncoder(load_encoder(""))
+    return AsyncEncoder(load_english_encoder(""))
+
+
+@pytest.fixture(scope="session")
+def multilingual() -> AsyncEncoder:
+    """multilingual-e5-small: what FAQ, industries and product similarity use by default."""
+    from nlu.multilingual import E5Encoder
+
+    return AsyncEncoder(E5Encoder())

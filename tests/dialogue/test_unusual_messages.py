@@ -5,7 +5,9 @@ from __future__ import annotations
 from dialogue.messages import Attachment
 from tests.fakes.conversation import Conversation
 
-PRICE_LIST = Attachment("document", "f1", file_name="price-list.pdf", mime_type="application/pdf", platform="telegram")
+PRICE_LIST = Attachment(
+    "document", "f1", file_name="price-list.pdf", mime_type="application/pdf", platform="telegram"
+)
 
 
 async def test_a_file_with_a_caption_is_acknowledged_and_its_caption_understood() -> None:

@@ -154,6 +154,7 @@ class FakeTelegramAPI:
         self._lock = threading.Lock()
         self._calls: list[ApiCall] = []
         self._failures: dict[str, list[_Failure]] = {}
+        self._delays: dict[str, float] = {}
         self._blocked_chats: set[str] = set()
         self._updates: list[dict[str, Any]] = []
         self._confirmed_offset = 0
@@ -204,6 +205,10 @@ class FakeTelegramAPI:
         with self._lock:
             self._failures.setdefault(method, []).append(_Failure(status, times, retry_after, text, skip))
 
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answer `method` only after `seconds` (a slow network), until reset."""
+        self._delays[method] = seconds
+
     def reset(self) -> None:
         """Forget everything recorded or queued (the server keeps running)."""
         with self._lock:
@@ -218,6 +223,7 @@ class FakeTelegramAPI:
             self.webhook = {}
             self.answered_callbacks.clear()
             self.files.reset()
+            self._delays.clear()
 
     def add_file(
         self, file_id: str, data: bytes, *, file_name: str = "file.bin", size: int | None = None
@@ -350,6 +356,9 @@ class FakeTelegramAPI:
             return self._error(404, "Not Found: method not found")
         if method == "getUpdates":
             return await self._get_updates(params)
+        delay = self._delays.get(method, 0.0)
+        if delay:
+            await asyncio.sleep(delay)
         with self._lock:
             failure = self._take_failure(method, params)
             if failure is not None:

@@ -13,6 +13,7 @@ import yaml
 from nlu.classifier import ClassifierArgs
 from nlu.dataset import default_data_dir, load_examples
 from nlu.encoder import Embeddings, SyncEncoder, load_encoder
+from nlu.multilingual import RoutedEncoder
 from nlu.train import train_model
 
 EN_PER_INTENT = 14
@@ -74,7 +75,15 @@ def write_subset(target: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_encoder() -> SyncEncoder:
+    """The default NLU encoder: MiniLM for English, multilingual-e5-small for Chinese (nlu.multilingual)."""
     return load_encoder("")
+
+
+@pytest.fixture(scope="session")
+def english_encoder(real_encoder: SyncEncoder) -> SyncEncoder:
+    """The bundled MiniLM alone (through ONNX Runtime)."""
+    assert isinstance(real_encoder, RoutedEncoder)
+    return real_encoder.english
 
 
 @pytest.fixture(scope="session")

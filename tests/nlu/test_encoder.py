@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from nlu import encoder as encoder_module
-from nlu.encoder import OnnxSentenceEncoder, SentenceTransformerEncoder, SyncEncoder, load_encoder
+from nlu.encoder import (
+    OnnxSentenceEncoder,
+    SentenceTransformerEncoder,
+    SyncEncoder,
+    load_encoder,
+    load_english_encoder,
+)
 from nlu.errors import NluError
 
 TEXTS = [
@@ -22,16 +28,18 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def torch_encoder() -> SentenceTransformerEncoder:
-    encoder = load_encoder("", runtime="torch")
+    encoder = load_english_encoder("", runtime="torch")
     assert isinstance(encoder, SentenceTransformerEncoder)
     return encoder
 
 
-def test_onnx_is_the_default_and_matches_torch(real_encoder: SyncEncoder, torch_encoder: SyncEncoder) -> None:
-    assert isinstance(real_encoder, OnnxSentenceEncoder)
-    assert real_encoder.encoder_id == torch_encoder.encoder_id  # a trained head stays valid
-    fast, slow = real_encoder.encode(TEXTS), torch_encoder.encode(TEXTS)
-    assert fast.shape == slow.shape == (len(TEXTS), real_encoder.dimension)
+def test_onnx_is_the_default_and_matches_torch(
+    english_encoder: SyncEncoder, torch_encoder: SyncEncoder
+) -> None:
+    assert isinstance(english_encoder, OnnxSentenceEncoder)
+    assert english_encoder.encoder_id == torch_encoder.encoder_id  # a trained head stays valid
+    fast, slow = english_encoder.encode(TEXTS), torch_encoder.encode(TEXTS)
+    assert fast.shape == slow.shape == (len(TEXTS), english_encoder.dimension)
     assert fast.dtype == np.float32
     assert float(np.abs(fast - slow).max()) < 1e-4
     assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
@@ -49,7 +57,7 @@ def test_export_failure_falls_back_to_torch(monkeypatch: pytest.MonkeyPatch) -> 
         raise NluError("no exporter here")
 
     monkeypatch.setattr(encoder_module, "onnx_encoder", broken)
-    assert isinstance(load_encoder(""), SentenceTransformerEncoder)
+    assert isinstance(load_encoder("", multilingual="none"), SentenceTransformerEncoder)
 
 
 def test_unknown_runtime_is_a_clear_error() -> None:

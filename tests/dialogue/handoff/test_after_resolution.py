@@ -26,7 +26,9 @@ async def test_a_resolution_asks_for_a_rating_once_and_keeps_the_comment() -> No
     assert survey_buttons(chat) == [f"csat:1:{n}" for n in range(1, 6)]
     thanks = await chat.one("", callback_data="csat:1:4")
     assert thanks.text == "Thank you for rating us 4/5. Anything to add? Just write it here."
-    assert (await chat.one("Ann was quick and kind")).text == "Thank you for your feedback, it goes to the team."
+    assert (
+        await chat.one("Ann was quick and kind")
+    ).text == "Thank you for your feedback, it goes to the team."
     again = await chat.one("", callback_data="csat:1:1")  # a late tap on the old keyboard
     assert again.text == "Thank you, your rating is already recorded."
     [esc] = chat.escalations.all

@@ -22,7 +22,11 @@ async def test_request_posts_a_card_and_silences_the_bot_until_an_agent_resolves
     [esc] = chat.escalations.all
     assert esc.status == Status.PENDING and esc.reasons[0].code == ReasonCode.USER_REQUEST
     [card] = chat.escalations.queued
-    assert card.kind == "card" and card.card is not None and "Sunrise Textiles (SUP-001)" in str(card.card.fields)
+    assert (
+        card.kind == "card"
+        and card.card is not None
+        and "Sunrise Textiles (SUP-001)" in str(card.card.fields)
+    )
     assert [b.value for b in card.buttons] == ["handoff:claim:1"]
     assert "PO-1001: shipped" in "\n".join(card.card.sections)
     chat.escalations.card_posted(esc.id, CARD)
@@ -71,7 +75,9 @@ async def test_notes_and_other_agents_stay_internal() -> None:
     assert await desk.says("UANN", "note: the supplier called twice already", thread=CARD) == []
     [hint] = await desk.says("UBOB", "I can take this if you want", thread=CARD)
     assert hint.visible_to == "UBOB" and "Only the assignee is heard" in hint.text and "Ann" in hint.text
-    assert len(chat.escalations.queued_to(chat.session.key.as_str())) == before  # nothing reached the supplier
+    assert (
+        len(chat.escalations.queued_to(chat.session.key.as_str())) == before
+    )  # nothing reached the supplier
     kinds = [e.kind for e in await chat.escalations.events(1)]
     assert kinds.count("note") == 2
 

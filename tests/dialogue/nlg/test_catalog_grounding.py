@@ -40,7 +40,9 @@ def test_catalog_has_the_contract_outcomes(catalog: Catalog) -> None:
 
 
 def test_every_outcome_has_enough_variants(corpus: Corpus) -> None:
-    for name in corpus.catalog.outcomes:
+    for name, spec in corpus.catalog.outcomes.items():
+        if spec.template_only:  # rendered from its template only: no phrasings to learn
+            continue
         assert len(corpus.variants[(name, "en")]) >= 8, name
         assert len(corpus.variants[(name, "zh")]) >= 5, name
 

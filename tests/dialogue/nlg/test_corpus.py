@@ -6,8 +6,8 @@ from dialogue.nlg.catalog import PLACEHOLDER_RE, realise
 from dialogue.nlg.corpus import (
     HELD_OUT_COMBOS,
     Corpus,
-    _held_out,
     clause_bank,
+    held_out,
     split_corpus,
     transplant_rows,
 )
@@ -31,7 +31,7 @@ def test_transplants_add_only_foreign_facts_with_clauses_from_training_rows(corp
         own = set(corpus.catalog.get(row.outcome).facts)
         added = row.facts[-1]
         assert added not in own and set(row.facts[:-1]) <= own
-        assert not _held_out(row.outcome, row.facts)
+        assert not held_out(row.outcome, row.facts)
         clause = row.target[row.target.rindex("{") + 1 : -1].strip()
         assert PLACEHOLDER_RE.findall(clause) == [added]
         assert clause in trained_text  # never a phrasing of a held-out combination

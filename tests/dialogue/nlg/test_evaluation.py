@@ -29,9 +29,12 @@ def test_wrong_replies_are_counted_as_fallbacks_and_never_sent() -> None:
     # fluent, grounded in form, but the wrong outcome for every input
     model = FakeModel(default="Goodbye, and thank you for working with us.")
     result = evaluate_model(model, DATA_DIR, latency_samples=2, concurrency=2, rounds=1)
+    items = split_corpus(load_corpus(DATA_DIR)).evaluation
     for lang in ("en", "zh"):
+        own = [i for i in items if i.language == lang]
+        without_facts = sum(not i.facts for i in own) / len(own)
         assert result["fallback_rate"][lang] > 0.9
-        assert result["slot_accuracy"][lang] < 0.3  # right only where an outcome has no facts
+        assert result["slot_accuracy"][lang] <= without_facts + 0.01  # right only where there are no facts
         assert result["hallucination_rate"][lang] == 0.0  # the templates that replace them state only facts
         assert result["composed_from_all_facts"][lang] == 0
 

@@ -39,3 +39,22 @@ async def test_real_encoder_industries(minilm: AsyncEncoder) -> None:
     software = await clf.classify([("they do software development and IT services", 1)])
     assert (acme.label.key, globex.label.key, software.label.key) == ("retail", "manufacturing", "technology")
     assert acme.confidence > 0.3 and globex.confidence > 0.3
+
+
+async def test_ranking_is_the_top_three_of_calibrated_probabilities() -> None:
+    clf = IndustryClassifier(load_industries(), HashingEmbedder())
+    guess = await clf.classify([("Hotel group with restaurants and conference venues.", 1)])
+    assert len(guess.ranking) == 3 and guess.ranking[0][0] == guess.label.key
+    assert sum(p for _, p in guess.ranking) <= 1.0 + 1e-6
+    assert [p for _, p in guess.ranking] == sorted((p for _, p in guess.ranking), reverse=True)
+    assert guess.nearest and all(example in guess.label.examples for example in guess.nearest)
+    assert 0.01 < await clf.temperature() < 1.0  # fitted on the labelled examples (leave-one-out)
+
+
+@pytest.mark.slow
+async def test_the_multilingual_encoder_reads_chinese_descriptions(multilingual: AsyncEncoder) -> None:
+    clf = IndustryClassifier(load_industries(), multilingual)
+    guess = await clf.classify([("该公司主要从事软件开发和IT服务。", 1)])
+    assert guess.label.key == "technology" and guess.confidence > 0.5
+    hospital = await clf.classify([("一家生产医用口罩并运营三家私立医院", 1)])
+    assert hospital.label.key == "healthcare"

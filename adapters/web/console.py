@@ -1,0 +1,248 @@
+"""The local agent console: GET /agent and its JSON API, over the same handoff service as the Slack desk.
+
+The page polls the list of open escalations and the one it shows; every change goes through
+`ConsoleBackend`, whose implementation calls `HandoffService`, so a claim has one winner, only the
+assignee's replies reach the supplier, notes stay internal and the bot stays silent, as on every desk.
+Agents name themselves in the page: agent "ann" is `Agent("web:ann", "ann")`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from typing import Any, Protocol
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from adapters.guard import BadBody, decode_json
+from adapters.web.access import ConsoleAccess
+from dialogue.handoff.model import Agent, Escalation
+from dialogue.handoff.service import Outcome
+
+MAX_TEXT = 4000
+_NAME = re.compile(r"^[\w .@'-]{1,40}$")
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptLine:
+    """One line of an escalation's conversation, as the console shows it."""
+
+    who: str  # "supplier" | "bot" | "agent" (sent to the supplier) | "note" (internal) | "event"
+    text: str
+    at: datetime
+    author: str = ""  # the agent, for "agent", "note" and "event" lines
+
+
+class ConsoleBackend(Protocol):
+    """What the console needs from the application; every change goes through the handoff service."""
+
+    def now(self) -> datetime: ...
+
+    async def open_escalations(self) -> Sequence[Escalation]:
+        """Pending and assigned escalations."""
+        ...
+
+    async def escalation(self, escalation_id: int) -> Escalation | None: ...
+
+    async def transcript(self, escalation: Escalation) -> Sequence[TranscriptLine]:
+        """The conversation around the escalation: turns, agent messages, notes and changes, in order."""
+        ...
+
+    async def claim(self, escalation_id: int, agent: Agent) -> Outcome: ...
+
+    async def unassign(self, escalation_id: int, agent: Agent) -> Outcome: ...
+
+    async def transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome: ...
+
+    async def reply(self, escalation_id: int, agent: Agent, text: str) -> Outcome: ...
+
+    async def note(self, escalation_id: int, agent: Agent, text: str) -> Outcome: ...
+
+    async def resolve(self, escalation_id: int, agent: Agent) -> Outcome: ...
+
+    async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome: ...
+
+
+def web_agent(name: object) -> Agent:
+    """The agent who typed `name` into the console; ValueError for a name the console does not take."""
+    if not isinstance(name, str) or not _NAME.match(name.strip()):
+        raise ValueError("'agent' must be your name: 1 to 40 letters, digits, spaces or . @ ' -")
+    clean = name.strip()
+    return Agent(f"web:{clean}", clean)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def escalation_json(esc: Escalation) -> dict[str, Any]:
+    """One escalation as a row of the console's list (and the head of its detail)."""
+    return {
+        "id": esc.id,
+        "status": esc.status.value,
+        "priority": esc.priority.value,
+        "reasons": [reason.describe() for reason in esc.reasons],
+        "supplier_id": esc.supplier_id,
+        "supplier_name": esc.supplier_name,
+        "user_name": esc.user_name,
+        "conversation": esc.conversation_key,
+        "language": esc.language,
+        "assignee": {"id": esc.assignee.id, "name": esc.assignee.display} if esc.assignee else None,
+        "order_ids": list(esc.order_ids),
+        "invoice_ids": list(esc.invoice_ids),
+        "created_at": _iso(esc.created_at),
+        "claim_due_at": _iso(esc.claim_due_at),
+        "resolve_due_at": _iso(esc.resolve_due_at),
+        "assigned_at": _iso(esc.assigned_at),
+        "resolved_at": _iso(esc.resolved_at),
+        "breached": esc.breached_at is not None,
+        "csat_rating": esc.csat_rating,
+        "csat_comment": esc.csat_comment,
+    }
+
+
+def line_json(line: TranscriptLine) -> dict[str, Any]:
+    return {"who": line.who, "text": line.text, "at": _iso(line.at), "author": line.author}
+
+
+ACTIONS = frozenset({"claim", "unassign", "transfer", "reply", "note", "resolve", "return"})
+
+
+def _text(body: dict[str, Any]) -> str:
+    text = body.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("'text' must be a non-empty string")
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"'text' is longer than {MAX_TEXT} characters")
+    return text.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """An agent's action, validated."""
+
+    action: str
+    agent: Agent
+    text: str = ""
+    to: Agent | None = None
+
+
+def _parse(action: str, raw: bytes) -> _Request:
+    body = decode_json(raw)
+    if not isinstance(body, dict):
+        raise ValueError("body must be a JSON object")
+    agent = web_agent(body.get("agent"))
+    text = _text(body) if action in ("reply", "note") else ""
+    to = web_agent(body.get("to")) if action == "transfer" else None
+    return _Request(action, agent, text, to)
+
+
+async def _run(backend: ConsoleBackend, escalation_id: int, req: _Request) -> Outcome:
+    match req.action:
+        case "claim":
+            return await backend.claim(escalation_id, req.agent)
+        case "unassign":
+            return await backend.unassign(escalation_id, req.agent)
+        case "transfer":
+            assert req.to is not None
+            return await backend.transfer(escalation_id, req.agent, req.to)
+        case "reply":
+            return await backend.reply(escalation_id, req.agent, req.text)
+        case "note":
+            return await backend.note(escalation_id, req.agent, req.text)
+        case "resolve":
+            return await backend.resolve(escalation_id, req.agent)
+        case _:
+            return await backend.return_to_bot(escalation_id, req.agent)
+
+
+class AgentConsole:
+    """The console's routes; mounted by the web chat adapter when the application gives it a backend."""
+
+    def __init__(self, backend: ConsoleBackend, access: ConsoleAccess) -> None:
+        self._backend = backend
+        self._access = access
+
+    def routes(self) -> Sequence[BaseRoute]:
+        return [
+            Route("/agent", self._page, methods=["GET"]),
+            Route("/agent/login", self._login, methods=["POST"]),
+            Route("/agent/api/escalations", self._list, methods=["GET"]),
+            Route("/agent/api/escalations/{escalation_id:int}", self._detail, methods=["GET"]),
+            Route("/agent/api/escalations/{escalation_id:int}/{action:str}", self._act, methods=["POST"]),
+        ]
+
+    async def _page(self, request: Request) -> Response:
+        refused = self._access.refuse_page(request)
+        if refused is not None:
+            return refused
+        html = resources.files("adapters.web").joinpath("static/agent.html").read_text(encoding="utf-8")
+        return HTMLResponse(html, headers=PAGE_HEADERS)
+
+    async def _login(self, request: Request) -> Response:
+        try:
+            body = decode_json(await request.body())
+        except BadBody as exc:
+            return JSONResponse({"error": f"body is {exc.reason}"}, status_code=400)
+        token = body.get("token") if isinstance(body, dict) else None
+        return self._access.login(request, token)
+
+    async def _list(self, request: Request) -> Response:
+        refused = self._access.refuse(request)
+        if refused is not None:
+            return refused
+        found = await self._backend.open_escalations()
+        return JSONResponse(
+            {"now": _iso(self._backend.now()), "escalations": [escalation_json(esc) for esc in found]}
+        )
+
+    async def _detail(self, request: Request) -> Response:
+        refused = self._access.refuse(request)
+        if refused is not None:
+            return refused
+        esc = await self._backend.escalation(request.path_params["escalation_id"])
+        if esc is None:
+            return JSONResponse({"error": "no such escalation"}, status_code=404)
+        transcript = await self._backend.transcript(esc)
+        return JSONResponse(
+            {
+                "now": _iso(self._backend.now()),
+                "escalation": escalation_json(esc),
+                "transcript": [line_json(line) for line in transcript],
+            }
+        )
+
+    async def _act(self, request: Request) -> Response:
+        refused = self._access.refuse(request, change=True)
+        if refused is not None:
+            return refused
+        action = request.path_params["action"]
+        if action not in ACTIONS:
+            return JSONResponse({"error": f"no action {action!r}"}, status_code=404)
+        try:
+            parsed = _parse(action, await request.body())
+        except BadBody as exc:
+            return JSONResponse({"error": f"body is {exc.reason}"}, status_code=400)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        outcome = await _run(self._backend, request.path_params["escalation_id"], parsed)
+        esc = escalation_json(outcome.escalation) if outcome.escalation else None
+        if outcome.ok:
+            return JSONResponse({"ok": True, "escalation": esc})
+        status = 404 if outcome.escalation is None else 409
+        return JSONResponse({"ok": False, "error": outcome.problem, "escalation": esc}, status_code=status)

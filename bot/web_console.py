@@ -1,0 +1,198 @@
+"""The web adapter's view of the running bot: the agent console's backend and the web chat's feed.
+
+Every change goes through `HandoffService` (the same rules as the Slack desk and the CLI); replies and
+notes are mirrored to the Slack desk when there is one. Reads come from the escalation store, the turn
+log and the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from adapters.web import ChatUpdate, ChatUpdates, DemoSupplier, HandoffState, TranscriptLine
+from bot.storage.dialect import Sessionmaker
+from bot.storage.escalations import SqlEscalations
+from bot.storage.serde import outgoing_from_json
+from bot.storage.tables import InboxRow, OutboxRow, SupplierRow, TurnEventRow
+from dialogue.clock import Clock
+from dialogue.handoff.model import Agent, Escalation, Event, Reason, Status
+from dialogue.handoff.service import HandoffService, Outcome
+from dialogue.messages import ConversationKey
+
+HISTORY_TURNS = 10  # turns before the escalation shown in its transcript
+MAX_TURNS = 500  # turns after it
+MAX_UPDATES = 100  # outbox rows per poll of the web chat
+
+
+def _who(agent_id: str, esc: Escalation) -> str:
+    if esc.assignee is not None and esc.assignee.id == agent_id:
+        return esc.assignee.display
+    return Agent(agent_id).display
+
+
+def _reasons(data: object) -> str:
+    if not isinstance(data, list):
+        return ""
+    return "; ".join(
+        Reason(str(r.get("code", "")), str(r.get("detail", ""))).describe() if isinstance(r, dict) else str(r)
+        for r in data
+    )
+
+
+def describe(event: Event, esc: Escalation) -> TranscriptLine | None:
+    """An audit event as a line of the transcript; None for the ones the console does not show."""
+    data, at = event.data, event.at
+    name = str(data.get("agent") or _who(event.actor, esc))
+    texts = {
+        "created": f"Escalated: {_reasons(data.get('reasons'))}",
+        "trigger": f"Triggered again: {_reasons(data.get('reasons'))}",
+        "assigned": f"Taken over by {name}" if data.get("takeover") else f"Claimed by {name}",
+        "unassigned": f"{name} gave it back to the queue",
+        "transferred": f"{name} passed it to {Agent(str(data.get('to', ''))).display}",
+        "resolved": f"Resolved by {name}",
+        "returned": f"Returned to the bot by {name}",
+        "withdrawn": "The supplier cancelled the request",
+        "reopened": "Reopened: the supplier wrote again",
+        "closed": "Closed",
+        "csat": f"The supplier rated the conversation {data.get('rating', '?')}/5",
+        "csat_comment": f"The supplier commented: {esc.csat_comment}",
+        "renotified": "Reminder: nobody has claimed it yet",
+        "warned": "The resolve deadline is near",
+        "breached": "The resolve deadline has passed",
+        "agent_edit": f"{name} edited a message: {data.get('text', '')}",
+        "agent_delete": f"{name} deleted a message",
+    }
+    if event.kind == "agent_message":
+        return TranscriptLine("agent", str(data.get("text", "")), at, _who(event.actor, esc))
+    if event.kind == "note":
+        return TranscriptLine("note", str(data.get("text", "")), at, _who(event.actor, esc))
+    text = texts.get(event.kind)
+    return TranscriptLine("event", text, at) if text else None
+
+
+def _ended_at(esc: Escalation) -> datetime | None:
+    """When the person's part ended: later turns belong to the bot again."""
+    if esc.status in (Status.RETURNED, Status.WITHDRAWN):
+        return esc.updated_at
+    return esc.resolved_at or esc.closed_at
+
+
+class WebConsole:
+    """`adapters.web.ConsoleBackend` and `adapters.web.ChatFeed` for the running application."""
+
+    def __init__(
+        self,
+        *,
+        handoff: HandoffService,
+        escalations: SqlEscalations,
+        sessionmaker: Sessionmaker,
+        clock: Clock,
+    ) -> None:
+        self._handoff = handoff
+        self._escalations = escalations
+        self._sm = sessionmaker
+        self._clock = clock
+
+    def now(self) -> datetime:
+        return self._clock()
+
+    # --- the console: reads --------------------------------------------------------------------
+
+    async def open_escalations(self) -> Sequence[Escalation]:
+        """Waiting ones first, high priority first, then the oldest."""
+        found = await self._escalations.with_status([Status.PENDING, Status.ASSIGNED], limit=200)
+        return sorted(found, key=lambda e: (e.status != Status.PENDING, e.priority.value != "high", e.id))
+
+    async def escalation(self, escalation_id: int) -> Escalation | None:
+        return await self._escalations.get(escalation_id)
+
+    async def transcript(self, escalation: Escalation) -> Sequence[TranscriptLine]:
+        turns = await self._turns(escalation)
+        events = [describe(e, escalation) for e in await self._escalations.events(escalation.id)]
+        lines = [*turns, *(line for line in events if line is not None)]
+        return sorted(lines, key=lambda line: line.at)  # stable: a turn before an event of the same instant
+
+    async def _turns(self, esc: Escalation) -> list[TranscriptLine]:
+        key, end = esc.conversation_key, _ended_at(esc)
+        said = (
+            TurnEventRow.conversation_key == key,
+            TurnEventRow.kind.in_(("user", "bot")),
+            TurnEventRow.text != "",
+        )
+        columns = (TurnEventRow.kind, TurnEventRow.text, TurnEventRow.created_at)
+        before = select(*columns).where(*said, TurnEventRow.created_at < esc.created_at)
+        after = select(*columns).where(*said, TurnEventRow.created_at >= esc.created_at)
+        if end is not None:
+            after = after.where(TurnEventRow.created_at <= end)
+        async with self._sm() as s:
+            earlier = (await s.execute(before.order_by(TurnEventRow.id.desc()).limit(HISTORY_TURNS))).all()
+            later = (await s.execute(after.order_by(TurnEventRow.id).limit(MAX_TURNS))).all()
+        return [
+            TranscriptLine("supplier" if row.kind == "user" else "bot", row.text, row.created_at)
+            for row in [*reversed(earlier), *later]
+        ]
+
+    # --- the console: changes, all through the handoff service -------------------------------------
+
+    async def claim(self, escalation_id: int, agent: Agent) -> Outcome:
+        return await self._handoff.claim(escalation_id, agent)
+
+    async def unassign(self, escalation_id: int, agent: Agent) -> Outcome:
+        return await self._handoff.unassign(escalation_id, agent)
+
+    async def transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome:
+        return await self._handoff.transfer(escalation_id, agent, to)
+
+    async def reply(self, escalation_id: int, agent: Agent, text: str) -> Outcome:
+        return await self._handoff.reply(escalation_id, agent, text, on_desk=True)
+
+    async def note(self, escalation_id: int, agent: Agent, text: str) -> Outcome:
+        return await self._handoff.note(escalation_id, agent, text, on_desk=True)
+
+    async def resolve(self, escalation_id: int, agent: Agent) -> Outcome:
+        return await self._handoff.resolve(escalation_id, agent)
+
+    async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
+        return await self._handoff.return_to_bot(escalation_id, agent)
+
+    # --- the web chat's feed ------------------------------------------------------------------------
+
+    async def updates(self, conversation: ConversationKey, after: int | None) -> ChatUpdates:
+        key = conversation.as_str()
+        async with self._sm() as s:
+            if after is None:
+                latest = select(func.max(OutboxRow.id)).where(OutboxRow.conversation_key == key)
+                messages: tuple[ChatUpdate, ...] = ()
+                cursor = int((await s.execute(latest)).scalar() or 0)
+            else:
+                rows = (
+                    await s.execute(
+                        select(OutboxRow.id, OutboxRow.payload, InboxRow.external_id)
+                        .outerjoin(InboxRow, InboxRow.id == OutboxRow.inbox_id)
+                        .where(
+                            OutboxRow.conversation_key == key,
+                            OutboxRow.id > after,
+                            OutboxRow.status != "failed",
+                        )
+                        .order_by(OutboxRow.id)
+                        .limit(MAX_UPDATES)
+                    )
+                ).all()
+                messages = tuple(
+                    ChatUpdate(row.id, outgoing_from_json(row.payload), row.external_id or "") for row in rows
+                )
+                cursor = rows[-1].id if rows else after
+        esc = await self._escalations.open_for(key)
+        handoff = None
+        if esc is not None:
+            handoff = HandoffState(esc.status.value, esc.assignee.display if esc.assignee else "")
+        return ChatUpdates(messages, cursor, handoff)
+
+    async def demo_suppliers(self) -> Sequence[DemoSupplier]:
+        async with self._sm() as s:
+            query = select(SupplierRow.id, SupplierRow.name).order_by(SupplierRow.id).limit(100)
+            rows = (await s.execute(query)).all()
+        return [DemoSupplier(row.id, row.name) for row in rows]
