@@ -122,6 +122,14 @@ class Pacer:
             wait = stats.reset_time - self._clock()
             await self._sleep(wait if wait > 0 else self._min_wait)
 
+    async def sent(self, key: str) -> None:
+        """A send to `key` has completed: its window starts again now, so the next send to `key` arrives
+        at least one interval after this one did, whatever the network took."""
+        if self._per_key is None:
+            return
+        await self._key_limiter.clear(self._per_key, key)
+        await self._key_limiter.hit(self._per_key, key)
+
     def _cool_down_key(self, key: str) -> str:
         return f"{self._namespace}:cool-down/{key}"
 

@@ -156,6 +156,8 @@ class Application:
             self._tasks.append(asyncio.create_task(worker.run(self._stop), name=worker.name))
         self._tasks.append(asyncio.create_task(self.sender.run(self._stop), name="outbox-sender"))
         self._tasks.append(asyncio.create_task(self._gauge_loop(), name="queue-gauges"))
+        if self.engine.dialect.name == "postgresql":
+            self._tasks.append(asyncio.create_task(self._reclaim_loop(), name="reclaim-dead"))
         if self.leader is not None:
             await self.leader.start()
 
@@ -212,6 +214,22 @@ class Application:
     async def _lifespan(self, _app: Starlette) -> AsyncIterator[None]:
         async with self:
             yield
+
+    async def _reclaim_loop(self) -> None:
+        """Several processes: what one that died held becomes due again within seconds, not at lease end."""
+        every = self.config.settings.pipeline.lease_seconds / 3
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), every)
+            try:
+                inbox, outbox = await self.liveness.reclaim(self.store.inbox, self.store.outbox)
+            except Exception:
+                logger.warning("reclaiming what dead processes held failed", exc_info=True)
+                continue
+            if inbox:
+                self.notifiers.inbox.notify()
+            if outbox:
+                self.notifiers.outbox.notify()
 
     async def _gauge_loop(self) -> None:
         while not self._stop.is_set():

@@ -28,6 +28,7 @@ from bot.storage.escalations import SqlEscalations
 from bot.storage.rejected import RejectedUpdates
 from bot.storage.store import PipelineStore
 from bot.wakeups import DONE, INBOX, OUTBOX, PgWakeups
+from bot.web_console import WebConsole
 from bot.worker import Worker
 from dialogue.actions.base import Services
 from dialogue.clock import Clock, Sleep, system_clock
@@ -59,18 +60,7 @@ def build_application(
     notifiers = Notifiers(inbox=Notifier(), done=Notifier(), outbox=Notifier())
     ingest = Ingestor(store.inbox, notifier=notifiers.inbox, metrics=metrics)
     waiter = ReplyWaiter(store, done=notifiers.done)
-    adapters = build_adapters(
-        config,
-        AdapterDeps(
-            ingest=ingest,
-            reject=RejectedUpdates(sessionmaker, clock=clock, metrics=metrics),
-            inbox=store.inbox,
-            wait_replies=waiter,
-            clock=clock,
-            sleep=sleep,
-        ),
-    )
-    desk = support_desk(config, adapters)
+    desk = support_desk(config)
     handoff = HandoffService(
         store=escalations,
         backend=backend,
@@ -78,6 +68,19 @@ def build_application(
         settings=s.handoff,
         desk=desk,
         observer=metrics.observe_escalation,
+    )
+    console = WebConsole(handoff=handoff, escalations=escalations, sessionmaker=sessionmaker, clock=clock)
+    adapters = build_adapters(
+        config,
+        AdapterDeps(
+            ingest=ingest,
+            reject=RejectedUpdates(sessionmaker, clock=clock, metrics=metrics),
+            inbox=store.inbox,
+            console=console,
+            wait_replies=waiter,
+            clock=clock,
+            sleep=sleep,
+        ),
     )
     manager = DialogueManager(
         nlu=models.make_parser(backend),

@@ -120,6 +120,7 @@ class Secrets(BaseSettings):
     SLACK_APP_TOKEN: str = ""
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
+    AGENT_CONSOLE_TOKEN: str = ""  # the web console's password when web.allow_remote is on
 
     def __repr__(self) -> str:  # never print tokens
         present = [k for k, v in self.model_dump().items() if v]

@@ -7,12 +7,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from adapters.base import Adapter, Ingest, Reject
-from adapters.slack import SlackAdapter
-from adapters.telegram import TelegramAdapter
+from adapters.slack import SlackAdapter, slack_pacer
+from adapters.telegram import TelegramAdapter, telegram_pacer
 from adapters.web import WaitReplies, WebChatAdapter
 from bot.config import AppConfig
 from bot.errors import ConfigError
 from bot.storage.inbox import Inbox
+from bot.web_console import WebConsole
 from dialogue.clock import Clock, Sleep
 from dialogue.handoff.desk import AgentDirectory
 from dialogue.messages import ConversationKey, Platform
@@ -27,6 +28,7 @@ class AdapterDeps:
     ingest: Ingest
     reject: Reject
     inbox: Inbox
+    console: WebConsole
     wait_replies: WaitReplies
     clock: Clock
     sleep: Sleep
@@ -63,7 +65,12 @@ def build_adapters(config: AppConfig, deps: AdapterDeps) -> dict[str, Adapter]:
     adapters: dict[str, Adapter] = {}
     if settings.web.enabled:
         adapters["web"] = WebChatAdapter(
-            settings=settings.web, ingest=deps.ingest, wait_replies=deps.wait_replies
+            feed=deps.console,
+            console=deps.console,
+            agent_token=secrets.AGENT_CONSOLE_TOKEN,
+            settings=settings.web,
+            ingest=deps.ingest,
+            wait_replies=deps.wait_replies,
         )
     tg_mode = telegram_mode(config)
     if tg_mode is not None:
@@ -77,6 +84,8 @@ def build_adapters(config: AppConfig, deps: AdapterDeps) -> dict[str, Adapter]:
             ),
             mode=tg_mode,
             reject=deps.reject,
+            sleep=deps.sleep,
+            pacer=telegram_pacer(settings.telegram, storage_uri=pacing_storage(config), sleep=deps.sleep),
         )
     sl_mode = slack_mode(config)
     if sl_mode is not None:
@@ -90,8 +99,19 @@ def build_adapters(config: AppConfig, deps: AdapterDeps) -> dict[str, Adapter]:
             clock=deps.clock,
             sleep=deps.sleep,
             reject=deps.reject,
+            pacer=slack_pacer(
+                settings.slack.per_channel_interval_seconds,
+                storage_uri=pacing_storage(config),
+                sleep=deps.sleep,
+            ),
         )
     return adapters
+
+
+def pacing_storage(config: AppConfig) -> str:
+    """Where the platforms' rate limits are counted: in Redis when REDIS_URL is set (shared by every
+    process), else in this process's memory."""
+    return config.secrets.REDIS_URL or "memory://"
 
 
 class ConfiguredAgents:
@@ -107,14 +127,18 @@ class ConfiguredAgents:
         return ""
 
 
-def support_desk(config: AppConfig, adapters: Mapping[str, Adapter]) -> ConversationKey | None:
-    """Where escalation cards go: the Slack support channel, when Slack runs and one is set."""
+def support_desk(config: AppConfig) -> ConversationKey | None:
+    """Where escalation cards go: the Slack support channel, when Slack runs and one is set.
+
+    Called once, at build time: the warning appears at start-up when there is no Slack desk.
+    """
     channel = config.settings.slack.support_channel
-    if "slack" not in adapters or not channel:
+    slack_on = slack_mode(config) is not None
+    if not slack_on or not channel:
         logger.warning(
-            "no support desk in Slack (slack.support_channel%s): escalations are kept and can be "
-            "worked with `opsbot escalations` and the web console at /agent",
-            " is empty" if "slack" in adapters else " needs the Slack adapter",
+            "no support desk in Slack (%s): escalations are kept, and agents work them in the web "
+            "console (/agent) or with `opsbot escalations`",
+            "slack.support_channel is empty" if slack_on else "Slack is not configured",
         )
         return None
     return ConversationKey(Platform.SLACK, channel)

@@ -98,7 +98,12 @@ async def serve(
     logger.info(
         "opsbot listening on http://%s:%s (adapters: %s)", host, port, ", ".join(application.adapters)
     )
-    print(f"opsbot is running: web chat on http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    if "web" in application.adapters:
+        print(
+            f"opsbot is running: web chat on http://{host}:{port}/ and the agent console on /agent",
+            flush=True,
+        )
+    print(f"opsbot ({role.value}) is listening on http://{host}:{port}  (Ctrl+C to stop)", flush=True)
     # uvicorn drains on SIGTERM, then raises the signal again for the handler it found: make that
     # handler a no-op, so a graceful stop ends with exit status 0.
     previous = (

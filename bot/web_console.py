@@ -122,16 +122,20 @@ class WebConsole:
             TurnEventRow.kind.in_(("user", "bot")),
             TurnEventRow.text != "",
         )
-        columns = (TurnEventRow.kind, TurnEventRow.text, TurnEventRow.created_at)
-        before = select(*columns).where(*said, TurnEventRow.created_at < esc.created_at)
-        after = select(*columns).where(*said, TurnEventRow.created_at >= esc.created_at)
+        # a supplier's line is shown at its arrival, before the escalation that its turn opened
+        columns = (TurnEventRow.kind, TurnEventRow.text, TurnEventRow.created_at, InboxRow.received_at)
+        joined = select(*columns).outerjoin(InboxRow, InboxRow.id == TurnEventRow.inbox_id)
+        before = joined.where(*said, TurnEventRow.created_at < esc.created_at)
+        after = joined.where(*said, TurnEventRow.created_at >= esc.created_at)
         if end is not None:
             after = after.where(TurnEventRow.created_at <= end)
         async with self._sm() as s:
             earlier = (await s.execute(before.order_by(TurnEventRow.id.desc()).limit(HISTORY_TURNS))).all()
             later = (await s.execute(after.order_by(TurnEventRow.id).limit(MAX_TURNS))).all()
         return [
-            TranscriptLine("supplier" if row.kind == "user" else "bot", row.text, row.created_at)
+            TranscriptLine("supplier", row.text, row.received_at or row.created_at)
+            if row.kind == "user"
+            else TranscriptLine("bot", row.text, row.created_at)
             for row in [*reversed(earlier), *later]
         ]
 

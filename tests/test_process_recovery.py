@@ -82,6 +82,7 @@ class BotProcess:
             PYTHONDONTWRITEBYTECODE="1",
         )
         self.proc: subprocess.Popen[bytes] | None = None
+        self.role = "all"
 
     def migrate(self) -> None:
         opsbot = str(Path(sys.executable).parent / "opsbot")
@@ -89,7 +90,7 @@ class BotProcess:
 
     def spawn(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.process_app", "--port", str(self.port)],
+            [sys.executable, "-m", "tests.fakes.process_app", "--port", str(self.port), "--role", self.role],
             cwd=ROOT,
             env=self.env,
             stdout=subprocess.DEVNULL,

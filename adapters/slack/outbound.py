@@ -118,6 +118,8 @@ class SlackSender:
                 raise await self._map_api_error(exc, channel) from exc
             except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
                 raise TransientDeliveryError(f"slack: {describe_error(exc)}") from exc
+            finally:
+                await self.pacer.sent(channel)
         return SendResult(platform_message_id=ts)
 
     async def _call(self, message: OutgoingMessage, channel: str, files: Sequence[FileContent]) -> str:

@@ -184,6 +184,8 @@ class TelegramSender:
                 yield
             except TelegramError as exc:
                 raise map_send_error(exc) from exc
+            finally:
+                await self._pacer.sent(chat_id)
 
     async def send(self, message: OutgoingMessage, files: Sequence[FileContent] = ()) -> SendResult:
         """Deliver one message with its files (or edit, delete, react); map Bot API errors, never retry."""
@@ -269,6 +271,8 @@ class TelegramSender:
                     if index > 0 and not error.permanent:
                         self._remember_partial(key, _Partial(index, last_id))
                     raise error from exc
+                finally:
+                    await self._pacer.sent(chat_id)
                 last_id = str(sent.message_id)
         return SendResult(platform_message_id=last_id)
 

@@ -97,10 +97,10 @@ function showHandoff(handoff) {
   if (!handoff) { banner.className = 'banner hidden'; return; }
   if (handoff.status === 'assigned') {
     banner.className = 'banner assigned';
-    banner.textContent = '👤 You are chatting with ' + (handoff.agent || 'a person') + ' from our team.';
+    banner.textContent = 'You are chatting with ' + (handoff.agent || 'a person') + ' from our team.';
   } else {
     banner.className = 'banner pending';
-    banner.textContent = '⏳ A person will reply here soon. You can keep writing; write "cancel" to go back to the bot.';
+    banner.textContent = 'A person will reply here soon. You can keep writing; write "cancel" to go back to the bot.';
   }
 }
 

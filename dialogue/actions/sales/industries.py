@@ -1,9 +1,10 @@
 """The industry classifier: labelled example descriptions (dialogue/data/industries.yml) and embeddings.
 
 A label's score blends the cosine to its centroid with the mean cosine of its two nearest examples. The
-softmax temperature that turns scores into confidences is fitted once, on leave-one-out scores of the
-labelled examples themselves (each example classified without itself), so that the confidences are
-calibrated. An answer gives the top three labels and, as its reason, the nearest labelled examples.
+softmax temperature that turns scores into confidences is fitted once (maximum likelihood) on the
+labelled examples themselves, each classified without itself and without its nearest example (its
+translation, as a rule, which would make it trivially easy and the confidences far too sure). An
+answer gives the top three labels and, as its reason, the nearest labelled examples.
 """
 
 from __future__ import annotations
@@ -133,9 +134,12 @@ class IndustryClassifier:
         return self._temperature
 
     def _loo_temperature(self, vectors: npt.NDArray[np.float32]) -> float:
+        sims = vectors @ vectors.T
+        np.fill_diagonal(sims, -np.inf)
         rows = []
         for j in range(len(self._texts)):
-            keep = np.arange(len(self._texts)) != j
+            keep = np.ones(len(self._texts), dtype=bool)
+            keep[[j, int(np.argmax(sims[j]))]] = False
             rows.append(label_scores(vectors[keep], self._owner[keep], len(self._labels), vectors[j]))
         return fit_temperature(np.stack(rows), self._owner.astype(np.int64))
 

@@ -31,6 +31,7 @@ async def harness(telegram_api: FakeTelegramAPI) -> AsyncIterator[Harness]:
     ):
         yield Harness(telegram_api, adapter, inbox, edits, client, rejected)
     await adapter.stop()
+    await adapter.close()
 
 
 @pytest.fixture
@@ -43,3 +44,4 @@ async def quick_harness(telegram_api: FakeTelegramAPI) -> AsyncIterator[Harness]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield Harness(telegram_api, adapter, inbox, edits, client, rejected)
     await adapter.stop()
+    await adapter.close()

@@ -226,6 +226,7 @@ async def test_replies_are_paced_per_chat_not_across_chats(
         await adapter.send(reply("second"))
     finally:
         await adapter.stop()
+        await adapter.close()
     assert pacing_time.waits == [1.0]
     assert [m.text for m in telegram_api.messages_to(CHAT)] == ["first", "second"]
 

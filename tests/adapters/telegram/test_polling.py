@@ -25,6 +25,7 @@ async def test_polling_delivers_updates_and_confirms_offset(telegram_api: FakeTe
         await telegram_api.until(lambda: telegram_api.answered_callbacks == ["cbq-102"])
     finally:
         await adapter.stop()
+        await adapter.close()
     assert inbox.stored["101"].attachments[0].kind == "photo"
     assert inbox.stored["102"].callback_data == "confirm:yes"
     delete = telegram_api.ok_calls("deleteWebhook")
@@ -46,6 +47,7 @@ async def test_polling_survives_api_errors(telegram_api: FakeTelegramAPI) -> Non
         await telegram_api.until(lambda: "110" in inbox.stored)
     finally:
         await adapter.stop()
+        await adapter.close()
     assert [c.status for c in telegram_api.calls("getUpdates")][:3] == [500, 500, 429]
 
 
@@ -59,6 +61,7 @@ async def test_polling_retries_an_update_the_inbox_could_not_store(telegram_api:
         await telegram_api.until(lambda: len(inbox.stored) == 2)
     finally:
         await adapter.stop()
+        await adapter.close()
     assert inbox.calls == ["120", "120", "120", "121"]  # never skipped, never reordered
     assert list(inbox.stored) == ["120", "121"]
 
@@ -80,6 +83,7 @@ async def test_restart_mid_stream_loses_nothing_and_stores_once(telegram_api: Fa
     await first.start()
     await asyncio.wait_for(reached.wait(), 10)
     await first.stop()  # drain timeout passes, the stuck update is abandoned
+    await first.close()
     assert set(inbox.stored) == {"200", "201", "202"}
 
     inbox.hook = None
@@ -91,6 +95,7 @@ async def test_restart_mid_stream_loses_nothing_and_stores_once(telegram_api: Fa
         await telegram_api.until(lambda: len(inbox.stored) == 10)
     finally:
         await second.stop()
+        await second.close()
     assert sorted(inbox.stored) == [str(i) for i in range(200, 210)]
     assert inbox.calls.count("202") == 2  # redelivered after the restart, deduplicated by the inbox
     assert all(inbox.calls.count(str(i)) == 1 for i in range(203, 210))
@@ -102,7 +107,9 @@ async def test_start_and_stop_are_idempotent(telegram_api: FakeTelegramAPI) -> N
     await adapter.start()
     await adapter.start()
     await adapter.stop()
+    await adapter.close()
     await adapter.stop()
+    await adapter.close()
     assert len(telegram_api.calls("getMe")) == 1
 
 
@@ -120,3 +127,4 @@ async def test_rejected_token_fails_start_without_leaking_it(telegram_api: FakeT
         await adapter.start()
     assert "wrong" not in str(caught.value)
     await adapter.stop()
+    await adapter.close()

@@ -5,12 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from adapters.web import WebChatAdapter
-from bot.web_console import WebConsole
 from dialogue.actions.registry import default_actions
 from tests.conftest import MakeRuntime
 
@@ -25,24 +22,6 @@ async def web_runtime(make_runtime: MakeRuntime) -> Any:
 
 
 def console_app(runtime: Any) -> ASGIApp:
-    """The application's ASGI app, with the agent console.
-
-    Until `bot/builder.py` gives the web adapter its `WebConsole`, this builds the same adapter over the
-    runtime's parts; afterwards it is the application's own app.
-    """
-    if any(isinstance(route, Route) and route.path == "/agent" for route in runtime.asgi.routes):
-        return runtime.asgi  # type: ignore[no-any-return]
-    console = WebConsole(
-        handoff=runtime.handoff,
-        escalations=runtime.escalations,
-        sessionmaker=runtime.store.sessionmaker,
-        clock=runtime.clock,
-    )
-    adapter = WebChatAdapter(
-        settings=runtime.config.settings.web,
-        ingest=runtime.ingest,
-        wait_replies=runtime.wait_replies,
-        feed=console,
-        console=console,
-    )
-    return Starlette(routes=list(adapter.routes()))
+    """The application's ASGI app: the web chat and the agent console."""
+    assert any(isinstance(route, Route) and route.path == "/agent" for route in runtime.asgi.routes)
+    return runtime.asgi  # type: ignore[no-any-return]

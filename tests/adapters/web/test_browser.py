@@ -36,6 +36,7 @@ pytestmark = pytest.mark.skipif(
 )
 playwright_api = pytest.importorskip("playwright.async_api", reason="playwright is a dev dependency")
 expect = playwright_api.expect
+expect.set_options(timeout=15_000)  # the pages poll every 1 to 2 s; a busy CI machine may be slower
 
 
 @pytest.fixture
