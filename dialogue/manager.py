@@ -31,6 +31,7 @@ from dialogue.messages import Button, ChannelKind, IncomingMessage, OutgoingMess
 from dialogue.nlg.types import RenderedReply, ReplyRenderer
 from dialogue.session import Session, TurnRecord
 from dialogue.settings import HandoffSettings
+from nlu.normalize import cut
 from nlu.types import OUT_OF_SCOPE, NluResult, Parser
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ class DialogueManager:
             return aftercare
 
         ctx = TurnContext(
-            message=message,
+            message=_within_reach(message),
             session=session,
             nlu=nlu,
             now=now,
@@ -321,6 +322,20 @@ _ATTACHMENT_LABELS: dict[str, tuple[str, str]] = {
     "dice": ("dice", "骰子"),
     "poll": ("poll", "投票"),
 }
+
+
+# What the actions' own text helpers (periods, attributes, names, industries) read of a message: a
+# platform allows 40,000 characters, and they need a few hundred. The NLU caps its own steps.
+ACTION_TEXT_CHARS = 2000
+
+
+def _within_reach(message: IncomingMessage) -> IncomingMessage:
+    """The message with its text cut to what actions read, so no long message stalls a turn."""
+    if len(message.text) <= ACTION_TEXT_CHARS and len(message.rich_text) <= ACTION_TEXT_CHARS:
+        return message
+    return replace(
+        message, text=cut(message.text, ACTION_TEXT_CHARS), rich_text=cut(message.rich_text, ACTION_TEXT_CHARS)
+    )
 
 
 def _attachment_label(kind: str, language: str) -> str:
