@@ -334,7 +334,9 @@ def _within_reach(message: IncomingMessage) -> IncomingMessage:
     if len(message.text) <= ACTION_TEXT_CHARS and len(message.rich_text) <= ACTION_TEXT_CHARS:
         return message
     return replace(
-        message, text=cut(message.text, ACTION_TEXT_CHARS), rich_text=cut(message.rich_text, ACTION_TEXT_CHARS)
+        message,
+        text=cut(message.text, ACTION_TEXT_CHARS),
+        rich_text=cut(message.rich_text, ACTION_TEXT_CHARS),
     )
 
 
