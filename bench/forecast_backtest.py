@@ -1,6 +1,7 @@
 """Demand-forecast backtest on the demo history: every SKU, rolling origins, MASE and MAPE per method.
 
-The history is the seed's generated weekly orders (dialogue.demo_history) as the Backend serves them.
+The history is every order `opsbot db seed-demo` writes (the fixed demo orders, the seed's ~80 generated
+orders of the last 90 days, and the weekly orders of dialogue.demo_history), as the Backend counts them.
 Each SKU is forecast `--horizon` weeks ahead from each of the last `--origins` weekly origins, with the
 history up to the origin only. MASE is scaled by the in-sample error of the naive (last week) forecast;
 a method beats naive when its MASE is below naive's. The last stdout line is one JSON object.
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bot.seed import generate_history  # noqa: E402
 from dialogue.analytics.aggregate import weekly_units  # noqa: E402
 from dialogue.analytics.forecast import METHODS, choose_method, forecast, mape, mase  # noqa: E402
 from dialogue.demo import load_demo  # noqa: E402
@@ -30,11 +32,14 @@ TODAY = date(2026, 11, 23)
 
 def series(today: date) -> dict[str, tuple[int, ...]]:
     demo = load_demo(today)
-    data = generate_demand_history(demo, today)
-    days = {o.id: o.created_at.date() for o in data.orders}
+    seeded = generate_history(demo, today)
+    weekly = generate_demand_history(demo, today)
+    orders = [*demo.orders, *seeded.orders, *weekly.orders]
+    days = {o.id: o.created_at.date() for o in orders if o.status != "cancelled"}
+    lines = [line for line in (*demo.lines, *seeded.lines, *weekly.lines) if line.order_id in days]
     out = {}
     for product in demo.products:
-        sold = [(days[line.order_id], line.quantity) for line in data.lines if line.sku == product.sku]
+        sold = [(days[line.order_id], line.quantity) for line in lines if line.sku == product.sku]
         out[product.sku] = weekly_units(sold, end=today, weeks=HISTORY_WEEKS)[1]
     return out
 

@@ -68,6 +68,7 @@ def build_application(
         settings=s.handoff,
         desk=desk,
         observer=metrics.observe_escalation,
+        audience=desk_audience(config),
     )
     console = WebConsole(handoff=handoff, escalations=escalations, sessionmaker=sessionmaker, clock=clock)
     adapters = build_adapters(
@@ -141,7 +142,7 @@ def build_application(
             digest_sources=DigestSources(backend=backend, sessionmaker=sessionmaker),
             outbox=store.outbox,
             wake_sender=notifiers.outbox.notify,
-            sla=SlaWatch(handoff, settings=s.handoff, clock=clock, audience=desk_audience(config)),
+            sla=SlaWatch(handoff, settings=s.handoff, clock=clock),
             sla_every_seconds=s.handoff.sla_scan_seconds,
         )
         leader = SchedulerLeader(engine, scheduler, sleep=sleep)

@@ -95,9 +95,12 @@ class IncomingMessage:
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """A button; with `picks_user`, a control to pick a person, whose id is appended: "<value>:<user>"."""
+
     label: str
     value: str
     style: str = ""  # "primary" | "danger" | ""
+    picks_user: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from adapters.text import render_table, split_lines, split_text
 from dialogue.messages import Button, Card, OutgoingMessage
 
 BUTTON_ACTION_PREFIX = "opsbot_btn_"
+PICKER_MARK = "pick:"  # a users_select carries its value in its action_id: it has no value of its own
 HEADER_TEXT_LIMIT = 150  # a header block's plain_text
 SECTION_TEXT_LIMIT = 3000  # a section's text
 FIELD_TEXT_LIMIT = 2000  # one of a section's fields
@@ -80,6 +81,15 @@ def button_blocks(buttons: Sequence[Button]) -> list[Block]:
     """Buttons as actions blocks; each action_id starts with BUTTON_ACTION_PREFIX."""
     elements: list[Block] = []
     for i, button in enumerate(buttons):
+        if button.picks_user:
+            elements.append(
+                {
+                    "type": "users_select",
+                    "placeholder": {"type": "plain_text", "text": button.label[:BUTTON_LABEL_LIMIT]},
+                    "action_id": f"{BUTTON_ACTION_PREFIX}{PICKER_MARK}{button.value}"[:255],
+                }
+            )
+            continue
         element: Block = {
             "type": "button",
             "text": {"type": "plain_text", "text": button.label[:BUTTON_LABEL_LIMIT] or button.value[:20]},

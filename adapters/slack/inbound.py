@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from adapters.slack.blocks import BUTTON_ACTION_PREFIX, PICKER_MARK
 from adapters.slack.mrkdwn import to_markdown
 from dialogue.messages import (
     Attachment,
@@ -243,6 +244,12 @@ def change_from_event(
 
 
 def _action_value(action: Mapping[str, Any]) -> str:
+    """The pressed button's value; for a person picker, its value and the picked user: "<value>:<user>"."""
+    picked = text_of(action, "selected_user")
+    action_id = text_of(action, "action_id")
+    marker = f"{BUTTON_ACTION_PREFIX}{PICKER_MARK}"
+    if picked and action_id.startswith(marker):
+        return f"{action_id[len(marker) :]}:{picked}"
     return text_of(action, "value") or text_of(mapping_of(action, "selected_option"), "value")
 
 

@@ -21,7 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from adapters.slack.settings import SlackDigestSettings
 from bot.storage.dialect import Sessionmaker
 from bot.storage.outbox import Outbox
-from bot.storage.reports import escalation_load, intents_asked
+from bot.storage.reports import SupportDay, escalation_load, intents_asked, support_day
 from dialogue.backend import Backend
 from dialogue.clock import Clock
 from dialogue.messages import Card, ConversationKey, OutgoingMessage, Platform
@@ -48,6 +48,7 @@ class DigestFigures:
     sla_breaches: int  # open escalations past their claim or resolve due time
     questions: int  # user turns with an intent
     top_intents: tuple[tuple[str, int], ...]
+    support: SupportDay
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,7 @@ async def collect_figures(
     orders = await sources.backend.order_activity(start, end, as_of=day + timedelta(days=1))
     load = await escalation_load(sources.sessionmaker, now=now)
     intents = await intents_asked(sources.sessionmaker, start=start, end=end)
+    support = await support_day(sources.sessionmaker, start=start, end=end)
     return DigestFigures(
         day=day,
         timezone=zone.key,
@@ -96,6 +98,7 @@ async def collect_figures(
         sla_breaches=load.sla_breaches,
         questions=sum(n for _i, n in intents),
         top_intents=tuple(intents[:TOP_INTENTS]),
+        support=support,
     )
 
 
@@ -109,6 +112,18 @@ def _intent_label(intent: str) -> str:
     return "not understood" if intent == "out_of_scope" else intent.replace("_", " ")
 
 
+def _support_line(day: SupportDay) -> str:
+    claim = (
+        f"median {day.median_minutes_to_claim:g} min to claim"
+        if day.median_minutes_to_claim is not None
+        else "none claimed"
+    )
+    csat = (
+        f"CSAT {day.csat_average:.1f}/5 ({day.csat_count})" if day.csat_average is not None else "no ratings"
+    )
+    return f"{day.opened} opened, {day.resolved} resolved, {claim}, {day.sla_breaches} SLA breaches, {csat}"
+
+
 def render_digest(f: DigestFigures) -> Digest:
     """The figures as a card, and as plain text for notifications and the CLI preview."""
     title = f"Daily digest for {f.day:%a %d %b %Y}"
@@ -119,11 +134,13 @@ def render_digest(f: DigestFigures) -> Digest:
         f"{f.open_escalations} open ({f.unclaimed_escalations} unclaimed), {f.sla_breaches} past SLA"
     )
     intents = ", ".join(f"{_intent_label(i)} ({n})" for i, n in f.top_intents) or "none"
+    support = _support_line(f.support)
     lines = [
         title,
         f"Orders: {f.order_count} · Revenue: {_money(f.revenue)}",
         f"Late orders: {len(f.late_orders)}" + (f" ({late_ids})" if late_ids else ""),
         f"Escalations: {escalations}",
+        f"Support: {support}",
         f"Top questions ({f.questions} asked): {intents}",
     ]
     card = Card(
@@ -133,6 +150,7 @@ def render_digest(f: DigestFigures) -> Digest:
             ("Revenue", _money(f.revenue)),
             ("Late orders", str(len(f.late_orders))),
             ("Escalations", escalations),
+            ("Support", support),
         ),
         sections=((f"Late: {late_ids}",) if late_ids else ())
         + (f"Top questions ({f.questions}): {intents}",),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -55,3 +56,59 @@ async def intents_asked(
             )
         ).all()
     return sorted(((str(r.intent), int(r.n)) for r in rows), key=lambda p: (-p[1], p[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class SupportDay:
+    """What support did in a window: escalations opened and resolved, claim times, breaches, ratings."""
+
+    opened: int
+    resolved: int
+    median_minutes_to_claim: float | None
+    sla_breaches: int
+    csat_average: float | None
+    csat_count: int
+
+
+async def support_day(sessionmaker: Sessionmaker, *, start: datetime, end: datetime) -> SupportDay:
+    async with sessionmaker() as s:
+        opened = (
+            await s.execute(
+                select(EscalationRow.created_at, EscalationRow.assigned_at).where(
+                    EscalationRow.created_at >= start, EscalationRow.created_at < end
+                )
+            )
+        ).all()
+        resolved = (
+            await s.execute(
+                select(func.count())
+                .select_from(EscalationRow)
+                .where(EscalationRow.resolved_at >= start, EscalationRow.resolved_at < end)
+            )
+        ).scalar_one()
+        breaches = (
+            await s.execute(
+                select(func.count())
+                .select_from(EscalationRow)
+                .where(EscalationRow.breached_at >= start, EscalationRow.breached_at < end)
+            )
+        ).scalar_one()
+        ratings = (
+            await s.execute(
+                select(EscalationRow.csat_rating).where(
+                    EscalationRow.resolved_at >= start,
+                    EscalationRow.resolved_at < end,
+                    EscalationRow.csat_rating.is_not(None),
+                )
+            )
+        ).scalars()
+        rated = [int(r) for r in ratings]
+    waits = [(a - c).total_seconds() / 60 for c, a in opened if a is not None]
+    return SupportDay(
+        opened=len(opened),
+        resolved=int(resolved),
+        median_minutes_to_claim=round(statistics.median(waits), 1) if waits else None,
+        sla_breaches=int(breaches),
+        csat_average=round(sum(rated) / len(rated), 2) if rated else None,
+        csat_count=len(rated),
+    )

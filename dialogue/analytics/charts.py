@@ -108,9 +108,7 @@ def forecast_chart(
     past = np.array(weeks, dtype="datetime64[D]")
     ahead = np.array(future, dtype="datetime64[D]")
     ax.plot(past, list(history), color="#2a6f97", label="ordered (weekly)")
-    ax.plot(
-        ahead, list(mean), color="#d1495b", linestyle="--", marker="o", markersize=3, label="forecast"
-    )
+    ax.plot(ahead, list(mean), color="#d1495b", linestyle="--", marker="o", markersize=3, label="forecast")
     ax.fill_between(ahead, list(low), list(high), color="#d1495b", alpha=0.2, label="80% interval")
     ax.set_ylabel("units per week")
     title = f"Weekly demand for {sku}: history and forecast"

@@ -25,12 +25,13 @@ def button_value(action: str, escalation_id: int) -> str:
     return f"{BUTTON_PREFIX}{action}:{escalation_id}"
 
 
-def parse_button(value: str) -> tuple[str, int] | None:
-    """("claim", 42) for "handoff:claim:42"; None for anything else."""
+def parse_button(value: str) -> tuple[str, int, str] | None:
+    """("claim", 42, "") for "handoff:claim:42", ("transfer", 42, "U7") for a picked person; else None."""
     if not value.startswith(BUTTON_PREFIX):
         return None
-    action, _, raw_id = value[len(BUTTON_PREFIX) :].partition(":")
-    return (action, int(raw_id)) if raw_id.isdigit() else None
+    action, _, rest = value[len(BUTTON_PREFIX) :].partition(":")
+    raw_id, _, picked = rest.partition(":")
+    return (action, int(raw_id), picked) if raw_id.isdigit() else None
 
 
 def _hm(moment: datetime | None) -> str:
@@ -86,7 +87,11 @@ def escalation_card(esc: Escalation, *, records: Sequence[str] = (), notes: Sequ
 
 
 def card_buttons(esc: Escalation) -> tuple[Button, ...]:
-    return tuple(
+    """Claim while pending; once held, Unassign, Resolve, Return to bot, and a picker to transfer it."""
+    buttons = [
         Button(label, button_value(action, esc.id), style)
         for label, action, style in _ACTIONS.get(esc.status, ())
-    )
+    ]
+    if esc.status == Status.ASSIGNED:
+        buttons.append(Button("Transfer to…", button_value("transfer", esc.id), picks_user=True))
+    return tuple(buttons)

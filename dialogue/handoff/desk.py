@@ -70,7 +70,7 @@ class HandoffDesk:
         return Agent(f"{message.platform.value}:{user}", name)
 
     async def _clicked(
-        self, message: IncomingMessage, action: str, escalation_id: int
+        self, message: IncomingMessage, action: str, escalation_id: int, picked: str = ""
     ) -> list[OutgoingMessage]:
         esc = await self._service.store.get(escalation_id)
         if esc is None:
@@ -84,10 +84,17 @@ class HandoffDesk:
             "resolve": self._service.resolve,
             "return": self._service.return_to_bot,
         }
-        operation = operations.get(action)
-        if operation is None:
-            return self._private(message, "This button has expired.", esc)
-        outcome: Outcome = await operation(escalation_id, agent)
+        outcome: Outcome
+        if action == "transfer" and picked:
+            if not await self._agents.is_agent(picked):
+                return self._private(message, "Not done: that person is not a support agent.", esc)
+            to = Agent(f"{message.platform.value}:{picked}", await self._agents.name_of(picked))
+            outcome = await self._service.transfer(escalation_id, agent, to)
+        else:
+            operation = operations.get(action)
+            if operation is None:
+                return self._private(message, "This button has expired.", esc)
+            outcome = await operation(escalation_id, agent)
         if not outcome.ok:
             return self._private(message, f"Not done: {outcome.problem}.", outcome.escalation or esc)
         return []

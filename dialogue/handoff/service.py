@@ -63,6 +63,7 @@ class HandoffService:
         settings: HandoffSettings,
         desk: ConversationKey | None,
         observer: Callable[[Escalation, str], None] | None = None,
+        audience: tuple[str, ...] = (),
     ) -> None:
         """`desk` is where cards go (the Slack support channel); None: agents use the console or CLI."""
         self.store = store
@@ -72,6 +73,7 @@ class HandoffService:
         self._hours = business_hours(settings.business_hours)
         self.desk = DeskPosts(desk=desk, store=store, backend=backend)
         self._observer = observer
+        self.audience = audience  # who a call for an agent mentions on the desk: "group:S1" or "user:U1"
 
     # --- triggers ----------------------------------------------------------------------------
 
@@ -197,8 +199,20 @@ class HandoffService:
                 renotified_at=None,
             )
 
+        def call(esc: Escalation) -> tuple[OutgoingMessage, ...]:
+            text = (
+                f"Back in the queue: {agent.display} unassigned escalation #{esc.id}. Can someone claim it?"
+            )
+            return self.desk.note(esc, text, notify=self.audience)
+
         return await self.transition(
-            escalation_id, agent, "unassigned", self._assignee_only(agent), change, told="unassigned"
+            escalation_id,
+            agent,
+            "unassigned",
+            self._assignee_only(agent),
+            change,
+            told="unassigned",
+            extra=call,
         )
 
     async def transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome:

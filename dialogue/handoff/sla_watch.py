@@ -40,13 +40,10 @@ class SlaWatch:
         *,
         settings: HandoffSettings,
         clock: Clock,
-        audience: tuple[str, ...] = (),
     ) -> None:
-        """`audience` is who a reminder mentions on the desk: "group:S123" (the agents' group) or users."""
         self._service = service
         self._settings = settings
         self._clock = clock
-        self._audience = audience
 
     async def tick(self) -> list[Step]:
         """Fire every step that is due now; returns what fired."""
@@ -101,7 +98,7 @@ class SlaWatch:
         if step == "renotified":
             minutes = f"{self._settings.claim_sla_minutes:g}"
             text = f"Still unclaimed after {minutes} minutes: can someone take escalation #{esc.id}?"
-            return desk.note(esc, text, notify=self._audience)
+            return desk.note(esc, text, notify=self._service.audience)
         if step == "warned":
             share = f"{self._settings.warn_at_fraction:.0%}"
             text = f"{share} of the resolve time used: due by {esc.resolve_due_at:%Y-%m-%d %H:%M} UTC."

@@ -319,3 +319,33 @@ def test_cli_digest_now_posts_once_per_day(
     preview = runner.invoke(app, ["digest", "--day", DAY.isoformat(), "--config", str(config_path)])
     assert preview.exit_code == 0 and "Orders: 3" in preview.output
     assert len(slack_api.calls_to("chat.postMessage")) == 1
+
+
+async def test_the_digest_reports_what_support_did(engine: Any) -> None:
+    sm = make_sessionmaker(engine)
+    async with sm.begin() as s:
+
+        def handled(n: int, claim_minutes: int, rating: int | None, breached: bool) -> EscalationRow:
+            opened = utc(DAY, 9 + n)
+            return EscalationRow(
+                conversation_key=f"telegram:{n}",
+                reason="user_request",
+                status="resolved",
+                created_at=opened,
+                updated_at=opened,
+                claim_due_at=opened + timedelta(minutes=15),
+                resolve_due_at=opened + timedelta(hours=4),
+                assigned_at=opened + timedelta(minutes=claim_minutes),
+                resolved_at=opened + timedelta(hours=1),
+                breached_at=opened + timedelta(hours=4) if breached else None,
+                csat_rating=rating,
+            )
+
+        s.add_all([handled(0, 10, 4, False), handled(1, 20, 5, True), handled(2, 40, None, False)])
+    digest = await build_digest(sources(sm), day=DAY, tz=TZ, now=NOW)
+    support = digest.figures.support
+    assert (support.opened, support.resolved, support.median_minutes_to_claim) == (3, 3, 20.0)
+    assert (support.sla_breaches, support.csat_average, support.csat_count) == (1, 4.5, 2)
+    assert (
+        "Support: 3 opened, 3 resolved, median 20 min to claim, 1 SLA breaches, CSAT 4.5/5 (2)" in digest.text
+    )

@@ -32,11 +32,20 @@ DESK = ConversationKey(Platform.SLACK, "CSUP")
 SETTINGS = HandoffSettings(lead_user_id="ULEAD")
 
 
-def watch_on(engine: Any, clock: ManualClock, settings: HandoffSettings = SETTINGS) -> tuple[HandoffService, SlaWatch]:
+def watch_on(
+    engine: Any, clock: ManualClock, settings: HandoffSettings = SETTINGS
+) -> tuple[HandoffService, SlaWatch]:
     """A fresh service and SLA watch on `engine`, as a (re)started process builds them."""
     store = SqlEscalations(make_sessionmaker(engine), clock=clock)
-    service = HandoffService(store=store, backend=FakeBackend(), clock=clock, settings=settings, desk=DESK)
-    return service, SlaWatch(service, settings=settings, clock=clock, audience=("group:SAGENTS",))
+    service = HandoffService(
+        store=store,
+        backend=FakeBackend(),
+        clock=clock,
+        settings=settings,
+        desk=DESK,
+        audience=("group:SAGENTS",),
+    )
+    return service, SlaWatch(service, settings=settings, clock=clock)
 
 
 async def escalate(service: HandoffService, key: str = "telegram:7001") -> int:
@@ -77,7 +86,11 @@ async def test_each_step_fires_once_across_a_restart(engine: Any) -> None:
     card = [m for m in messages if m.card is not None][-1].card
     assert card is not None and card.title.startswith("[SLA BREACHED]")
     kinds = [e.kind for e in await service.store.events(escalation_id)]
-    assert [k for k in kinds if k in ("renotified", "warned", "breached")] == ["renotified", "warned", "breached"]
+    assert [k for k in kinds if k in ("renotified", "warned", "breached")] == [
+        "renotified",
+        "warned",
+        "breached",
+    ]
 
 
 async def test_two_processes_ticking_at_once_fire_each_step_once(engine: Any, other_engine: Any) -> None:
@@ -93,10 +106,13 @@ async def test_two_processes_ticking_at_once_fire_each_step_once(engine: Any, ot
 
 async def test_the_clock_runs_only_in_business_hours() -> None:
     settings = HandoffSettings(
-        claim_sla_minutes=60, business_hours={"enabled": True, "timezone": "Europe/Berlin"}  # type: ignore[arg-type]
+        claim_sla_minutes=60,
+        business_hours={"enabled": True, "timezone": "Europe/Berlin"},  # type: ignore[arg-type]
     )
     friday = ManualClock(datetime(2026, 11, 27, 16, 30, tzinfo=UTC))  # 17:30 in Berlin
-    service = HandoffService(store=_NoStore(), backend=FakeBackend(), clock=friday, settings=settings, desk=None)
+    service = HandoffService(
+        store=_NoStore(), backend=FakeBackend(), clock=friday, settings=settings, desk=None
+    )
     assert service.due(friday(), 60) == datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # Monday 09:30 in Berlin
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from dialogue.handoff.model import Agent, Reason, Status
 from dialogue.handoff.service import EscalationRequest
 from tests.conftest import MakeRuntime
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def request(message_id: str, key: str = "web:x") -> EscalationRequest:
@@ -51,12 +54,11 @@ async def test_ten_claims_from_two_processes_have_exactly_one_winner(
     """Two OS processes, five agents each, all clicking Claim on one escalation at the same moment."""
     import json
     import sys
-    from pathlib import Path
 
     runtime = await make_runtime(start=False)
     escalation, _ = await runtime.handoff.escalate(request("m1"))
     url, schema = database
-    root = Path(__file__).resolve().parents[3]
+    root = ROOT
     procs = [
         await asyncio.create_subprocess_exec(
             sys.executable,
@@ -86,4 +88,6 @@ async def test_ten_claims_from_two_processes_have_exactly_one_winner(
     assert len(results) == 10 and len(winners) == 1
     stored = await runtime.escalations.get(escalation.id)
     assert stored is not None and stored.assignee is not None and stored.assignee.id == winners[0]
-    assert all(r["problem"] == f"already claimed by {stored.assignee.display}" for r in results if not r["ok"])
+    assert all(
+        r["problem"] == f"already claimed by {stored.assignee.display}" for r in results if not r["ok"]
+    )

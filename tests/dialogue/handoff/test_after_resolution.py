@@ -56,9 +56,10 @@ async def test_no_survey_after_return_or_withdrawal_and_one_per_cooldown() -> No
     await withdrawn.one("talk to a human")
     await withdrawn.say("cancel")
     assert survey_buttons(withdrawn) == []
-    twice = Conversation(desk=DESK, user="u3")
+    twice = Conversation(desk=DESK, user="u3", handoff=HandoffSettings(auto_close_hours=1))
     desk = AgentDesk(twice)
     await resolved(twice, desk)
+    twice.clock.advance(hours=2)  # closed by now: a new request opens a new escalation
     await twice.one("talk to a human again please")
     await desk.click("UANN", "handoff:claim:2")
     await desk.click("UANN", "handoff:resolve:2")

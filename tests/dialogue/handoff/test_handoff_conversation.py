@@ -140,3 +140,22 @@ async def test_the_offered_button_and_the_human_command_are_explicit_requests() 
     pressed, _ = handed_over(user="u2")
     assert (await pressed.press("intent:human_handoff", "Talk to a person")).outcome == "escalated"
     assert pressed.escalations.all[0].reasons[0].detail == "pressed 'Talk to a person'"
+
+
+async def test_the_assignee_transfers_from_the_card_or_puts_it_back_in_the_queue() -> None:
+    chat, desk = handed_over()
+    await chat.one("talk to a human")
+    await desk.click("UANN", "handoff:claim:1")
+    [card] = [m for m in chat.escalations.queued if m.card is not None][-1:]
+    assert [b.value for b in card.buttons if b.picks_user] == ["handoff:transfer:1"]
+    [refused] = await desk.click("UANN", "handoff:transfer:1:UEVE")
+    assert "not a support agent" in refused.text
+    assert await desk.click("UANN", "handoff:transfer:1:UBOB") == []
+    esc = chat.escalations.all[0]
+    assert esc.assignee is not None and esc.assignee.display == "Bob"
+    told = chat.escalations.queued_to(chat.session.key.as_str())[-1]
+    assert told.text == "Your conversation has been passed to Bob, who will reply here."
+    assert await desk.click("UBOB", "handoff:unassign:1") == []
+    assert chat.escalations.all[0].status == Status.PENDING
+    call = chat.escalations.queued_to("slack:CSUP:esc-1")[-1]
+    assert call.text.startswith("Back in the queue: Bob unassigned escalation #1")
