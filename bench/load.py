@@ -28,7 +28,6 @@ import os
 import platform
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -196,13 +195,7 @@ async def running_bot(
         opsbot("db", "seed-demo", env=env)
         link_telegram_users(url, senders + 1)
         port = free_port()
-        proc = subprocess.Popen(
-            [str(ROOT / ".venv/bin/opsbot"), "run", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        proc = spawn(port, env)
         base = f"http://127.0.0.1:{port}"
         try:
             async with httpx.AsyncClient(base_url=base, timeout=5) as client:
@@ -222,6 +215,16 @@ async def running_bot(
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(ROOT / ".venv/bin/opsbot"), "run", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 # --- drivers ---------------------------------------------------------------------------------

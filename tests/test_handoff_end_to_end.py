@@ -23,7 +23,7 @@ from bot.storage.tables import OutboxRow, SupplierLinkRow
 from dialogue.actions.registry import default_actions
 from tests.conftest import MakeRuntime
 from tests.fakes.slack_api import FakeSlackApi, slack_api_fixture, slack_api_server_fixture
-from tests.fakes.slack_events import BOT_TOKEN, BOT_USER, SIGNING_SECRET, event_body, sign
+from tests.fakes.slack_events import BOT_TOKEN, SIGNING_SECRET, event_body, sign
 from tests.fakes.telegram_api import FakeTelegramAPI, serve_asgi, telegram_api, telegram_api_server
 from tests.fakes.telegram_updates import photo_update, text_update
 

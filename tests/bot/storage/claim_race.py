@@ -25,7 +25,8 @@ async def main(url: str, schema: str, escalation_id: int, name: str) -> None:
     print("ready", flush=True)
     sys.stdin.readline()  # the parent's go: both processes click at the same moment
     outcomes = await asyncio.gather(*(service.claim(escalation_id, agent) for agent in agents))
-    print(json.dumps([{"agent": a.id, "ok": o.ok, "problem": o.problem} for a, o in zip(agents, outcomes, strict=True)]))
+    rows = [{"agent": a.id, "ok": o.ok, "problem": o.problem} for a, o in zip(agents, outcomes, strict=True)]
+    print(json.dumps(rows))
     await engine.dispose()
 
 
