@@ -29,7 +29,7 @@ from bot.jobs.leader import SchedulerLeader
 from bot.liveness import Liveness
 from bot.metrics import Metrics
 from bot.ml import Models
-from bot.notify import Notifier
+from bot.notify import DoneBoard, Notifier
 from bot.replies import ReplyWaiter
 from bot.sender import OutboxSender
 from bot.storage.accounts import SqlAccounts
@@ -61,7 +61,7 @@ class Notifiers:
     """In-process wake-ups: new inbox rows, finished turns, new outbox rows."""
 
     inbox: Notifier
-    done: Notifier
+    done: DoneBoard
     outbox: Notifier
 
 

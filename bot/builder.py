@@ -17,7 +17,7 @@ from bot.jobs.schedule import build_scheduler
 from bot.liveness import Liveness, new_holder
 from bot.metrics import Metrics
 from bot.ml import Models
-from bot.notify import Notifier
+from bot.notify import DoneBoard, Notifier
 from bot.platforms import AdapterDeps, agent_directory, build_adapters, desk_audience, support_desk
 from bot.replies import ReplyWaiter
 from bot.sender import OutboxSender
@@ -57,7 +57,7 @@ def build_application(
     accounts = SqlAccounts(sessionmaker, clock=clock)
     escalations = SqlEscalations(sessionmaker, clock=clock)
     metrics = Metrics()
-    notifiers = Notifiers(inbox=Notifier(), done=Notifier(), outbox=Notifier())
+    notifiers = Notifiers(inbox=Notifier(), done=DoneBoard(), outbox=Notifier())
     ingest = Ingestor(store.inbox, notifier=notifiers.inbox, metrics=metrics)
     waiter = ReplyWaiter(store, done=notifiers.done)
     desk = support_desk(config)

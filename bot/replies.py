@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.notify import Notifier
+from bot.notify import DoneBoard
 from bot.storage.store import PipelineStore
 from dialogue.messages import OutgoingMessage
 
 
 class ReplyWaiter:
-    def __init__(self, store: PipelineStore, *, done: Notifier) -> None:
+    def __init__(self, store: PipelineStore, *, done: DoneBoard) -> None:
         self._store = store
         self._done = done
 
@@ -24,4 +24,4 @@ class ReplyWaiter:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 return None
-            await self._done.wait(min(remaining, 0.2))
+            await self._done.wait(inbox_id, min(remaining, 1.0))

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from bot.notify import Notifier
+from bot.notify import DoneBoard, Notifier
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ DONE = "opsbot_done"  # a turn was committed
 OUTBOX = "opsbot_outbox"  # a send was queued
 
 
-async def announce(session: AsyncSession, *channels: str) -> None:
+async def announce(session: AsyncSession, *channels: str, payload: str = "") -> None:
     """NOTIFY `channels` when the caller's transaction commits (PostgreSQL; nothing on SQLite).
 
     PostgreSQL delivers one notification per channel and payload per transaction, however often sent.
@@ -32,11 +32,11 @@ async def announce(session: AsyncSession, *channels: str) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for channel in channels:
-        await session.execute(text("SELECT pg_notify(:c, '')"), {"c": channel})
+        await session.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload[:7900]})
 
 
 class PgWakeups:
-    def __init__(self, engine: AsyncEngine, notifiers: Mapping[str, Notifier]) -> None:
+    def __init__(self, engine: AsyncEngine, notifiers: Mapping[str, Notifier | DoneBoard]) -> None:
         self._engine = engine
         self._notifiers = notifiers
         self._conn: AsyncConnection | None = None
@@ -52,9 +52,12 @@ class PgWakeups:
             await self._raw.add_listener(channel, self._woken)
         logger.debug("listening on %s", ", ".join(self._notifiers))
 
-    def _woken(self, _connection: Any, _pid: int, channel: str, _payload: str) -> None:
+    def _woken(self, _connection: Any, _pid: int, channel: str, payload: str) -> None:
         notifier = self._notifiers.get(channel)
-        if notifier is not None:
+        if isinstance(notifier, DoneBoard):
+            ids = [int(i) for i in payload.split(",") if i.isdigit()]
+            notifier.notify(ids or None)
+        elif notifier is not None:
             notifier.notify()
 
     async def stop(self) -> None:

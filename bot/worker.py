@@ -9,7 +9,7 @@ from typing import Protocol
 
 from bot.config import PipelineSettings
 from bot.metrics import Metrics
-from bot.notify import Notifier
+from bot.notify import DoneBoard, Notifier
 from bot.storage.inbox import Claim
 from bot.storage.store import PipelineStore
 from dialogue.clock import Clock, Sleep
@@ -43,7 +43,7 @@ class Worker:
         metrics: Metrics,
         clock: Clock,
         inbox_notifier: Notifier,
-        done_notifier: Notifier,
+        done_notifier: DoneBoard,
         outbox_notifier: Notifier,
         sleep: Sleep = asyncio.sleep,
         default_language: str = "en",
@@ -108,7 +108,9 @@ class Worker:
             if isinstance(result, Exception):
                 extra = {"conversation": claim.message.conversation.as_str(), "inbox_id": claim.inbox_id}
                 await self._failed(claim, result, extra)
-        self._done.notify()
+        self._done.notify(
+            [claim.inbox_id for (claim, _s, _r), done in zip(finished, committed, strict=True) if done]
+        )
         self._outbox.notify()
 
     async def _turn(self, claim: Claim, session: Session) -> list[OutgoingMessage] | Exception:
@@ -159,7 +161,7 @@ class Worker:
             msg.conversation, _DEAD_LETTER_TEXT[language], reply_to=msg.message_id, kind="error"
         )
         await self._store.outbox.add(notice, inbox_id=claim.inbox_id)
-        self._done.notify()
+        self._done.notify([claim.inbox_id])
         self._outbox.notify()
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -15,7 +15,14 @@ import numpy.typing as npt
 
 from nlu.batching import BatchStats, MicroBatcher
 from nlu.errors import NluError
-from nlu.multilingual import E5Encoder, RoutedEncoder, e5_encoder_id, retrieval_encoder
+from nlu.multilingual import (
+    CenteredEncoder,
+    E5Encoder,
+    RoutedEncoder,
+    e5_center,
+    e5_encoder_id,
+    retrieval_encoder,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -257,7 +264,8 @@ def load_encoder(
     english = load_english_encoder(path_or_empty, batch_size=batch_size, runtime=runtime)
     if multilingual == "none":
         return english
-    return RoutedEncoder(english, E5Encoder())
+    e5 = E5Encoder()
+    return RoutedEncoder(english, e5, retrieval=CenteredEncoder(e5, e5_center()))
 
 
 def load_english_encoder(

@@ -2,203 +2,46 @@
 
 all-MiniLM-L6-v2 is an English model; a Chinese message gets a weak embedding. Appending the
 English gloss of the domain words it contains ("库存" -> "stock") lets the encoder place it near
-its English paraphrases. Used identically at training and inference time.
+its English paraphrases. Used identically at training and inference time. The words are in
+nlu/data/vocab/gloss.yml. With the default routed encoder (nlu.multilingual) Chinese messages go to
+multilingual-e5-small and are not glossed; only the English head's Chinese training examples are.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-_GLOSSARY: dict[str, str] = {
-    "采购单": "purchase order",
-    "采购订单": "purchase order",
-    "订单": "order",
-    "单号": "order number",
-    "发货": "ship",
-    "到货": "arrive delivery",
-    "到哪": "where is",
-    "物流": "shipping tracking",
-    "运输": "in transit",
-    "签收": "delivered received",
-    "收货": "receive goods",
-    "交货": "delivery",
-    "送货": "deliver",
-    "货": "goods",
-    "取消": "cancel",
-    "确认": "confirm",
-    "状态": "status",
-    "到港": "arrived port",
-    "集装箱": "container",
-    "发票": "invoice",
-    "付款": "payment",
-    "付了": "paid",
-    "货款": "payment",
-    "到账": "money received",
-    "打款": "pay",
-    "转账": "transfer",
-    "汇款": "remittance",
-    "结算": "settle payment",
-    "应付": "payable",
-    "财务": "finance",
-    "对账": "statement",
-    "付": "pay",
-    "钱": "money",
-    "库存": "stock inventory",
-    "盘点": "stocktake inventory count",
-    "补货": "restock",
-    "缺货": "out of stock",
-    "卖完": "sold out",
-    "数量": "quantity",
-    "改成": "change to",
-    "改为": "change to",
-    "更新": "update",
-    "设为": "set to",
-    "剩": "left",
-    "还有多少": "how much is left",
-    "查一下": "check",
-    "查询": "look up",
-    "注册": "register",
-    "入驻": "join onboarding",
-    "供应商": "supplier",
-    "审核": "verification review",
-    "营业执照": "business license",
-    "资料": "documents",
-    "申请": "apply",
-    "绑定": "link account",
-    "账号": "account",
-    "开户": "open account",
-    "流程": "process steps",
-    "认证": "certification",
-    "政策": "policy",
-    "规定": "rules",
-    "要求": "requirements",
-    "罚款": "penalty fine",
-    "退货": "return goods",
-    "标签": "label",
-    "条码": "barcode",
-    "包装": "packaging",
-    "起订量": "minimum order quantity",
-    "运费": "freight",
-    "付款条件": "payment terms",
-    "账期": "payment terms days",
-    "结算周期": "payment cycle terms",
-    "唛头": "shipping marks label",
-    "罚则": "penalty rules",
-    "违约金": "penalty",
-    "索赔": "claim",
-    "清零": "set stock to zero",
-    "入库": "stock received",
-    "断货": "out of stock",
-    "现货": "in stock",
-    "差不多": "similar",
-    "同类": "same category similar",
-    "同款": "similar product",
-    "替换": "replace",
-    "小说": "novel book",
-    "书": "book",
-    "旅游": "travel",
-    "医院": "hospital",
-    "学校": "school",
-    "条款": "terms",
-    "质检": "quality inspection",
-    "扣款": "deduction",
-    "投诉": "complaint",
-    "太差": "terrible",
-    "不满": "unhappy",
-    "失望": "disappointed",
-    "过分": "unacceptable",
-    "离谱": "ridiculous",
-    "受够": "fed up",
-    "扣了": "deducted",
-    "扣错": "wrong deduction",
-    "不公平": "unfair",
-    "人工": "human agent",
-    "客服": "customer service agent",
-    "真人": "real person",
-    "转接": "transfer to",
-    "经理": "manager",
-    "工作人员": "staff member",
-    "转人工": "talk to a human agent",
-    "你好": "hello",
-    "您好": "hello",
-    "早上好": "good morning",
-    "在吗": "are you there hello",
-    "嗨": "hi",
-    "再见": "goodbye",
-    "拜拜": "bye",
-    "下次聊": "talk later bye",
-    "晚安": "good night",
-    "谢谢": "thanks",
-    "感谢": "thank you",
-    "多谢": "thanks",
-    "辛苦了": "thanks for your work",
-    "帮助": "help",
-    "功能": "features",
-    "怎么用": "how to use",
-    "能做什么": "what can you do",
-    "菜单": "menu",
-    "客户": "customer",
-    "联系人": "contact person",
-    "信用额度": "credit limit",
-    "资料卡": "profile",
-    "描述": "description",
-    "文案": "marketing copy",
-    "商品详情": "product listing",
-    "介绍": "description",
-    "卖点": "selling points",
-    "标题": "title",
-    "写": "write",
-    "行业": "industry",
-    "属于": "belongs to",
-    "分类": "classify category",
-    "做什么业务": "what business",
-    "销售": "sales",
-    "营收": "revenue",
-    "收入": "revenue",
-    "销售额": "sales revenue",
-    "业绩": "performance",
-    "上个月": "last month",
-    "本周": "this week",
-    "这周": "this week",
-    "上周": "last week",
-    "季度": "quarter",
-    "汇总": "summary",
-    "报表": "report",
-    "成交额": "GMV",
-    "客单价": "average order value",
-    "推荐": "recommend",
-    "类似": "similar",
-    "替代": "alternative substitute",
-    "交叉销售": "cross-sell",
-    "搭配": "bundle with",
-    "捆绑": "bundle",
-    "建议": "suggest",
-    "产品": "product",
-    "商品": "product",
-    "天气": "weather",
-    "笑话": "joke",
-    "电影": "movie",
-    "机票": "flight ticket",
-    "歌": "song",
-    "诗": "poem",
-    "做法": "recipe",
-    "减肥": "lose weight",
-    "股价": "stock price share",
-    "新闻": "news",
-    "游戏": "game",
-}
-_KEYS = sorted(_GLOSSARY, key=len, reverse=True)
-_PATTERN = re.compile("|".join(re.escape(k) for k in _KEYS))
+from nlu.vocab import VOCAB_DIR, read_vocab
+
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Glossary:
+    glosses: Mapping[str, str]
+    pattern: re.Pattern[str]  # the Chinese words, longest first
+
+
+@cache
+def glossary(vocab_dir: Path = VOCAB_DIR) -> Glossary:
+    """nlu/data/vocab/gloss.yml, read once."""
+    glosses = dict(read_vocab("gloss", vocab_dir).pairs("glossary"))
+    keys = sorted(glosses, key=len, reverse=True)
+    return Glossary(glosses, re.compile("|".join(re.escape(k) for k in keys)))
 
 
 def gloss(text: str) -> str:
     """text, plus ' (' + English glosses + ')' when it contains known Chinese words."""
     if not _HAN.search(text):
         return text
+    words = glossary()
     seen: list[str] = []
-    for m in _PATTERN.finditer(text):
-        g = _GLOSSARY[m.group(0)]
+    for m in words.pattern.finditer(text):
+        g = words.glosses[m.group(0)]
         if g not in seen:
             seen.append(g)
     return f"{text} ({'; '.join(seen)})" if seen else text

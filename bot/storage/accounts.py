@@ -28,12 +28,17 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
+# How long a link is remembered: one made in another process shows here after at most this.
+LINK_CACHE = timedelta(seconds=10)
+
+
 class SqlAccounts:
     """One-time link codes; only their hash is stored."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], *, clock: Clock) -> None:
         self._sm = sessionmaker
         self._clock = clock
+        self._links: dict[tuple[str, str], tuple[str | None, datetime]] = {}
 
     async def invite(self, supplier_id: str, ttl: timedelta) -> tuple[str, datetime]:
         async with self._sm() as s, s.begin():
@@ -49,14 +54,23 @@ class SqlAccounts:
         return code, now + ttl
 
     async def linked_supplier(self, platform: str, user_id: str) -> str | None:
+        """The supplier a user has linked; remembered for a few seconds, since every turn asks."""
+        now = self._clock()
+        known = self._links.get((platform, user_id))
+        if known is not None and now - known[1] < LINK_CACHE:
+            return known[0]
         async with self._sm() as s:
-            return (
+            linked = (
                 await s.execute(
                     select(SupplierLinkRow.supplier_id).where(
                         SupplierLinkRow.platform == platform, SupplierLinkRow.user_id == user_id
                     )
                 )
             ).scalar_one_or_none()
+        if len(self._links) > 10_000:
+            self._links.clear()
+        self._links[(platform, user_id)] = (linked, now)
+        return linked
 
     async def redeem(self, code: str, platform: str, user_id: str) -> LinkResult:
         if not code.strip():
@@ -96,4 +110,5 @@ class SqlAccounts:
             else:
                 existing.supplier_id = row.supplier_id
                 existing.linked_at = now
+        self._links[(platform, user_id)] = (row.supplier_id, now)
         return LinkResult(True, row.supplier_id)

@@ -89,38 +89,39 @@ class Inbox:
         )
         if self._postgres:
             stmt = stmt.with_for_update(skip_locked=True, of=InboxRow)
-        claims: list[Claim] = []
+        token = uuid.uuid4().hex  # one lease for the batch: it is renewed and completed together
         async with self._sm.begin() as s:
-            for row in (await s.execute(stmt)).all():
-                token = uuid.uuid4().hex
-                result = await s.execute(
-                    update(InboxRow)
-                    .where(InboxRow.id == row.id, due)
-                    .values(
-                        status="processing",
-                        lease_token=token,
-                        lease_holder=holder or None,
-                        lease_until=now + timedelta(seconds=lease_seconds),
-                        attempts=InboxRow.attempts + 1,
-                    )
+            ids = [row.id for row in (await s.execute(stmt)).all()]
+            if not ids:
+                return []
+            claimed = await s.execute(
+                update(InboxRow)
+                .where(InboxRow.id.in_(ids), due)
+                .values(
+                    status="processing",
+                    lease_token=token,
+                    lease_holder=holder or None,
+                    lease_until=now + timedelta(seconds=lease_seconds),
+                    attempts=InboxRow.attempts + 1,
                 )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claims.append(Claim(row.id, token, row.attempts + 1, incoming_from_json(row.payload)))
-        return claims
+                .returning(InboxRow.id, InboxRow.attempts, InboxRow.payload)
+            )
+            rows = sorted(claimed.all(), key=lambda row: row.id)
+        return [Claim(row.id, token, row.attempts, incoming_from_json(row.payload)) for row in rows]
 
     async def renew(self, claims: Sequence[Claim], lease_seconds: float) -> int:
         """Extend the leases of claims still being worked on (the heartbeat); how many are still ours."""
         if not claims:
             return 0
         until = self._clock() + timedelta(seconds=lease_seconds)
+        renewed = 0
         async with self._sm.begin() as s:
-            renewed = 0
-            for claim in claims:
+            for token in {claim.token for claim in claims}:
                 result = await s.execute(
                     update(InboxRow)
                     .where(
-                        InboxRow.id == claim.inbox_id,
-                        InboxRow.lease_token == claim.token,
+                        InboxRow.id.in_([c.inbox_id for c in claims if c.token == token]),
+                        InboxRow.lease_token == token,
                         InboxRow.status == "processing",
                     )
                     .values(lease_until=until)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,21 +31,24 @@ class OutboxItem:
     inbox_id: int | None
 
 
+def outbox_values(msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> dict[str, Any]:
+    """The outbox row of `msg`, due now."""
+    return {
+        "inbox_id": inbox_id,
+        "conversation_key": msg.conversation.as_str(),
+        "platform": msg.conversation.platform.value,
+        "payload": outgoing_to_json(msg),
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
 async def add_to_outbox(s: AsyncSession, msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> int:
     """Queue one message inside the caller's transaction; returns the outbox id."""
     result = await s.execute(
-        insert(OutboxRow)
-        .values(
-            inbox_id=inbox_id,
-            conversation_key=msg.conversation.as_str(),
-            platform=msg.conversation.platform.value,
-            payload=outgoing_to_json(msg),
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-        .returning(OutboxRow.id)
+        insert(OutboxRow).values(**outbox_values(msg, inbox_id, now)).returning(OutboxRow.id)
     )
     await announce(s, OUTBOX)
     return int(result.scalar_one())
@@ -88,38 +92,37 @@ class Outbox:
                 earlier.id < OutboxRow.id,
             )
         )
-        stmt = (
-            select(
-                OutboxRow.id, OutboxRow.platform, OutboxRow.attempts, OutboxRow.payload, OutboxRow.inbox_id
-            )
-            .where(
-                ((OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now))
-                | ((OutboxRow.status == "sending") & (OutboxRow.lease_until < now)),
-                ~blocked,
-            )
-            .order_by(OutboxRow.id)
-            .limit(limit)
+        due = ((OutboxRow.status == "pending") & (OutboxRow.next_attempt_at <= now)) | (
+            (OutboxRow.status == "sending") & (OutboxRow.lease_until < now)
         )
+        stmt = select(OutboxRow.id).where(due, ~blocked).order_by(OutboxRow.id).limit(limit)
         if self._postgres:
             stmt = stmt.with_for_update(skip_locked=True, of=OutboxRow)
-        items: list[OutboxItem] = []
         async with self._sm.begin() as s:
-            for row in (await s.execute(stmt)).all():
-                await s.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id == row.id)
-                    .values(
-                        status="sending",
-                        lease_holder=holder or None,
-                        lease_until=now + timedelta(seconds=lease_seconds),
-                    )
+            ids = [row.id for row in (await s.execute(stmt)).all()]
+            if not ids:
+                return []
+            claimed = await s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids), due)
+                .values(
+                    status="sending",
+                    lease_holder=holder or None,
+                    lease_until=now + timedelta(seconds=lease_seconds),
                 )
-                items.append(
-                    OutboxItem(
-                        row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id
-                    )
+                .returning(
+                    OutboxRow.id,
+                    OutboxRow.platform,
+                    OutboxRow.attempts,
+                    OutboxRow.payload,
+                    OutboxRow.inbox_id,
                 )
-        return items
+            )
+            rows = sorted(claimed.all(), key=lambda row: row.id)
+        return [
+            OutboxItem(row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id)
+            for row in rows
+        ]
 
     async def claim_one(self, outbox_id: int, lease_seconds: float, holder: str = "") -> OutboxItem | None:
         """Claim one row by id if it is due (delivering a scheduled message right away)."""

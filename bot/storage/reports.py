@@ -102,7 +102,7 @@ async def support_day(sessionmaker: Sessionmaker, *, start: datetime, end: datet
                 )
             )
         ).scalars()
-        rated = [int(r) for r in ratings]
+        rated = [int(r) for r in ratings if r is not None]
     waits = [(a - c).total_seconds() / 60 for c, a in opened if a is not None]
     return SupportDay(
         opened=len(opened),

@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.dialect import Sessionmaker, dialect_of
+from bot.storage.dialect import Sessionmaker
 from bot.storage.inbox import Claim
-from bot.storage.outbox import add_to_outbox
+from bot.storage.outbox import outbox_values
 from bot.storage.sessions import LeaseLost, append_records, save_session
-from bot.storage.tables import InboxRow
-from bot.wakeups import DONE, announce
+from bot.storage.tables import InboxRow, OutboxRow
+from bot.wakeups import DONE, OUTBOX, announce
 from dialogue.clock import Clock
 from dialogue.messages import OutgoingMessage
 from dialogue.session import Session
@@ -38,39 +38,31 @@ class Turns:
         self._sm = sessionmaker
         self._clock = clock
 
-    async def complete(self, claim: Claim, session: Session, replies: Sequence[OutgoingMessage]) -> list[int]:
-        """Mark the inbox row done, save the session, append the turn log and queue the replies.
-
-        Raises LeaseLost (and writes nothing) when another worker took the message over or the
-        conversation changed since the session was loaded.
-        """
-        async with self._sm.begin() as s:
-            ids = await self._complete_in(s, claim, session, replies, self._clock())
-        session.records.clear()
-        return ids
+    async def complete(self, claim: Claim, session: Session, replies: Sequence[OutgoingMessage]) -> None:
+        """Commit one turn; LeaseLost (and nothing written) when it is no longer this worker's."""
+        if not (await self.complete_many([(claim, session, replies)]))[0]:
+            raise LeaseLost(f"inbox {claim.inbox_id}: lease lost or conversation changed")
 
     async def complete_many(self, turns: Sequence[FinishedTurn]) -> list[bool]:
         """Commit several turns; for each, whether it was committed (False: its lease was lost).
 
-        PostgreSQL: one transaction, a savepoint per turn. SQLite: a transaction per turn (its
-        savepoints need driver workarounds, and its commits are cheap).
+        For each turn, in one transaction: mark its inbox row done, save its session (compare-and-set
+        on the version), append its records to the turn log and queue its replies. A batch is one
+        transaction; should one of its turns have lost its lease, the others are committed one by one.
         """
+        if not turns:
+            return []
         now = self._clock()
-        committed: list[bool] = []
-        if dialect_of(self._sm) == "postgresql":
+        try:
             async with self._sm.begin() as s:
-                for claim, session, replies in turns:
-                    try:
-                        async with s.begin_nested():
-                            await self._complete_in(s, claim, session, replies, now)
-                        committed.append(True)
-                    except LeaseLost:
-                        committed.append(False)
-        else:
-            for claim, session, replies in turns:
+                await self._complete_in(s, turns, now)
+            committed = [True] * len(turns)
+        except LeaseLost:
+            committed = []
+            for turn in turns:
                 try:
                     async with self._sm.begin() as s:
-                        await self._complete_in(s, claim, session, replies, now)
+                        await self._complete_in(s, [turn], now)
                     committed.append(True)
                 except LeaseLost:
                     committed.append(False)
@@ -79,26 +71,27 @@ class Turns:
                 session.records.clear()
         return committed
 
-    async def _complete_in(
-        self,
-        s: AsyncSession,
-        claim: Claim,
-        session: Session,
-        replies: Sequence[OutgoingMessage],
-        now: datetime,
-    ) -> list[int]:
-        done = await s.execute(
-            update(InboxRow)
-            .where(
-                InboxRow.id == claim.inbox_id,
-                InboxRow.lease_token == claim.token,
-                InboxRow.status == "processing",
+    async def _complete_in(self, s: AsyncSession, turns: Sequence[FinishedTurn], now: datetime) -> None:
+        """Write `turns`; raises LeaseLost (the caller rolls back) when any of them is not ours."""
+        for token in {claim.token for claim, _s, _r in turns}:
+            ids = [claim.inbox_id for claim, _s, _r in turns if claim.token == token]
+            done = await s.execute(
+                update(InboxRow)
+                .where(InboxRow.id.in_(ids), InboxRow.lease_token == token, InboxRow.status == "processing")
+                .values(status="done", lease_token=None, lease_until=None, processed_at=now, error=None)
             )
-            .values(status="done", lease_token=None, lease_until=None, processed_at=now, error=None)
-        )
-        if done.rowcount != 1:  # type: ignore[attr-defined]
-            raise LeaseLost(f"inbox {claim.inbox_id}: lease lost")
-        await save_session(s, session, now)
-        append_records(s, session, claim.inbox_id, now)
-        await announce(s, DONE)
-        return [await add_to_outbox(s, reply, claim.inbox_id, now) for reply in audible(session, replies)]
+            if done.rowcount != len(ids):  # type: ignore[attr-defined]
+                raise LeaseLost(f"inbox {ids}: a lease was lost")
+        for _claim, session, _replies in turns:
+            await save_session(s, session, now)
+        for claim, session, _replies in turns:
+            append_records(s, session, claim.inbox_id, now)
+        rows = [
+            outbox_values(reply, claim.inbox_id, now)
+            for claim, session, replies in turns
+            for reply in audible(session, replies)
+        ]
+        if rows:
+            await s.execute(insert(OutboxRow), rows)
+            await announce(s, OUTBOX)
+        await announce(s, DONE, payload=",".join(str(claim.inbox_id) for claim, _s, _r in turns))
