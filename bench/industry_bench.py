@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:
 from dialogue.actions.sales.industries import IndustryClassifier, load_industries  # noqa: E402
 from nlu.encoder import SyncEncoder, load_english_encoder  # noqa: E402
 from nlu.gloss import gloss  # noqa: E402
-from nlu.multilingual import E5Encoder  # noqa: E402
+from nlu.multilingual import CenteredEncoder, E5Encoder, e5_center  # noqa: E402
 
 EXAMPLE = "该公司主要从事软件开发和IT服务。"
 
@@ -62,7 +62,7 @@ async def run(name: str, embedder: Async, rows: list[dict[str, str]]) -> dict[st
     out["example"] = {"answer": example.label.key, "ranking": example.ranking, "nearest": example.nearest}
     out["temperature"] = round(await clf.temperature(), 4)
     print(
-        f"{name:<14} en {out['en']['accuracy']:.3f} (top-3 {out['en']['top3']:.3f})   "
+        f"{name:<22} en {out['en']['accuracy']:.3f} (top-3 {out['en']['top3']:.3f})   "
         f"zh {out['zh']['accuracy']:.3f} (top-3 {out['zh']['top3']:.3f})   example -> {example.ranking}",
         flush=True,
     )
@@ -76,10 +76,12 @@ def main() -> None:
     with ns.data.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     minilm = load_english_encoder("")
+    e5 = E5Encoder()
     options = {
         "minilm": Async(minilm),
         "minilm+gloss": Async(minilm, glossed=True),
-        "e5 (default)": Async(E5Encoder()),
+        "e5": Async(e5),
+        "e5 centered (default)": Async(CenteredEncoder(e5, e5_center())),
     }
     results = {name: asyncio.run(run(name, embedder, rows)) for name, embedder in options.items()}
     print(json.dumps(results, ensure_ascii=False))

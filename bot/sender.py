@@ -13,7 +13,7 @@ from bot.config import PipelineSettings
 from bot.delivery import Delivery
 from bot.metrics import Metrics
 from bot.notify import Notifier
-from bot.storage.outbox import Outbox, OutboxItem
+from bot.storage.outbox import Delivered, Outbox, OutboxItem
 from dialogue.clock import Sleep
 from dialogue.errors import DeliveryError
 from dialogue.messages import OutgoingMessage
@@ -55,9 +55,11 @@ class OutboxSender:
         return float(min(self._settings.send_backoff_max_seconds, base * (0.8 + 0.4 * random.random())))
 
     async def run_once(self) -> int:
+        """Send a batch of due rows at once; record the deliveries in one transaction."""
         items = await self._outbox.claim(self._settings.sender_batch, self._lease, self._holder)
         if items:
-            await asyncio.gather(*(self.send(item) for item in items))
+            results = await asyncio.gather(*(self._attempt(item) for item in items))
+            await self._record([r for r in results if r is not None])
         return len(items)
 
     async def deliver_now(self, outbox_id: int) -> bool:
@@ -70,13 +72,26 @@ class OutboxSender:
 
     async def send(self, item: OutboxItem) -> None:
         """Deliver one claimed row and record the result; never raises for a delivery failure."""
+        delivered = await self._attempt(item)
+        if delivered is not None:
+            await self._record([delivered])
+
+    async def _record(self, delivered: Sequence[Delivered]) -> None:
+        await self._outbox.mark_sent_many(delivered)
+        for done in delivered:
+            self._metrics.messages_out.labels(done.item.platform, "sent").inc()
+        if any(done.follow_ups for done in delivered):
+            self._notifier.notify()
+
+    async def _attempt(self, item: OutboxItem) -> Delivered | None:
+        """Deliver one row; a failure is recorded here (retry or failed), a success returned to record."""
         adapter = self._adapters.get(item.platform)
         extra = {"conversation": item.message.conversation.as_str(), "outbox_id": item.id}
         if adapter is None:
             await self._outbox.mark_failed(item, f"no adapter for platform {item.platform!r}", blocked=False)
             self._metrics.messages_out.labels(item.platform, "failed").inc()
             logger.error("outbox %s: no adapter for %s", item.id, item.platform, extra=extra)
-            return
+            return None
         try:
             message = item.message
             files: tuple[FileContent, ...] = ()
@@ -87,7 +102,7 @@ class OutboxSender:
             result = await (adapter.send(message, files) if files else adapter.send(message))
         except DeliveryError as exc:
             await self._delivery_failed(item, exc, extra)
-            return
+            return None
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # an adapter bug: treat as transient, keep the row
@@ -97,16 +112,13 @@ class OutboxSender:
                 await self._outbox.mark_failed(item, f"{type(exc).__name__}: {exc}", blocked=False)
             else:
                 await self._outbox.mark_retry(item, f"{type(exc).__name__}: {exc}", self.backoff(attempts))
-            return
+            return None
         if self._delivery is not None:
             follow_ups = (
                 *follow_ups,
                 *await self._delivery.after_sent(item, message, result.platform_message_id),
             )
-        await self._outbox.mark_sent(item, result.platform_message_id, follow_ups=follow_ups)
-        self._metrics.messages_out.labels(item.platform, "sent").inc()
-        if follow_ups:
-            self._notifier.notify()
+        return Delivered(item, result.platform_message_id, follow_ups)
 
     async def _delivery_failed(self, item: OutboxItem, exc: DeliveryError, extra: dict[str, object]) -> None:
         attempts = item.attempts + 1

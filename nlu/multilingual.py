@@ -117,7 +117,7 @@ CENTER_FILE = Path(__file__).resolve().parent / "data" / "encoders" / "e5_center
 
 
 def e5_center(path: Path = CENTER_FILE) -> Embeddings:
-    """The mean multilingual-e5-small vector of nlu/data's training texts (bench: recompute with the encoder)."""
+    """The mean multilingual-e5-small vector of nlu/data's training texts, shipped as a constant."""
     return np.asarray(np.load(path), dtype=np.float32)
 
 

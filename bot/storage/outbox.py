@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import Table, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -52,6 +52,15 @@ async def add_to_outbox(s: AsyncSession, msg: OutgoingMessage, inbox_id: int | N
     )
     await announce(s, OUTBOX)
     return int(result.scalar_one())
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A row the platform accepted: its message id there, and what to queue because of it."""
+
+    item: OutboxItem
+    platform_message_id: str
+    follow_ups: tuple[OutgoingMessage, ...] = ()
 
 
 class Outbox:
@@ -153,19 +162,28 @@ class Outbox:
         self, item: OutboxItem, platform_message_id: str, *, follow_ups: Sequence[OutgoingMessage] = ()
     ) -> None:
         """Record a delivery, and queue its follow-ups (a receipt) in the same transaction."""
+        await self.mark_sent_many([Delivered(item, platform_message_id, tuple(follow_ups))])
+
+    async def mark_sent_many(self, delivered: Sequence[Delivered]) -> None:
+        """Record several deliveries, with their follow-ups, in one transaction."""
+        if not delivered:
+            return
+        now = self._clock()
         async with self._sm.begin() as s:
-            await self._queue(s, follow_ups)
+            await self._queue(s, [m for d in delivered for m in d.follow_ups])
+            table: Table = OutboxRow.__table__  # type: ignore[assignment]  # Core: executemany by id
             await s.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == item.id)
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
                 .values(
                     status="sent",
-                    platform_message_id=platform_message_id or None,
-                    sent_at=self._clock(),
-                    attempts=OutboxRow.attempts + 1,
+                    platform_message_id=bindparam("message_id"),
+                    sent_at=now,
+                    attempts=table.c.attempts + 1,
                     lease_until=None,
                     error=None,
-                )
+                ),
+                [{"row_id": d.item.id, "message_id": d.platform_message_id or None} for d in delivered],
             )
 
     async def mark_retry(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import Sessionmaker
-from bot.storage.tables import ConversationRow, TurnEventRow
+from bot.storage.tables import ConversationRow
 from dialogue.clock import Clock
 from dialogue.errors import OpsbotError
 from dialogue.messages import ConversationKey
@@ -90,23 +91,23 @@ async def save_session(s: AsyncSession, session: Session, now: datetime) -> None
     session.version += 1
 
 
-def append_records(s: AsyncSession, session: Session, inbox_id: int | None, now: datetime) -> None:
-    """Add the turn's records to the append-only log."""
-    for rec in session.records:
-        s.add(
-            TurnEventRow(
-                conversation_key=session.key.as_str(),
-                inbox_id=inbox_id,
-                kind=rec.kind,
-                text=rec.text,
-                intent=rec.intent,
-                confidence=rec.confidence,
-                entities=[dict(e) for e in rec.entities],
-                action=rec.action,
-                outcome=rec.outcome,
-                facts=dict(rec.facts),
-                used_fallback=rec.used_fallback,
-                data=dict(rec.data),
-                created_at=now,
-            )
-        )
+def turn_event_values(session: Session, inbox_id: int | None, now: datetime) -> list[dict[str, Any]]:
+    """The turn log rows of the session's records."""
+    return [
+        {
+            "conversation_key": session.key.as_str(),
+            "inbox_id": inbox_id,
+            "kind": rec.kind,
+            "text": rec.text,
+            "intent": rec.intent,
+            "confidence": rec.confidence,
+            "entities": [dict(e) for e in rec.entities],
+            "action": rec.action,
+            "outcome": rec.outcome,
+            "facts": dict(rec.facts),
+            "used_fallback": rec.used_fallback,
+            "data": dict(rec.data),
+            "created_at": now,
+        }
+        for rec in session.records
+    ]

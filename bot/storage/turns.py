@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.dialect import Sessionmaker
 from bot.storage.inbox import Claim
 from bot.storage.outbox import outbox_values
-from bot.storage.sessions import LeaseLost, append_records, save_session
-from bot.storage.tables import InboxRow, OutboxRow
+from bot.storage.sessions import LeaseLost, save_session, turn_event_values
+from bot.storage.tables import InboxRow, OutboxRow, TurnEventRow
 from bot.wakeups import DONE, OUTBOX, announce
 from dialogue.clock import Clock
 from dialogue.messages import OutgoingMessage
@@ -84,8 +84,11 @@ class Turns:
                 raise LeaseLost(f"inbox {ids}: a lease was lost")
         for _claim, session, _replies in turns:
             await save_session(s, session, now)
-        for claim, session, _replies in turns:
-            append_records(s, session, claim.inbox_id, now)
+        events = [
+            row for claim, session, _r in turns for row in turn_event_values(session, claim.inbox_id, now)
+        ]
+        if events:
+            await s.execute(insert(TurnEventRow), events)
         rows = [
             outbox_values(reply, claim.inbox_id, now)
             for claim, session, replies in turns

@@ -72,8 +72,9 @@ def load_faq(data_dir: str | Path = DATA_DIR) -> list[FaqEntry]:
 
 
 # Share of the score that comes from lexical overlap (hashed word / character n-grams), per language.
-# The default encoder (all-MiniLM-L6-v2) is English-only: its Chinese vectors are near-random, so Chinese
-# retrieval leans on character n-grams. With a multilingual encoder, lower the "zh" weight.
+# Set when the encoder was all-MiniLM-L6-v2, whose Chinese vectors are near-random; retrieval now uses
+# multilingual-e5-small (centered: unrelated texts score near zero, as with MiniLM), and the weights are
+# kept until FAQ retrieval has a benchmark of its own to tune them on.
 DEFAULT_LEXICAL_WEIGHT: Mapping[str, float] = {"en": 0.3, "zh": 0.8}
 
 

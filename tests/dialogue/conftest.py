@@ -31,7 +31,8 @@ def minilm() -> AsyncEncoder:
 
 @pytest.fixture(scope="session")
 def multilingual() -> AsyncEncoder:
-    """multilingual-e5-small: what FAQ, industries and product similarity use by default."""
-    from nlu.multilingual import E5Encoder
+    """multilingual-e5-small, centered: what FAQ, industries and product similarity use by default."""
+    from nlu.encoder import load_encoder
+    from nlu.multilingual import retrieval_encoder
 
-    return AsyncEncoder(E5Encoder())
+    return AsyncEncoder(retrieval_encoder(load_encoder("")))

@@ -131,3 +131,14 @@ async def test_real_encoder_faq(minilm: AsyncEncoder) -> None:
         assert hit.entry.language == language
     for language, question in (("en", "what's the weather in Shanghai tomorrow?"), ("zh", "讲个笑话吧")):
         assert await kb.answer(question, language) is None, question
+
+
+@pytest.mark.slow
+async def test_multilingual_retrieval_keeps_unrelated_questions_below_the_threshold(
+    multilingual: AsyncEncoder,
+) -> None:
+    kb = KnowledgeBase(load_faq(), multilingual, threshold=0.4)
+    assert (await kb.answer("what documents do I need to register as a supplier?", "en")) is not None
+    assert (await kb.answer("注册供应商需要什么资料", "zh")) is not None
+    assert await kb.answer("tell me a joke", "en") is None
+    assert await kb.answer("明天天气怎么样", "zh") is None
