@@ -1,4 +1,5 @@
-"""parse() latency of two NLU set-ups, interleaved message by message so that both see the same load.
+"""Held-out accuracy and parse() latency of two NLU set-ups, timed interleaved message by message so that
+both see the same load.
 
 Default: the routed encoder (MiniLM for English, multilingual-e5-small for Chinese; var/models/nlu) against
 MiniLM alone with glossed Chinese (var/models/nlu-none, trained here when missing). One message at a
@@ -20,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from nlu.evaluate import read_labelled_csv  # noqa: E402
+from nlu.evaluate import compute_metrics, predict_all, read_labelled_csv  # noqa: E402
 from nlu.language import detect_language  # noqa: E402
 from nlu.parser import load_parser  # noqa: E402
 from nlu.train import ensure_trained  # noqa: E402
@@ -36,7 +37,13 @@ async def main() -> None:
     for multilingual, model_dir in SETUPS.items():
         ensure_trained(model_dir=model_dir, multilingual=multilingual, progress=False)
     parsers = {m: load_parser(d, multilingual=m) for m, d in SETUPS.items()}
-    texts = [r.text for r in read_labelled_csv(ns.heldout)]
+    rows = read_labelled_csv(ns.heldout)
+    texts = [r.text for r in rows]
+    accuracy: dict[str, dict[str, Any]] = {}
+    for name, p in parsers.items():
+        metrics = compute_metrics(await predict_all(p, rows))
+        accuracy[name] = {k: metrics[k] for k in ("accuracy", "en_accuracy", "zh_accuracy", "oos_recall")}
+        print(f"{name:<5} held-out {accuracy[name]}")
     for p in parsers.values():
         for text in texts[:5]:
             await p.parse(text)  # warm-up
@@ -57,6 +64,7 @@ async def main() -> None:
             "p50_ms_zh": round(statistics.median(per["zh"]), 2),
             "p90_ms": round(sorted(every)[int(0.9 * len(every))], 2),
         }
+        out[name].update(accuracy[name])
         row = out[name]
         print(f"{name:<5} p50 {row['p50_ms']} ms (en {row['p50_ms_en']}, zh {row['p50_ms_zh']})")
         await parsers[name].aclose()

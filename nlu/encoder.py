@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Callable, Sequence
@@ -18,6 +17,7 @@ from nlu.errors import NluError
 from nlu.multilingual import (
     CenteredEncoder,
     E5Encoder,
+    ExecutorEncoder,
     RoutedEncoder,
     e5_center,
     e5_encoder_id,
@@ -404,28 +404,10 @@ class BatchedEncoder:
         rows = await self._batcher.submit_many(list(texts))
         return np.stack(rows).astype(np.float32, copy=False)
 
-    def retrieval(self) -> RetrievalEncoder:
+    def retrieval(self) -> ExecutorEncoder:
         """The embedder that compares texts across languages (the multilingual encoder when routed),
         batched on this encoder's thread."""
-        return RetrievalEncoder(retrieval_encoder(self._encoder), self._batcher.executor)
+        return ExecutorEncoder(retrieval_encoder(self._encoder), self._batcher.executor)
 
     async def aclose(self) -> None:
         await self._batcher.aclose()
-
-
-class RetrievalEncoder:
-    """Async `encode` of one SyncEncoder on a given (shared, single) worker thread."""
-
-    def __init__(self, encoder: SyncEncoder, executor: Executor) -> None:
-        self._encoder = encoder
-        self._executor = executor
-
-    @property
-    def encoder_id(self) -> str:
-        return self._encoder.encoder_id
-
-    async def encode(self, texts: Sequence[str]) -> Embeddings:
-        if not texts:
-            return np.zeros((0, self._encoder.dimension), dtype=np.float32)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._encoder.encode, list(texts))

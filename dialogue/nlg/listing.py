@@ -12,7 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dialogue.nlg.catalog import PRODUCT_OUTCOME
 from dialogue.nlg.corpus import ProductTables
+from dialogue.nlg.types import RenderedReply
 
 TITLE_MAX = 80
 MAX_BULLETS = 5
@@ -220,3 +222,17 @@ def _paragraph_zh(name: str, values: Mapping[str, str]) -> str:
     if "features" in values:
         text += f"特点：{values['features']}。"
     return text
+
+
+def listing_reply(
+    attributes: Mapping[str, str], language: str, tables: ProductTables | None, *, label: str
+) -> RenderedReply | None:
+    """The listing as a rendered draft reply (`label` first); None without the product's name."""
+    try:
+        listing = compose(attributes, language=language, tables=tables)
+    except ValueError:
+        return None
+    text = label + listing.text()
+    return RenderedReply(
+        text, PRODUCT_OUTCOME, language, text, used_fallback=False, source="template", is_draft=True
+    )

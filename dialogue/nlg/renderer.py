@@ -18,7 +18,7 @@ from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, Catalog, Outcome, r
 from dialogue.nlg.corpus import ProductTables, load_corpus, model_input
 from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import PRODUCT_ATTRIBUTES, Lexicalizer
-from dialogue.nlg.listing import compose
+from dialogue.nlg.listing import listing_reply
 from dialogue.nlg.model import Generator
 from dialogue.nlg.settings import NlgSettings
 from dialogue.nlg.training import DEFAULT_MAX_VARIANTS, saved_hash, saved_meta
@@ -151,24 +151,14 @@ class NlgRenderer:
         return zlib.crc32(text.encode()) % count if text and count > 1 else 0
 
     async def describe_product(self, attributes: Mapping[str, str], *, language: str) -> RenderedReply:
-        """A draft listing (dialogue.nlg.listing): composed from the attributes only, so it is grounded
-        by construction; the reply model takes no part in it."""
+        """A draft listing (dialogue.nlg.listing), composed from the attributes alone: grounded by
+        construction; without a name, the outcome's template says what is known."""
         language = normalize_language(language)
-        try:
-            listing = compose(attributes, language=language, tables=self.products)
-        except ValueError:  # no name: the template says what is known
-            facts = {k: v for k, v in attributes.items() if k in PRODUCT_ATTRIBUTES and str(v).strip()}
-            return await self._render(PRODUCT_OUTCOME, facts, language, draft=True, variant=0)
-        text = DRAFT_LABEL[language] + listing.text()
-        return RenderedReply(
-            text=text,
-            outcome=PRODUCT_OUTCOME,
-            language=language,
-            delexicalized=text,
-            used_fallback=False,
-            source="template",
-            is_draft=True,
-        )
+        listing = listing_reply(attributes, language, self.products, label=DRAFT_LABEL[language])
+        if listing is not None:
+            return listing
+        facts = {k: v for k, v in attributes.items() if k in PRODUCT_ATTRIBUTES and str(v).strip()}
+        return await self._render(PRODUCT_OUTCOME, facts, language, draft=True, variant=0)
 
     async def _render(
         self, outcome: str, facts: Mapping[str, FactValue], language: str, *, draft: bool, variant: int
