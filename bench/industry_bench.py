@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dialogue.actions.sales.industries import IndustryClassifier, load_industries  # noqa: E402
+from dialogue.actions.sales.industries import IndustryClassifier, load_calibration, load_industries  # noqa: E402
 from nlu.encoder import SyncEncoder, load_english_encoder  # noqa: E402
 from nlu.gloss import gloss  # noqa: E402
 from nlu.multilingual import CenteredEncoder, E5Encoder, e5_center  # noqa: E402
@@ -40,7 +40,7 @@ class Async:
 
 
 async def run(name: str, embedder: Async, rows: list[dict[str, str]]) -> dict[str, Any]:
-    clf = IndustryClassifier(load_industries(), embedder)
+    clf = IndustryClassifier(load_industries(), embedder, calibration=load_calibration())
     out: dict[str, Any] = {}
     for lang in ("en", "zh"):
         own = [r for r in rows if r["language"] == lang]

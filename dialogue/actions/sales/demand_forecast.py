@@ -25,7 +25,7 @@ CHART_WEEKS = 52
 METHOD_NAMES = {
     "damped_ets": ("exponential smoothing with a damped trend", "带阻尼趋势的指数平滑"),
     "seasonal_ets": ("Holt-Winters exponential smoothing", "霍尔特-温特斯指数平滑"),
-    "moving_average": ("the mean of the last four weeks (short history)", "最近四周均值（历史较短）"),
+    "moving_average": ("the mean of the last four weeks", "最近四周的均值"),
     "naive": ("last week's units", "上周销量"),
     "seasonal_naive": ("the same weeks last year", "去年同期"),
 }
@@ -146,12 +146,15 @@ def outlook_block(
         days = math.floor(outlook.days_of_stock)
         runs_out = (today + timedelta(days=days)).isoformat()
         if zh:
-            stock_line = f"• 现有库存 {stock:,} 件；按预测速度约 {days} 天后（{runs_out} 前后）售罄"
+            when = "不到一天内" if days < 1 else f"约 {days} 天后（{runs_out} 前后）"
+            stock_line = f"• 现有库存 {stock:,} 件；按预测速度{when}售罄"
         else:
-            stock_line = (
-                f"• Stock on hand: {stock:,} units; at the forecast rate it runs out in about {days} days "
-                f"(around {runs_out})"
+            when = (
+                "within a day"
+                if days < 1
+                else f"in about {days} day{'' if days == 1 else 's'} (around {runs_out})"
             )
+            stock_line = f"• Stock on hand: {stock:,} units; at the forecast rate it runs out {when}"
     if zh:
         advice = (
             f"• 补货建议：现在订购 {outlook.reorder_quantity:,} 件"

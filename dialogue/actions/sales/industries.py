@@ -1,10 +1,11 @@
 """The industry classifier: labelled example descriptions (dialogue/data/industries.yml) and embeddings.
 
 A label's score blends the cosine to its centroid with the mean cosine of its two nearest examples. The
-softmax temperature that turns scores into confidences is fitted once (maximum likelihood) on the
-labelled examples themselves, each classified without itself and without its nearest example (its
-translation, as a rule, which would make it trivially easy and the confidences far too sure). An
-answer gives the top three labels and, as its reason, the nearest labelled examples.
+softmax temperature that turns scores into confidences is fitted once (maximum likelihood) on a
+calibration set written apart from the examples (dialogue/data/industries_calibration.yml). Without one,
+on the examples themselves, each classified without itself and its nearest example (its translation, as
+a rule): that is too easy, and its confidences too sure. An answer gives the top three labels and, as
+its reason, the nearest labelled examples.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dialogue.embedding import Embedder, EmbeddingCache, normalize_rows, softmax
 from dialogue.errors import OpsbotError
 
 INDUSTRIES_FILE = Path(__file__).resolve().parents[2] / "data" / "industries.yml"
+CALIBRATION_FILE = INDUSTRIES_FILE.with_name("industries_calibration.yml")
 TOP = 3
 NEAREST = 2  # labelled examples shown as the reason
 FloatArray = npt.NDArray[np.float64]
@@ -57,6 +59,17 @@ def load_industries(path: str | Path = INDUSTRIES_FILE) -> list[IndustryLabel]:
         names = {lang: str(spec[lang]) for lang in ("en", "zh") if spec.get(lang)}
         labels.append(IndustryLabel(str(key), names, tuple(str(e) for e in examples)))
     return labels
+
+
+def load_calibration(path: str | Path = CALIBRATION_FILE) -> list[tuple[str, str]]:
+    """(description, label key) pairs that calibrate the confidences."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise IndustryDataError(f"{path}: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise IndustryDataError(f"{path}: expected a mapping of label -> descriptions")
+    return [(str(text), str(key)) for key, texts in raw.items() for text in texts or ()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +120,12 @@ class IndustryClassifier:
     """Nearest centroid blended with the two nearest examples; a fitted temperature gives the confidence."""
 
     def __init__(
-        self, labels: Sequence[IndustryLabel], embedder: Embedder, *, temperature: float | None = None
+        self,
+        labels: Sequence[IndustryLabel],
+        embedder: Embedder,
+        *,
+        temperature: float | None = None,
+        calibration: Sequence[tuple[str, str]] = (),
     ) -> None:
         if not labels:
             raise IndustryDataError("no industry labels")
@@ -118,6 +136,7 @@ class IndustryClassifier:
         self._owner = np.asarray([i for i, label in enumerate(self._labels) for _ in label.examples])
         self._cache = EmbeddingCache(embedder, self._texts)
         self._temperature = temperature
+        self._calibration = [(text, key) for text, key in calibration if key in self._by_key]
         self._lock = asyncio.Lock()
 
     @property
@@ -125,13 +144,23 @@ class IndustryClassifier:
         return self._by_key
 
     async def temperature(self) -> float:
-        """The fitted (leave-one-out) temperature, computed on first use."""
+        """The fitted temperature (on the calibration set, else leave-one-out), computed on first use."""
         if self._temperature is None:
             async with self._lock:
                 if self._temperature is None:
                     vectors = await self._cache.vectors()
-                    self._temperature = self._loo_temperature(vectors)
+                    if self._calibration:
+                        self._temperature = await self._calibrated_temperature(vectors)
+                    else:
+                        self._temperature = self._loo_temperature(vectors)
         return self._temperature
+
+    async def _calibrated_temperature(self, vectors: npt.NDArray[np.float32]) -> float:
+        queries = np.asarray(await self._embedder.encode([t for t, _ in self._calibration]), dtype=np.float32)
+        rows = [label_scores(vectors, self._owner, len(self._labels), q) for q in queries]
+        keys = [label.key for label in self._labels]
+        gold = np.asarray([keys.index(key) for _, key in self._calibration], dtype=np.int64)
+        return fit_temperature(np.stack(rows), gold)
 
     def _loo_temperature(self, vectors: npt.NDArray[np.float32]) -> float:
         sims = vectors @ vectors.T

@@ -23,9 +23,8 @@ def trending(weeks: int = 60, seed: int = 3) -> list[float]:
     return [float(max(0.0, 50 + 1.5 * t + rng.normal(0, 4))) for t in range(weeks)]
 
 
-def test_short_history_uses_the_simple_method_and_too_short_is_an_error() -> None:
-    assert choose_method(10) == "moving_average"
-    assert choose_method(60) == "damped_ets"
+def test_the_backtests_method_is_the_default_and_too_short_is_an_error() -> None:
+    assert choose_method(10) == choose_method(156) == "moving_average"
     assert forecast([5, 7, 6, 8, 9, 7], 3).method == "moving_average"
     with pytest.raises(ForecastError):
         forecast([1, 2], 2)
@@ -34,7 +33,7 @@ def test_short_history_uses_the_simple_method_and_too_short_is_an_error() -> Non
 def test_smoothing_follows_a_trend_better_than_naive() -> None:
     series = trending()
     train, actual = series[:-4], series[-4:]
-    smooth = forecast(train, 4)
+    smooth = forecast(train, 4, method="damped_ets")
     naive = forecast(train, 4, method="naive")
     assert smooth.method == "damped_ets"
     assert mase(actual, smooth.mean, train) < mase(actual, naive.mean, train)
