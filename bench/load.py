@@ -16,6 +16,7 @@ the web chat's inline answer), and errors; prints one JSON line at the end.
 
     make bench-load                       # both databases, the figures the README quotes
     python bench/load.py --db sqlite --only closed --senders 32
+    python bench/load.py --project /tmp/before    # an earlier commit, checked out with `git worktree add`
 """
 
 from __future__ import annotations
@@ -144,10 +145,30 @@ def database(kind: str) -> Iterator[str]:
         admin.dispose()
 
 
+# The checkout whose `opsbot` is measured (--project): this one, or another (an earlier commit in a
+# `git worktree`), run with this checkout's virtualenv and that checkout first on the import path.
+PROJECT = ROOT
+
+
+def opsbot_command(*args: str) -> list[str]:
+    if PROJECT == ROOT:
+        return [str(ROOT / ".venv/bin/opsbot"), *args]
+    return [
+        sys.executable,
+        "-c",
+        "import sys; from bot.cli import main; sys.argv[0] = 'opsbot'; main()",
+        *args,
+    ]
+
+
+def project_env(env: dict[str, str]) -> dict[str, str]:
+    if PROJECT == ROOT:
+        return env
+    return {**env, "PYTHONPATH": str(PROJECT)}
+
+
 def opsbot(*args: str, env: dict[str, str]) -> None:
-    subprocess.run(
-        [str(ROOT / ".venv/bin/opsbot"), *args], cwd=ROOT, env=env, check=True, capture_output=True
-    )
+    subprocess.run(opsbot_command(*args), cwd=PROJECT, env=project_env(env), check=True, capture_output=True)
 
 
 def link_telegram_users(database_url: str, count: int) -> None:
@@ -219,9 +240,9 @@ async def running_bot(
 
 def spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [str(ROOT / ".venv/bin/opsbot"), "run", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
+        opsbot_command("run", "--port", str(port)),
+        cwd=PROJECT,
+        env=project_env(env),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -424,6 +445,13 @@ async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
+def commit_of(project: Path) -> str:
+    result = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=project, capture_output=True, text=True, check=False
+    )
+    return result.stdout.strip() or "unknown"
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -435,10 +463,25 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=40.0, help="offered updates/s in the open loop")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of the open loop")
     parser.add_argument("--big", action="store_true", help="also measure one maximum-size message's cost")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=ROOT,
+        help="the checkout to measure (default this one), e.g. a `git worktree` of an earlier commit "
+        "with its models trained (`opsbot train all` there)",
+    )
     args = parser.parse_args()
+    global PROJECT
+    PROJECT = args.project.resolve()
     print(f"machine: {machine()}", flush=True)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    report: dict[str, Any] = {"machine": machine(), "senders": args.senders, "rounds": args.rounds}
+    report: dict[str, Any] = {
+        "machine": machine(),
+        "project": str(PROJECT),
+        "commit": commit_of(PROJECT),
+        "senders": args.senders,
+        "rounds": args.rounds,
+    }
     for kind in kinds:
         report[kind] = await run(kind, args)
         for name, figures in report[kind].items():

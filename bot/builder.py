@@ -25,6 +25,7 @@ from bot.storage.accounts import SqlAccounts
 from bot.storage.backend import SqlBackend
 from bot.storage.db import make_engine, make_sessionmaker
 from bot.storage.escalations import SqlEscalations
+from bot.storage.generated_files import GENERATED, GeneratedFiles
 from bot.storage.rejected import RejectedUpdates
 from bot.storage.store import PipelineStore
 from bot.wakeups import DONE, INBOX, OUTBOX, PgWakeups
@@ -70,6 +71,7 @@ def build_application(
         observer=metrics.observe_escalation,
         audience=desk_audience(config),
     )
+    generated = GeneratedFiles(sessionmaker)
     console = WebConsole(handoff=handoff, escalations=escalations, sessionmaker=sessionmaker, clock=clock)
     adapters = build_adapters(
         config,
@@ -79,6 +81,7 @@ def build_application(
             inbox=store.inbox,
             console=console,
             wait_replies=waiter,
+            files=generated,
             clock=clock,
             sleep=sleep,
         ),
@@ -126,7 +129,7 @@ def build_application(
         settings=s.pipeline,
         metrics=metrics,
         notifier=notifiers.outbox,
-        delivery=Delivery(escalations=escalations, sources=adapters, desk=desk),
+        delivery=Delivery(escalations=escalations, sources={**adapters, GENERATED: generated}, desk=desk),
         sleep=sleep,
         holder=holder,
     )

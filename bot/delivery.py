@@ -3,8 +3,9 @@
 - Desk placement: everything about an escalation is queued under one key (so it is delivered in
   order) and placed when sent: the card is posted once and then edited in place, and thread messages
   go under it.
-- Files: a message's files are fetched from the platform they came from and uploaded with it; one that
-  cannot be (too large, gone) is left out, and the desk is told.
+- Files: a message's files are fetched from where they are kept (the platform they came from, or the
+  generated files for the bot's charts) and uploaded with it; one that cannot be (too large, gone) is
+  left out, and the desk is told. The web chat links to generated files instead.
 - Receipts: an agent's relayed message gets a ✅ on the desk once the supplier's platform accepted it,
   and a threaded reply naming the reason when it failed or is being retried.
 """
@@ -18,6 +19,7 @@ from typing import Protocol
 
 from adapters.base import FileContent, FileUnavailable
 from bot.storage.escalations import SqlEscalations
+from bot.storage.generated_files import GENERATED
 from bot.storage.outbox import OutboxItem
 from dialogue.errors import DeliveryError
 from dialogue.messages import Attachment, ConversationKey, OutgoingMessage, Platform
@@ -90,6 +92,8 @@ class Delivery:
         files: list[FileContent] = []
         warnings: list[OutgoingMessage] = []
         for attachment in message.files:
+            if attachment.platform == GENERATED and message.conversation.platform is Platform.WEB:
+                continue  # the page shows it from /web/files/<id>
             source = self._sources.get(attachment.platform)
             try:
                 if source is None or not limit:

@@ -39,11 +39,11 @@ def ensure_models(
     """Train the models that are missing or whose training data changed (all of them with force)."""
     from dialogue.nlg.training import ensure_trained as ensure_replies
     from dialogue.nlg.training import training_args
-    from nlu.train import ensure_trained_for, train_model
+    from nlu.train import ensure_trained_for, train_model_for
 
     trained: list[str] = []
     if force:
-        train_model(data_dir=nlu.data_dir, model_dir=nlu.model_dir, encoder=nlu.encoder, progress=progress)
+        train_model_for(nlu, progress=progress)
         trained.append("nlu")
     elif ensure_trained_for(nlu, progress=progress):
         trained.append("nlu")
@@ -60,7 +60,7 @@ def load_models(nlu: NluSettings, nlg: NlgSettings, dialogue: DialogueSettings) 
     from nlu.parser import load_parser_for
 
     encoder = BatchedEncoder(
-        load_encoder(nlu.encoder, runtime=nlu.runtime),
+        load_encoder(nlu.encoder, runtime=nlu.runtime, multilingual=nlu.multilingual),
         max_wait_ms=nlu.batch_max_wait_ms,
         max_size=nlu.batch_max_size,
     )
@@ -72,5 +72,6 @@ def load_models(nlu: NluSettings, nlg: NlgSettings, dialogue: DialogueSettings) 
         embedder=encoder,
         faq_threshold=dialogue.faq_threshold,
         max_invoices_listed=dialogue.max_invoices_listed,
+        reorder_lead_time_days=dialogue.reorder_lead_time_days,
     )
     return Models(make_parser=make_parser, renderer=load_renderer(nlg), actions=actions, closables=(encoder,))

@@ -12,6 +12,7 @@ from adapters.telegram import TelegramAdapter, telegram_pacer
 from adapters.web import WaitReplies, WebChatAdapter
 from bot.config import AppConfig
 from bot.errors import ConfigError
+from bot.storage.generated_files import GeneratedFiles
 from bot.storage.inbox import Inbox
 from bot.web_console import WebConsole
 from dialogue.clock import Clock, Sleep
@@ -30,6 +31,7 @@ class AdapterDeps:
     inbox: Inbox
     console: WebConsole
     wait_replies: WaitReplies
+    files: GeneratedFiles
     clock: Clock
     sleep: Sleep
 
@@ -71,6 +73,7 @@ def build_adapters(config: AppConfig, deps: AdapterDeps) -> dict[str, Adapter]:
             settings=settings.web,
             ingest=deps.ingest,
             wait_replies=deps.wait_replies,
+            files=deps.files,
         )
     tg_mode = telegram_mode(config)
     if tg_mode is not None:

@@ -19,6 +19,7 @@ from dialogue.actions.base import (
 )
 from dialogue.actions.basic import escalate
 from dialogue.actions.common import yes_no_buttons
+from dialogue.attachments import READABLE_ATTACHMENTS, attachment_label, chart_files
 from dialogue.clock import Clock
 from dialogue.handoff import triggers
 from dialogue.handoff.csat import COMMENT_FORM
@@ -31,7 +32,7 @@ from dialogue.messages import Button, ChannelKind, IncomingMessage, OutgoingMess
 from dialogue.nlg.types import RenderedReply, ReplyRenderer
 from dialogue.session import Session, TurnRecord
 from dialogue.settings import HandoffSettings
-from nlu.normalize import cut
+from dialogue.understanding import break_tie_with_entities, describe_intent, empty_nlu, within_reach
 from nlu.types import OUT_OF_SCOPE, NluResult, Parser
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ class DialogueManager:
             session.record(TurnRecord(kind="user", text=message.text, data={"desk": True}))
             return await self._desk.handle(message)  # an agent at the desk, not a conversation with the bot
         text = self._effective_text(message)
-        nlu = await self._nlu.parse(text) if text.strip() else _empty_nlu(text, session.language)
+        nlu = await self._nlu.parse(text) if text.strip() else empty_nlu(text, session.language)
         decide_turn_language(message, text, nlu.language, session, default=self._policy.default_language)
         session.record(
             TurnRecord(
@@ -108,7 +109,7 @@ class DialogueManager:
             return aftercare
 
         ctx = TurnContext(
-            message=_within_reach(message),
+            message=within_reach(message),
             session=session,
             nlu=nlu,
             now=now,
@@ -175,7 +176,7 @@ class DialogueManager:
         readable = [a for a in ctx.message.attachments if a.kind in READABLE_ATTACHMENTS]
         if not readable:
             kind = ctx.message.attachments[0].kind
-            return [Reply("unsupported_attachment", {"attachment": _attachment_label(kind, ctx.language)})]
+            return [Reply("unsupported_attachment", {"attachment": attachment_label(kind, ctx.language)})]
         name = readable[0].file_name
         received = Reply("attachment_received", {"file_name": name} if name else {})
         if not ctx.message.text.strip():
@@ -202,7 +203,7 @@ class DialogueManager:
                 if answered:
                     return answered
 
-        nlu = _break_tie_with_entities(nlu)
+        nlu = break_tie_with_entities(nlu)
         if nlu.intent != OUT_OF_SCOPE and nlu.ambiguous and len(nlu.ranking) >= 2:
             a, b = nlu.ranking[0][0], nlu.ranking[1][0]
             session.state["fallbacks"] = 0
@@ -210,10 +211,13 @@ class DialogueManager:
             return [
                 Reply(
                     "clarify",
-                    {"option_a": _describe(a, ctx.language), "option_b": _describe(b, ctx.language)},
+                    {
+                        "option_a": describe_intent(a, ctx.language),
+                        "option_b": describe_intent(b, ctx.language),
+                    },
                     buttons=(
-                        Button(_describe(a, ctx.language), f"intent:{a}"),
-                        Button(_describe(b, ctx.language), f"intent:{b}"),
+                        Button(describe_intent(a, ctx.language), f"intent:{a}"),
+                        Button(describe_intent(b, ctx.language), f"intent:{b}"),
                     ),
                 )
             ]
@@ -302,109 +306,12 @@ class DialogueManager:
             table=reply.table,
             reply_to=ctx.message.message_id,
             kind=reply.kind,
+            files=chart_files(reply),
             metadata={"outcome": reply.outcome, "intent": ctx.nlu.intent, "draft": rendered.is_draft},
         )
 
 
-# Attachments the bot can take as a file (a sticker, a location or a voice message it cannot read).
-READABLE_ATTACHMENTS = frozenset({"photo", "document", "file"})
-
-_ATTACHMENT_LABELS: dict[str, tuple[str, str]] = {
-    "sticker": ("sticker", "贴纸"),
-    "location": ("location", "位置"),
-    "venue": ("location", "位置"),
-    "contact": ("contact card", "联系人名片"),
-    "voice": ("voice message", "语音消息"),
-    "audio": ("audio file", "音频"),
-    "video": ("video", "视频"),
-    "video_note": ("video message", "视频消息"),
-    "animation": ("GIF", "动图"),
-    "dice": ("dice", "骰子"),
-    "poll": ("poll", "投票"),
-}
-
-
-# What the actions' own text helpers (periods, attributes, names, industries) read of a message: a
-# platform allows 40,000 characters, and they need a few hundred. The NLU caps its own steps.
-ACTION_TEXT_CHARS = 2000
-
-
-def _within_reach(message: IncomingMessage) -> IncomingMessage:
-    """The message with its text cut to what actions read, so no long message stalls a turn."""
-    if len(message.text) <= ACTION_TEXT_CHARS and len(message.rich_text) <= ACTION_TEXT_CHARS:
-        return message
-    return replace(
-        message,
-        text=cut(message.text, ACTION_TEXT_CHARS),
-        rich_text=cut(message.rich_text, ACTION_TEXT_CHARS),
-    )
-
-
-def _attachment_label(kind: str, language: str) -> str:
-    en, zh = _ATTACHMENT_LABELS.get(kind, ("message of this kind", "这类消息"))
-    return zh if language == "zh" else en
-
-
 _LINK_CODE = re.compile(r"(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{16}")
-
-_INTENT_LABELS: dict[str, tuple[str, str]] = {
-    "order_status": ("Order status", "订单状态"),
-    "payment_status": ("Payment / invoice status", "付款 / 发票状态"),
-    "inventory_update": ("Update stock", "更新库存"),
-    "inventory_query": ("Check stock", "查询库存"),
-    "onboarding": ("Supplier onboarding", "供应商入驻"),
-    "policy_question": ("Policies", "平台政策"),
-    "complaint": ("File a complaint", "投诉"),
-    "human_handoff": ("Talk to a person", "联系人工客服"),
-    "greeting": ("Greeting", "问候"),
-    "goodbye": ("Goodbye", "再见"),
-    "thanks": ("Thanks", "感谢"),
-    "help": ("What I can do", "功能帮助"),
-    "customer_lookup": ("Customer lookup", "客户查询"),
-    "product_description": ("Product description", "商品描述"),
-    "customer_industry": ("Customer industry", "客户行业"),
-    "sales_summary": ("Sales summary", "销售汇总"),
-    "recommend_products": ("Product recommendations", "商品推荐"),
-    "market_trends": ("Market trends", "市场走势"),
-    "demand_forecast": ("Demand forecast", "需求预测"),
-}
-
-
-# When the classifier hesitates between two intents, an entity that only one of them uses decides.
-_TIE_BREAKERS: tuple[tuple[frozenset[str], str, str, str], ...] = (
-    # (the two intents, entity type, intent if present, intent if absent)
-    (frozenset({"inventory_query", "inventory_update"}), "quantity", "inventory_update", "inventory_query"),
-    (frozenset({"order_status", "payment_status"}), "invoice_id", "payment_status", "order_status"),
-)
-
-
-def _break_tie_with_entities(nlu: NluResult) -> NluResult:
-    if not nlu.ambiguous or len(nlu.ranking) < 2:
-        return nlu
-    pair = frozenset({nlu.ranking[0][0], nlu.ranking[1][0]})
-    for intents, entity, if_present, if_absent in _TIE_BREAKERS:
-        if pair == intents:
-            chosen = if_present if nlu.entity(entity) is not None else if_absent
-            confidence = dict(nlu.ranking)[chosen]
-            return replace(nlu, intent=chosen, confidence=max(confidence, nlu.confidence), ambiguous=False)
-    return nlu
-
-
-def _describe(intent: str, language: str) -> str:
-    en, zh = _INTENT_LABELS.get(intent, (intent, intent))
-    return zh if language == "zh" else en
-
-
-def _empty_nlu(text: str, language: str) -> NluResult:
-    return NluResult(
-        text=text,
-        intent=OUT_OF_SCOPE,
-        confidence=0.0,
-        ranking=(),
-        entities=(),
-        language=language,
-        sentiment="neutral",
-    )
 
 
 def _entity_json(entity: Any) -> dict[str, Any]:

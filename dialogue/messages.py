@@ -54,7 +54,8 @@ class Attachment:
     mime_type: str = ""
     url: str = ""
     size: int = 0  # bytes, when the platform says
-    platform: str = ""
+    platform: str = ""  # "telegram", "slack", ... or "generated" (made by the bot; see `content`)
+    content: bytes = b""  # a generated file's bytes, until the turn is stored (never serialized)
 
 
 class ChannelKind(StrEnum):

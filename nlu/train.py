@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from nlu.bilingual import BilingualClassifier
 from nlu.classifier import FORMAT_VERSION, META_FILE, ClassifierArgs, IntentClassifier, TuningReport
@@ -208,13 +208,25 @@ def ensure_trained(
     return True
 
 
+def _paths_of(settings: NluSettings) -> dict[str, Any]:
+    return {
+        "data_dir": settings.data_dir,
+        "model_dir": settings.model_dir,
+        "encoder": settings.encoder,
+        "multilingual": settings.multilingual,
+    }
+
+
 def ensure_trained_for(settings: NluSettings, *, progress: bool = True) -> bool:
-    """`ensure_trained` with the paths of the `nlu:` settings."""
-    return ensure_trained(
-        data_dir=settings.data_dir,
-        model_dir=settings.model_dir,
-        encoder=settings.encoder,
-        runtime=settings.runtime,
-        multilingual=settings.multilingual,
-        progress=progress,
-    )
+    """`ensure_trained` with the paths and encoders of the `nlu:` settings."""
+    return ensure_trained(**_paths_of(settings), runtime=settings.runtime, progress=progress)
+
+
+def train_model_for(settings: NluSettings, *, progress: bool = True) -> TrainResult:
+    """`train_model` with the paths and encoders of the `nlu:` settings (trains even when up to date)."""
+    return train_model(**_paths_of(settings), runtime=settings.runtime, progress=progress)
+
+
+def needs_training_for(settings: NluSettings) -> bool:
+    """`needs_training` with the paths and encoders of the `nlu:` settings."""
+    return needs_training(**_paths_of(settings))

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from importlib import resources
+from typing import Protocol
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -25,6 +27,15 @@ from dialogue.messages import Attachment, ConversationKey, OutgoingMessage, Plat
 
 # Waits until the pipeline has answered inbox row `inbox_id` (or the timeout passes); returns the replies.
 WaitReplies = Callable[[int, float], Awaitable[list[OutgoingMessage] | None]]
+
+
+class FileSource(Protocol):
+    """Where the files the bot generated (charts) are kept; the page shows them from /web/files/<id>."""
+
+    async def fetch_file(self, attachment: Attachment, *, max_bytes: int) -> FileContent: ...
+
+
+MAX_SERVED_BYTES = 10 * 1024 * 1024
 
 ASSETS = {"chat.js": "text/javascript", "agent.js": "text/javascript", "web.css": "text/css"}
 
@@ -47,14 +58,17 @@ class WebChatAdapter:
         feed: ChatFeed | None = None,
         console: ConsoleBackend | None = None,
         agent_token: str = "",
+        files: FileSource | None = None,
     ) -> None:
-        """`feed`: later messages and the demo suppliers; `console`: the agent console (None: no /agent).
+        """`feed`: later messages and the demo suppliers; `console`: the agent console (None: no /agent);
+        `files`: the generated files replies link to (None: no /web/files).
 
         `agent_token` opens the console to other machines when `settings.allow_remote` is on.
         """
         self._ingest = ingest
         self._wait = wait_replies
         self._feed = feed
+        self._files = files
         self._trust = settings.trust_supplier_id
         self._timeout = settings.reply_timeout_seconds
         self._allow_remote = settings.allow_remote
@@ -68,6 +82,7 @@ class WebChatAdapter:
             Route("/web/updates", self._updates, methods=["GET"]),
             Route("/web/suppliers", self._suppliers, methods=["GET"]),
             Route("/web/static/{name:str}", self._static, methods=["GET"]),
+            Route("/web/files/{file_id:str}", self._file, methods=["GET"]),
         ]
         if self._console is not None:
             routes.extend(self._console.routes())
@@ -87,7 +102,7 @@ class WebChatAdapter:
         return SendResult(platform_message_id="")
 
     async def fetch_file(self, attachment: Attachment, *, max_bytes: int) -> FileContent:
-        """The web chat sends text only: there is never a file to fetch."""
+        """Nobody uploads files in the web chat: there is never one to fetch."""
         raise FileUnavailable("the web chat carries no files")
 
     def _refused(self, request: Request) -> Response | None:
@@ -97,6 +112,25 @@ class WebChatAdapter:
 
     async def _page(self, request: Request) -> Response:
         return self._refused(request) or HTMLResponse(_asset("chat.html"), headers=PAGE_HEADERS)
+
+    async def _file(self, request: Request) -> Response:
+        """A file the bot generated for a reply (a chart), by its random id."""
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        attachment = Attachment(kind="file", file_id=request.path_params["file_id"], platform="generated")
+        try:
+            if self._files is None:
+                raise FileUnavailable("no files are kept")
+            file = await self._files.fetch_file(attachment, max_bytes=MAX_SERVED_BYTES)
+        except FileUnavailable:
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        headers = {
+            "Cache-Control": "private, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f"inline; filename*=UTF-8''{quote(file.name)}",
+        }
+        return Response(file.data, media_type=file.mime_type, headers=headers)
 
     async def _static(self, request: Request) -> Response:
         refused = self._refused(request)

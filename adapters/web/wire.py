@@ -84,6 +84,11 @@ def reply_json(msg: OutgoingMessage) -> dict[str, Any]:
         "card": _card_json(msg.card) if msg.card is not None else None,
         "kind": msg.kind,
         "format": msg.format,
-        "files": [f.file_name or f.kind for f in msg.files],
+        "files": [f.file_name or f.kind for f in msg.files if f.platform != "generated"],
+        "images": [
+            {"url": f"/web/files/{f.file_id}", "alt": f.caption or f.file_name}
+            for f in msg.files
+            if f.platform == "generated" and f.file_id
+        ],
         "metadata": dict(msg.metadata),
     }

@@ -77,17 +77,13 @@ def train_nlu_command(
     force: bool = typer.Option(False, "--force", help="Retrain even if the model is up to date."),
 ) -> None:
     """Train the intent classifier from nlu/data/ (saves model, data hash and encoder id)."""
-    from nlu.train import needs_training, train_model
+    from nlu.train import needs_training_for, train_model_for
 
     settings = load(config).settings.nlu
-    if not force and not needs_training(
-        data_dir=settings.data_dir, model_dir=settings.model_dir, encoder=settings.encoder
-    ):
+    if not force and not needs_training_for(settings):
         typer.echo(f"NLU model in {settings.model_dir} is up to date (use --force to retrain)")
         return
-    result = train_model(
-        data_dir=settings.data_dir, model_dir=settings.model_dir, encoder=settings.encoder, progress=True
-    )
+    result = train_model_for(settings, progress=True)
     t = result.tuning
     typer.echo(
         f"trained on {result.n_examples} examples in {result.seconds:.1f}s -> {result.model_dir}\n"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select, update
 
 from bot.storage.dialect import Sessionmaker
-from bot.storage.tables import ConversationRow, InboxRow, OutboxRow, TurnEventRow
+from bot.storage.tables import ConversationRow, GeneratedFileRow, InboxRow, OutboxRow, TurnEventRow
 from dialogue.clock import Clock
 
 
@@ -40,11 +40,12 @@ async def expire_sessions(sessionmaker: Sessionmaker, *, clock: Clock, ttl: time
 
 
 async def apply_retention(sessionmaker: Sessionmaker, *, clock: Clock, days: int) -> int:
-    """Delete finished pipeline rows older than `days`; the turn log is kept."""
+    """Delete finished pipeline rows and generated files older than `days`; the turn log is kept."""
     cutoff = clock() - timedelta(days=days)
     async with sessionmaker.begin() as s:
         a = await s.execute(delete(InboxRow).where(InboxRow.status == "done", InboxRow.received_at < cutoff))
         b = await s.execute(
             delete(OutboxRow).where(OutboxRow.status == "sent", OutboxRow.created_at < cutoff)
         )
-    return int(a.rowcount or 0) + int(b.rowcount or 0)  # type: ignore[attr-defined]
+        c = await s.execute(delete(GeneratedFileRow).where(GeneratedFileRow.created_at < cutoff))
+    return sum(int(r.rowcount or 0) for r in (a, b, c))  # type: ignore[attr-defined,misc]

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.storage.dialect import Sessionmaker, dialect_of, upsert_insert
+from bot.storage.generated_files import keep_generated
 from bot.storage.inbox import OPEN_INBOX
 from bot.storage.serde import outgoing_from_json, outgoing_to_json
 from bot.storage.tables import ConversationRow, InboxRow, JobRunRow, OutboxRow, TurnEventRow
@@ -47,8 +48,9 @@ def outbox_values(msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> 
 
 async def add_to_outbox(s: AsyncSession, msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> int:
     """Queue one message inside the caller's transaction; returns the outbox id."""
+    stored = await keep_generated(s, msg, now)
     result = await s.execute(
-        insert(OutboxRow).values(**outbox_values(msg, inbox_id, now)).returning(OutboxRow.id)
+        insert(OutboxRow).values(**outbox_values(stored, inbox_id, now)).returning(OutboxRow.id)
     )
     await announce(s, OUTBOX)
     return int(result.scalar_one())

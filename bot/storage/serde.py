@@ -36,7 +36,7 @@ def incoming_to_json(msg: IncomingMessage) -> dict[str, Any]:
         "external_id": msg.external_id,
         "dedupe_key": msg.dedupe_key,
         "timestamp": msg.timestamp.isoformat(),
-        "attachments": [asdict(a) for a in msg.attachments],
+        "attachments": [_attachment_json(a) for a in msg.attachments],
         "channel_kind": msg.channel_kind.value,
         "command": msg.command,
         "command_args": msg.command_args,
@@ -77,6 +77,14 @@ def incoming_from_json(data: dict[str, Any]) -> IncomingMessage:
     )
 
 
+def _attachment_json(attachment: Attachment) -> dict[str, Any]:
+    if attachment.content:
+        raise ValueError(f"store the generated file {attachment.file_name!r} first (keep_generated)")
+    data = asdict(attachment)
+    del data["content"]
+    return data
+
+
 def outgoing_to_json(msg: OutgoingMessage) -> dict[str, Any]:
     return {
         "conversation": msg.conversation.as_str(),
@@ -86,7 +94,7 @@ def outgoing_to_json(msg: OutgoingMessage) -> dict[str, Any]:
         "reply_to": msg.reply_to,
         "kind": msg.kind,
         "card": asdict(msg.card) if msg.card is not None else None,
-        "files": [asdict(a) for a in msg.files],
+        "files": [_attachment_json(a) for a in msg.files],
         "edit_of": msg.edit_of,
         "delete_of": msg.delete_of,
         "reaction": msg.reaction,

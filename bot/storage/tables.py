@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -186,6 +187,18 @@ class RejectedUpdateRow(Base):
     detail: Mapped[str] = mapped_column(CleanText, default="")
     body: Mapped[str] = mapped_column(CleanText, default="")
     received_at: Mapped[datetime] = mapped_column(_ts(), index=True)
+
+
+class GeneratedFileRow(Base):
+    """A file the bot made for a reply (a chart), kept until its message is delivered and a while after."""
+
+    __tablename__ = "generated_files"
+
+    id: Mapped[str] = mapped_column(CleanString(36), primary_key=True)  # a random UUID: also the web link
+    file_name: Mapped[str] = mapped_column(CleanString(255))
+    mime_type: Mapped[str] = mapped_column(CleanString(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(_ts(), index=True)
 
 
 class JobRunRow(Base):

@@ -9,6 +9,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.dialect import Sessionmaker
+from bot.storage.generated_files import keep_generated
 from bot.storage.inbox import Claim
 from bot.storage.outbox import outbox_values
 from bot.storage.sessions import LeaseLost, save_session, turn_event_values
@@ -90,7 +91,7 @@ class Turns:
         if events:
             await s.execute(insert(TurnEventRow), events)
         rows = [
-            outbox_values(reply, claim.inbox_id, now)
+            outbox_values(await keep_generated(s, reply, now), claim.inbox_id, now)
             for claim, session, replies in turns
             for reply in audible(session, replies)
         ]

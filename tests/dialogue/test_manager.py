@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dialogue.manager import _break_tie_with_entities
+from dialogue.understanding import break_tie_with_entities
 from nlu.types import Entity, NluResult
 
 
@@ -20,13 +20,13 @@ def _nlu(entities: tuple[Entity, ...]) -> NluResult:
 
 
 def test_no_quantity_means_a_stock_question() -> None:
-    result = _break_tie_with_entities(_nlu((Entity("sku", "AB-1020", 6, 13, "AB-1020"),)))
+    result = break_tie_with_entities(_nlu((Entity("sku", "AB-1020", 6, 13, "AB-1020"),)))
     assert result.intent == "inventory_query" and not result.ambiguous
 
 
 def test_a_quantity_means_a_stock_update() -> None:
     qty = Entity("quantity", "450 units", 17, 26, 450, unit="units")
-    result = _break_tie_with_entities(_nlu((Entity("sku", "AB-1020", 6, 13, "AB-1020"), qty)))
+    result = break_tie_with_entities(_nlu((Entity("sku", "AB-1020", 6, 13, "AB-1020"), qty)))
     assert result.intent == "inventory_update" and not result.ambiguous
 
 
@@ -35,4 +35,4 @@ def test_other_ambiguities_are_left_for_the_user() -> None:
     other = NluResult(
         **{**{f: getattr(nlu, f) for f in nlu.__slots__}, "ranking": (("greeting", 0.5), ("thanks", 0.45))}
     )
-    assert _break_tie_with_entities(other) is other
+    assert break_tie_with_entities(other) is other

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from dialogue.actions.base import Services
 from dialogue.actions.registry import default_actions
@@ -142,7 +143,7 @@ class Conversation:
         assert next(rendered, None) is None
         return said
 
-    async def one(self, text: str, **kwargs: str) -> Said:
+    async def one(self, text: str, **kwargs: Any) -> Said:
         replies = await self.say(text, **kwargs)
         assert len(replies) == 1, replies
         return replies[0]

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -23,12 +22,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.servers import ThreadedServer
 from tests.fakes.slack_events import (
     BOT_TOKEN,
     BOT_USER,
@@ -348,30 +347,14 @@ class FakeSlackApi:
         )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session", name="slack_api_server")
 def slack_api_server_fixture() -> Iterator[FakeSlackApi]:
     """The fake, started once per test session (import this and `slack_api_fixture` to use it)."""
     fake = FakeSlackApi()
-    port = _free_port()
-    config = uvicorn.Config(fake.asgi(), host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="fake-slack-api", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("fake Slack API did not start")
-        time.sleep(0.01)
-    fake.base_url = f"http://127.0.0.1:{port}/api/"
+    server = ThreadedServer(fake.asgi(), name="fake-slack-api")
+    fake.base_url = f"http://127.0.0.1:{server.port}/api/"
     yield fake
-    server.should_exit = True
-    thread.join(timeout=5)
+    server.stop()
 
 
 @pytest.fixture(name="slack_api")

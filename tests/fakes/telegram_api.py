@@ -19,21 +19,20 @@ import contextlib
 import itertools
 import json
 import os
-import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.servers import ThreadedServer, serve_asgi
 from tests.fakes.telegram_files import FakeTelegramFiles, SentFile, parse_multipart
 from tests.fakes.telegram_html import utf16_len, visible_text
 from tests.fakes.telegram_updates import (
@@ -165,8 +164,7 @@ class FakeTelegramAPI:
         self.reactions: list[tuple[int | str, int, str]] = []  # (chat_id, message_id, emoji)
         self.webhook: dict[str, Any] = {}
         self.answered_callbacks: list[str] = []
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._server: ThreadedServer | None = None
         self._closing = False
 
     # --- addresses ---------------------------------------------------------------------------
@@ -543,27 +541,13 @@ class FakeTelegramAPI:
     # --- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> None:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app(), log_level="warning", lifespan="off", timeout_graceful_shutdown=2, access_log=False
-        )
-        server = uvicorn.Server(config)
-        self._server = server
-        self._thread = threading.Thread(
-            target=lambda: asyncio.run(server.serve(sockets=[sock])), name="fake-telegram-api", daemon=True
-        )
-        self._thread.start()
-        self.wait_until(lambda: server.started, timeout=10)
+        self._server = ThreadedServer(self.app(), name="fake-telegram-api")
+        self.port = self._server.port
 
     def stop(self) -> None:
         self._closing = True
         if self._server is not None:
-            self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+            self._server.stop()
 
     @classmethod
     @contextlib.contextmanager
@@ -574,26 +558,6 @@ class FakeTelegramAPI:
             yield api
         finally:
             api.stop()
-
-
-@contextlib.asynccontextmanager
-async def serve_asgi(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app over real HTTP on 127.0.0.1 inside the running event loop; yields the base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if task.done():
-                task.result()
-            await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,13 @@ function addReply(reply) {
     appendText(div, reply.text, reply.format);
   }
   (reply.files || []).forEach((name) => div.appendChild(el('div', 'muted', '📎 ' + name)));
+  (reply.images || []).forEach((image) => {
+    const img = el('img', 'chart');
+    img.src = image.url;
+    img.alt = image.alt;
+    img.loading = 'lazy';
+    div.appendChild(img);
+  });
   if (reply.table && reply.table.length) {
     const table = el('table');
     reply.table.forEach((row, i) => {

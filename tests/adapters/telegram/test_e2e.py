@@ -63,6 +63,12 @@ class Supplier:
         await self.post(update)
         return update
 
+    async def link(self, runtime: Any, supplier_id: str) -> str:
+        """Open an invitation to `supplier_id` (as its `t.me` link would); the bot's answer."""
+        code, _ = await runtime.accounts.invite(supplier_id, timedelta(hours=1))
+        await self.say(f"/start {code}")
+        return (await self.expect(len(self.replies()) + 1))[-1]
+
     async def press(self, data: str, message_id: int) -> None:
         self.next_update += 1
         update = callback_update(self.next_update, data, chat_id=self.chat_id, message_id=message_id)
@@ -90,12 +96,10 @@ async def test_supplier_links_asks_order_and_updates_stock(
     make_runtime: MakeRuntime, telegram_api: FakeTelegramAPI
 ) -> None:
     runtime = await start_runtime(make_runtime, telegram_api)
-    code, _ = await runtime.accounts.invite("SUP-001", timedelta(hours=1))
     async with webhook_client(runtime) as client:
         supplier = Supplier(client, telegram_api)
-        await supplier.say(f"/start {code}")
-        assert (await supplier.expect(1))[0].startswith("link_success")
-        assert "Sunrise Textiles" in supplier.replies()[0]
+        linked = await supplier.link(runtime, "SUP-001")
+        assert linked.startswith("link_success") and "Sunrise Textiles" in linked
 
         await supplier.say("where is PO-1001?")
         order_reply = (await supplier.expect(2))[1]
