@@ -17,6 +17,7 @@ the web chat's inline answer), and errors; prints one JSON line at the end.
     make bench-load                       # both databases, the figures the README quotes
     python bench/load.py --db sqlite --only closed --senders 32
     python bench/load.py --project /tmp/before    # an earlier commit, checked out with `git worktree add`
+    python bench/load.py --only closed --profile /tmp/profile    # where a message's time goes (py-spy)
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import subprocess
@@ -191,51 +193,71 @@ def link_telegram_users(database_url: str, count: int) -> None:
     engine.dispose()
 
 
+def bot_env(url: str, api: FakeTelegramAPI, extra_env: dict[str, str]) -> dict[str, str]:
+    """The environment of an `opsbot run` on `url`, in webhook mode against the fake Bot API."""
+    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
+    env.update(
+        DATABASE_URL=url,
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_WEBHOOK_SECRET=SECRET,
+        OPSBOT_TELEGRAM__MODE="webhook",
+        OPSBOT_TELEGRAM__API_BASE_URL=api.base_url,
+        OPSBOT_TELEGRAM__FILE_BASE_URL=api.file_base_url,
+        # Telegram allows one message a second per chat; a closed-loop sender that is answered
+        # faster than that would be paced, and measure the pacing, not the bot.
+        OPSBOT_TELEGRAM__PER_CHAT_INTERVAL_SECONDS="0",
+        OPSBOT_TELEGRAM__GLOBAL_RATE_PER_SECOND="1000",
+        OPSBOT_APP__LOG_LEVEL="WARNING",
+        **extra_env,
+    )
+    return env
+
+
+def prepare(url: str, env: dict[str, str], chats: int) -> None:
+    """Migrate, seed the demo data and link Telegram chats 1..chats."""
+    opsbot("db", "upgrade", env=env)
+    opsbot("db", "seed-demo", env=env)
+    link_telegram_users(url, chats)
+
+
+async def start(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """`opsbot run` on `port`, once its /healthz answers 200."""
+    proc = spawn(port, env)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        for _ in range(1200):
+            with contextlib.suppress(httpx.HTTPError):
+                if (await client.get("/healthz")).status_code == 200:
+                    return proc
+            if proc.poll() is not None:
+                tail = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                raise RuntimeError(f"opsbot exited: {tail}")
+            await asyncio.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("opsbot did not become ready within two minutes")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @contextlib.asynccontextmanager
 async def running_bot(
     kind: str, api: FakeTelegramAPI, senders: int, extra_env: dict[str, str]
-) -> AsyncIterator[str]:
-    """`opsbot run` on a fresh database; yields its base URL."""
+) -> AsyncIterator[tuple[str, int]]:
+    """`opsbot run` on a fresh database; yields its base URL and process id."""
     with database(kind) as url:
-        env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
-        env.update(
-            DATABASE_URL=url,
-            TELEGRAM_BOT_TOKEN=api.token,
-            TELEGRAM_WEBHOOK_SECRET=SECRET,
-            OPSBOT_TELEGRAM__MODE="webhook",
-            OPSBOT_TELEGRAM__API_BASE_URL=api.base_url,
-            OPSBOT_TELEGRAM__FILE_BASE_URL=api.file_base_url,
-            # Telegram allows one message a second per chat; a closed-loop sender that is answered
-            # faster than that would be paced, and measure the pacing, not the bot.
-            OPSBOT_TELEGRAM__PER_CHAT_INTERVAL_SECONDS="0",
-            OPSBOT_TELEGRAM__GLOBAL_RATE_PER_SECOND="1000",
-            OPSBOT_APP__LOG_LEVEL="WARNING",
-            **extra_env,
-        )
-        opsbot("db", "upgrade", env=env)
-        opsbot("db", "seed-demo", env=env)
-        link_telegram_users(url, senders + 1)
+        env = bot_env(url, api, extra_env)
+        prepare(url, env, senders + 1)
         port = free_port()
-        proc = spawn(port, env)
-        base = f"http://127.0.0.1:{port}"
+        proc = await start(port, env)
         try:
-            async with httpx.AsyncClient(base_url=base, timeout=5) as client:
-                for _ in range(600):
-                    with contextlib.suppress(httpx.HTTPError):
-                        if (await client.get("/healthz")).status_code == 200:
-                            break
-                    if proc.poll() is not None:
-                        raise RuntimeError(
-                            f"opsbot exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
-                        )
-                    await asyncio.sleep(0.1)
-            yield base
+            yield f"http://127.0.0.1:{port}", proc.pid
         finally:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
 
 
 def spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -408,6 +430,66 @@ async def head_of_line(base: str, api: FakeTelegramAPI, senders: int) -> Measure
         return await traffic
 
 
+# --- profile --------------------------------------------------------------------------------
+
+# Where a sampled stack's time goes: the first of these found walking from the innermost frame out.
+# Time in the encoders' and the reply model's torch calls counts for them, a driver's C call for the
+# database, and so on; stacks that match nothing are "other Python" (the dialogue's own logic, asyncio).
+PROFILE_PARTS = (
+    ("reply model", ("dialogue/nlg/",)),
+    ("NLU encoder and classifier", ("sentence_transformers/", "nlu/")),
+    ("database", ("sqlalchemy/", "sqlite3", "psycopg", "bot/storage/")),
+    ("HTTP in and out", ("uvicorn/", "starlette/", "fastapi/", "h11/", "httpx/", "httpcore/", "telegram/")),
+    ("serialising, logging", ("json/", "logging/", "pydantic")),
+)
+
+
+def part_of(stack: str) -> str:
+    frames = stack.split(";")
+    for frame in reversed(frames):
+        for part, markers in PROFILE_PARTS:
+            if any(marker in frame for marker in markers):
+                return part
+    return "other Python (dialogue, asyncio)"
+
+
+def summarise_profile(folded: Path) -> dict[str, float]:
+    """Share of the non-idle samples of every thread, by part (py-spy's raw folded stacks)."""
+    totals: dict[str, int] = {}
+    for line in folded.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        part = part_of(stack)
+        totals[part] = totals.get(part, 0) + int(count)
+    samples = sum(totals.values()) or 1
+    return {part: round(100 * n / samples, 1) for part, n in sorted(totals.items(), key=lambda kv: -kv[1])}
+
+
+@contextlib.contextmanager
+def profiled(pid: int, directory: Path | None, name: str) -> Iterator[dict[str, Any]]:
+    """With --profile, py-spy samples the bot process (every thread, 100/s) while the block runs."""
+    result: dict[str, Any] = {}
+    if directory is None:
+        yield result
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    folded = directory / f"{name}.folded"
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    spy = subprocess.Popen(
+        [py_spy, "record", "--pid", str(pid), "--rate", "100", "--format", "raw", "-o", str(folded)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield result
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+    if folded.exists():
+        result["profile_percent"] = summarise_profile(folded)
+
+
 # --- main ----------------------------------------------------------------------------------
 
 
@@ -424,12 +506,14 @@ def machine() -> str:
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with FakeTelegramAPI.running() as api:
-        async with running_bot(kind, api, args.senders, {}) as base:
+        async with running_bot(kind, api, args.senders, {}) as (base, pid):
             await closed_loop_web(base, 4, 2)  # warm up: models, caches, connections
             if args.only in (None, "idle"):
                 results["idle"] = (await idle(base)).summary()
             if args.only in (None, "closed"):
-                results["closed_web"] = (await closed_loop_web(base, args.senders, args.rounds)).summary()
+                with profiled(pid, args.profile, f"{kind}-closed_web") as profile:
+                    closed = (await closed_loop_web(base, args.senders, args.rounds)).summary()
+                results["closed_web"] = {**closed, **profile}
                 api.reset()
                 results["closed_telegram"] = (
                     await closed_loop_telegram(base, api, args.senders, args.rounds)
@@ -469,6 +553,13 @@ async def main() -> None:
         default=ROOT,
         help="the checkout to measure (default this one), e.g. a `git worktree` of an earlier commit "
         "with its models trained (`opsbot train all` there)",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="sample the bot with py-spy (pip install py-spy) during the closed web loop; "
+        "writes DIR/<db>-closed_web.folded and adds the share of time by part to the report",
     )
     args = parser.parse_args()
     global PROJECT

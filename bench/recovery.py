@@ -1,0 +1,110 @@
+"""Recovery after `kill -9`, with the real models, through the Telegram webhook.
+
+Starts `opsbot run` (as bench/load.py does: a fresh database, the shipped models, a fake Telegram Bot
+API), sends a burst of updates (`--chats` chats x `--per-chat` messages, all acknowledged, so all
+stored), kills the process with SIGKILL once a few replies went out, restarts it on the same
+database, and measures:
+
+- how long the restarted process took to answer /healthz (imports, models: not the pipeline's);
+- from then, how long until every message of the burst had its reply (the recovery);
+- how many messages were answered twice (only a send in flight at the kill may be; the platforms
+  offer no idempotency key) and how many were never answered within `--give-up` seconds.
+
+    .venv/bin/python bench/recovery.py [--db sqlite|postgres|both]
+    .venv/bin/python bench/recovery.py --project /tmp/before    # an earlier commit (git worktree)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import contextlib
+import json
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import load  # bench/load.py: the process, the database and the fake API's plumbing
+
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram_updates import text_update
+
+
+def answers(api: FakeTelegramAPI) -> collections.Counter[tuple[int, int]]:
+    """(chat, replied-to message id) -> how many replies went out for it."""
+    counted: collections.Counter[tuple[int, int]] = collections.Counter()
+    for call in api.calls("sendMessage"):
+        reply = call.params.get("reply_parameters") or {}
+        if call.status == 200 and isinstance(reply, dict) and "message_id" in reply:
+            counted[(int(call.params["chat_id"]), int(reply["message_id"]))] += 1
+    return counted
+
+
+async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    with FakeTelegramAPI.running() as api, load.database(kind) as url:
+        env = load.bot_env(url, api, {})
+        load.prepare(url, env, args.chats)
+        port = load.free_port()
+        proc = await load.start(port, env)
+        api.slow_down("sendMessage", 0.05)  # so that the kill lands mid-burst
+        sent: list[tuple[int, int]] = []
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            for n in range(args.per_chat):
+                for chat in range(1, args.chats + 1):
+                    message_id = chat * 1000 + n
+                    text = load.SCRIPTS["zh" if chat % 3 == 0 else "en"][n % 12]
+                    update = text_update(
+                        50_000_000 + chat * 1000 + n, text, chat_id=chat, message_id=message_id
+                    )
+                    await load.post_update(client, update)
+                    sent.append((chat, message_id))
+        await api.until(lambda: len(answers(api)) >= 5, within=120)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        answered_before = len(answers(api))
+        restarted = time.monotonic()
+        proc = await load.start(port, env)
+        ready = time.monotonic()
+        with contextlib.suppress(AssertionError):  # what is still unanswered is reported below
+            await api.until(lambda: set(sent) <= set(answers(api)), within=args.give_up)
+        done = time.monotonic()
+        await asyncio.sleep(1.0)  # a late duplicate would show now
+        counted = answers(api)
+        load.stop(proc)
+    return {
+        "messages": len(sent),
+        "answered_before_kill": answered_before,
+        "restart_to_ready_s": round(ready - restarted, 1),
+        "ready_to_all_answered_s": round(done - ready, 1),
+        "unanswered": sum(1 for key in sent if counted[key] == 0),
+        "answered_twice": sum(1 for key in sent if counted[key] > 1),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--chats", type=int, default=16)
+    parser.add_argument("--per-chat", type=int, default=5)
+    parser.add_argument("--give-up", type=float, default=300.0, help="seconds after the restart")
+    parser.add_argument("--project", type=Path, default=load.ROOT, help="the checkout to measure")
+    args = parser.parse_args()
+    load.PROJECT = args.project.resolve()
+    report: dict[str, Any] = {"machine": load.machine(), "commit": load.commit_of(load.PROJECT)}
+    for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        report[kind] = await run(kind, args)
+        print(f"{kind:9s} {json.dumps(report[kind])}", flush=True)
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
