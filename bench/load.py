@@ -226,7 +226,9 @@ async def start(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
         for _ in range(1200):
             with contextlib.suppress(httpx.HTTPError):
-                if (await client.get("/healthz")).status_code == 200:
+                health = await client.get("/healthz")
+                # ready, and (where the bot says) its start-up warm-up done: measure the steady state
+                if health.status_code == 200 and health.json().get("warm", True):
                     return proc
             if proc.poll() is not None:
                 tail = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
@@ -438,14 +440,26 @@ async def head_of_line(base: str, api: FakeTelegramAPI, senders: int) -> Measure
 PROFILE_PARTS = (
     ("reply model", ("dialogue/nlg/",)),
     ("NLU encoder and classifier", ("sentence_transformers/", "nlu/")),
-    ("database", ("sqlalchemy/", "sqlite3", "psycopg", "bot/storage/")),
+    ("database", ("sqlalchemy/", "aiosqlite/", "sqlite3", "psycopg", "asyncpg", "bot/storage/")),
     ("HTTP in and out", ("uvicorn/", "starlette/", "fastapi/", "h11/", "httpx/", "httpcore/", "telegram/")),
     ("serialising, logging", ("json/", "logging/", "pydantic")),
 )
 
 
-def part_of(stack: str) -> str:
+# Innermost frames of a thread that waits: py-spy counts some waits in C as active.
+IDLE_LEAVES = (
+    "(selectors.py:",  # the event loop, waiting for I/O
+    "Condition.wait (threading.py",  # tqdm's monitor, any Event.wait
+    "_worker (concurrent/futures/thread.py:81)",  # a pool thread waiting for work
+    "_connection_worker_thread (aiosqlite/core.py:59)",  # aiosqlite's thread waiting for a call
+)
+
+
+def part_of(stack: str) -> str | None:
+    """The part a sampled stack's time belongs to; None for a thread that only waits."""
     frames = stack.split(";")
+    if any(marker in frames[-1] for marker in IDLE_LEAVES):
+        return None
     for frame in reversed(frames):
         for part, markers in PROFILE_PARTS:
             if any(marker in frame for marker in markers):
@@ -461,7 +475,8 @@ def summarise_profile(folded: Path) -> dict[str, float]:
         if not stack or not count.isdigit():
             continue
         part = part_of(stack)
-        totals[part] = totals.get(part, 0) + int(count)
+        if part is not None:
+            totals[part] = totals.get(part, 0) + int(count)
     samples = sum(totals.values()) or 1
     return {part: round(100 * n / samples, 1) for part, n in sorted(totals.items(), key=lambda kv: -kv[1])}
 

@@ -123,6 +123,7 @@ class Application:
         self._tasks: list[asyncio.Task[None]] = []
         self._started = False
         self._closed = False
+        self._warm = False
 
     @property
     def sessionmaker(self) -> object:
@@ -156,10 +157,24 @@ class Application:
             self._tasks.append(asyncio.create_task(worker.run(self._stop), name=worker.name))
         self._tasks.append(asyncio.create_task(self.sender.run(self._stop), name="outbox-sender"))
         self._tasks.append(asyncio.create_task(self._gauge_loop(), name="queue-gauges"))
+        self._tasks.append(asyncio.create_task(self._warm_up(), name="warm-up"))
         if self.engine.dialect.name == "postgresql":
             self._tasks.append(asyncio.create_task(self._reclaim_loop(), name="reclaim-dead"))
         if self.leader is not None:
             await self.leader.start()
+
+    async def _warm_up(self) -> None:
+        """The actions' indexes, encoded while the workers already answer (a turn that needs one waits)."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for warm in self.models.actions.warm_ups:
+            try:
+                await warm()
+            except Exception:
+                logger.exception("warming up %s failed; it is done on first use", warm)
+        if self.models.actions.warm_ups:
+            logger.info("actions warmed up in %.1fs", loop.time() - started)
+        self._warm = True
 
     async def stop(self) -> None:
         """Stop intake, let the turns and sends in hand finish (bounded), stop the scheduler; idempotent."""
@@ -258,8 +273,11 @@ class Application:
     async def _healthz(self, request: Request) -> Response:
         db_ok = await ping(self.engine)
         ok = db_ok and self._started
+        # "warm": the actions' indexes are encoded (informational; a cold worker answers, slower).
+        warm = self._warm or self.role == Role.WEB
+        status = "ok" if ok else "unavailable"
         return JSONResponse(
-            {"status": "ok" if ok else "unavailable", "database": db_ok, "started": self._started},
+            {"status": status, "database": db_ok, "started": self._started, "warm": warm},
             status_code=200 if ok else 503,
         )
 

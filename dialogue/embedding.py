@@ -98,6 +98,9 @@ def normalize_rows(matrix: Vectors) -> Vectors:
     return np.asarray(matrix / norms, dtype=np.float32)
 
 
+SLICE = 16  # texts per encoder call when a cache is filled
+
+
 class EmbeddingCache:
     """Encodes a fixed list of texts once, on first use; concurrent first uses share one call."""
 
@@ -116,7 +119,10 @@ class EmbeddingCache:
             async with self._lock:
                 if self._vectors is None:
                     if self._texts:
-                        self._vectors = np.asarray(await self._embedder.encode(self._texts), dtype=np.float32)
+                        # In slices, so that a turn's own encoding can go between them.
+                        slices = [self._texts[i : i + SLICE] for i in range(0, len(self._texts), SLICE)]
+                        parts = [await self._embedder.encode(part) for part in slices]
+                        self._vectors = np.concatenate([np.asarray(p, dtype=np.float32) for p in parts])
                     else:
                         self._vectors = np.zeros((0, 1), dtype=np.float32)
         return self._vectors

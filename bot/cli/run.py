@@ -47,7 +47,8 @@ def chat(
     """Chat with the bot in the terminal, through the same inbox/outbox path as every channel."""
     from bot.console import console_chat
 
-    config = load(config_path, terminal_level="WARNING")
+    # The terminal is the conversation: warnings go to the log file (var/logs), errors show.
+    config = load(config_path, terminal_level="ERROR")
     with contextlib.suppress(KeyboardInterrupt, EOFError):
         asyncio.run(console_chat(config, sender=sender, supplier_id=supplier or None))
 

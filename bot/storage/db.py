@@ -26,6 +26,10 @@ def make_engine(
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
+        # One connection, shared in turn: SQLite has one writer at a time, and writers that collide
+        # wait in its busy handler's growing sleeps; queued in the pool, the next one goes at once.
+        kwargs["pool_size"] = 1
+        kwargs["max_overflow"] = 0
     else:
         kwargs["pool_size"] = pool_size
         kwargs["pool_pre_ping"] = True

@@ -80,3 +80,6 @@ class ActionTable:
 
     intents: Mapping[str, Action] = field(default_factory=dict)
     forms: Mapping[str, Action] = field(default_factory=dict)
+    # Work done once, before it is first needed: indexes of fixed texts, encoded at start-up rather
+    # than while the first supplier who asks waits.
+    warm_ups: tuple[Callable[[], Awaitable[object]], ...] = ()

@@ -114,6 +114,10 @@ class KnowledgeBase:
     def entries(self) -> list[FaqEntry]:
         return self._entries
 
+    async def warm(self) -> None:
+        """Encode the entries now (at start-up), not on the first question."""
+        await self._cache.vectors()
+
     async def rank(self, text: str, language: str, *, query_language: str | None = None) -> list[FaqHit]:
         """Entries of `language`, best first, with their scores (blend weights follow the query language)."""
         if not self._entries:

@@ -100,4 +100,4 @@ def default_actions(
         PRODUCT_FORM: product_description_form,
         FORECAST_FORM: forecast_form,
     }
-    return ActionTable(intents=intents, forms=forms)
+    return ActionTable(intents=intents, forms=forms, warm_ups=(knowledge.warm, classifier.temperature))

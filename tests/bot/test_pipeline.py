@@ -12,6 +12,8 @@ from sqlalchemy import select
 
 from adapters.base import SendResult
 from bot.storage.tables import ConversationRow, InboxRow, OutboxRow, TurnEventRow
+from dialogue.actions.base import ActionTable
+from dialogue.actions.basic import basic_actions
 from dialogue.errors import PermanentDeliveryError, TransientDeliveryError
 from dialogue.messages import ConversationKey, IncomingMessage, OutgoingMessage, Platform, Sender
 from dialogue.session import Session
@@ -83,6 +85,22 @@ async def test_duplicate_delivery_is_answered_once(make_runtime: MakeRuntime) ->
     second = await runtime.ingest(msg("c1", "hello", "evt-1"))
     assert not first.duplicate and second.duplicate and second.inbox_id is None
     await drain(runtime)
+    assert len(await rows(runtime, OutboxRow)) == 1
+
+
+async def test_a_nul_character_is_kept_in_the_payload_and_dropped_from_text_columns(
+    make_runtime: MakeRuntime,
+) -> None:
+    """PostgreSQL refuses U+0000 in text: the storage edge removes it there, and the turn is answered."""
+    runtime = await make_runtime(start=False)
+    await runtime.ingest(msg("c\x00nul", "hello\x00 there", "evt-\x00"))
+    await drain(runtime)
+    [inbox] = await rows(runtime, InboxRow)
+    assert inbox.status == "done" and inbox.error is None
+    assert "\x00" in inbox.payload["text"] and inbox.conversation_key == "web:cnul"
+    events = await rows(runtime, TurnEventRow)
+    assert (events[0].kind, events[0].text) == ("user", "hello there")
+    assert events[1].outcome == "greeting"  # answered, not the dead-letter apology
     assert len(await rows(runtime, OutboxRow)) == 1
 
 
@@ -325,3 +343,25 @@ async def test_healthz_and_metrics(make_runtime: MakeRuntime) -> None:
     assert 'opsbot_messages_in_total{platform="web"} 1.0' in metrics
     assert "opsbot_processing_seconds_bucket" in metrics
     assert "opsbot_queue_depth" in metrics
+
+
+async def test_the_actions_warm_up_once_started_and_health_says_when_done(make_runtime: MakeRuntime) -> None:
+    release = asyncio.Event()
+    warmed: list[str] = []
+
+    async def encode_the_index() -> None:
+        await release.wait()
+        warmed.append("index")
+
+    actions = basic_actions()
+    runtime = await make_runtime(actions=ActionTable(actions.intents, actions.forms, (encode_the_index,)))
+    transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        cold = await client.get("/healthz")
+        assert cold.status_code == 200 and cold.json()["warm"] is False  # ready while it warms up
+        release.set()
+        for _ in range(100):
+            if (await client.get("/healthz")).json()["warm"]:
+                break
+            await asyncio.sleep(0.01)
+        assert warmed == ["index"] and (await client.get("/healthz")).json()["warm"] is True

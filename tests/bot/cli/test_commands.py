@@ -53,3 +53,35 @@ def test_bad_config_value_stops_with_the_key(tmp_path: Path, monkeypatch: pytest
     result = runner.invoke(app, ["db", "upgrade", "--config", str(bad)])
     assert result.exit_code == 2
     assert "server.port" in result.output
+
+
+def test_chat_shows_only_the_conversation_and_logs_to_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import console
+    from bot.ml import Models
+    from dialogue.actions.registry import default_actions
+    from tests.fakes.nlu import KeywordParser
+    from tests.fakes.renderer import EchoRenderer
+
+    async def doubles(_config: object) -> Models:
+        nlu = KeywordParser()
+        return Models(
+            make_parser=lambda _names: nlu, renderer=EchoRenderer(), actions=default_actions(embedder=None)
+        )
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/chat.db")
+    monkeypatch.setenv("OPSBOT_APP__VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.delenv("OPSBOT_CONFIG", raising=False)
+    monkeypatch.setattr(console, "prepare_models", doubles)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+
+    result = runner.invoke(app, ["chat", "--sender", "ann", "--supplier", ""], input="hello\n")
+
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert lines[0].startswith("opsbot console chat")
+    assert "bot> greeting: user_name=ann" in result.output
+    assert all(line.startswith(("opsbot console chat", "you>", "bot>", "     [")) for line in lines), lines
+    logged = "".join(p.read_text() for p in (tmp_path / "var").rglob("*.log"))
+    assert " INFO " in logged and " WARNING " in logged  # the log went to its file, not into the chat

@@ -9,7 +9,7 @@ import numpy.typing as npt
 import pytest
 
 from dialogue.actions.knowledge import FaqEntry, KnowledgeBase, load_faq
-from dialogue.embedding import HashingEmbedder
+from dialogue.embedding import SLICE, HashingEmbedder
 from tests.dialogue.conftest import AsyncEncoder
 from tests.fakes.conversation import Conversation
 
@@ -83,21 +83,38 @@ def test_knowledge_files_cover_the_required_topics_in_both_languages() -> None:
     assert {e.id for e in entries if e.language == "en"} == {e.id for e in entries if e.language == "zh"}
 
 
+class Counting:
+    """An embedder that records what it was asked to encode."""
+
+    def __init__(self) -> None:
+        self._inner = HashingEmbedder()
+        self.calls: list[list[str]] = []
+
+    async def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.calls.append(list(texts))
+        return self._inner.encode_sync(texts)
+
+
 async def test_faq_embeddings_are_computed_once() -> None:
-    class Counting:
-        calls = 0
-
-        def __init__(self) -> None:
-            self._inner = HashingEmbedder()
-
-        async def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-            Counting.calls += 1
-            return self._inner.encode_sync(texts)
-
-    kb = KnowledgeBase(load_faq(), Counting(), threshold=0.3, lexical_weight={"en": 0.5, "zh": 0.5})
+    counting = Counting()
+    kb = KnowledgeBase(load_faq(), counting, threshold=0.3, lexical_weight={"en": 0.5, "zh": 0.5})
     for _ in range(3):
         await kb.answer("what are your payment terms", "en")
-    assert Counting.calls == 1 + 3  # the index once, then one call per query
+    queries = [call for call in counting.calls if call == ["what are your payment terms"]]
+    index = [text for call in counting.calls if call not in queries for text in call]
+    assert len(queries) == 3  # one call per query
+    assert len(index) == len(set(index)) > 3  # every entry encoded once
+    assert all(len(call) <= SLICE for call in counting.calls)  # in slices a turn can go between
+
+
+async def test_warming_up_encodes_the_index_before_the_first_question() -> None:
+    counting = Counting()
+    kb = KnowledgeBase(load_faq(), counting, threshold=0.3, lexical_weight={"en": 0.5, "zh": 0.5})
+    await kb.warm()
+    warmed = len(counting.calls)
+    assert warmed > 0
+    await kb.answer("what are your payment terms", "en")
+    assert counting.calls[warmed:] == [["what are your payment terms"]]
 
 
 async def test_retrieval_falls_back_to_the_other_language() -> None:
