@@ -220,15 +220,15 @@ def prepare(url: str, env: dict[str, str], chats: int) -> None:
     link_telegram_users(url, chats)
 
 
-async def start(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """`opsbot run` on `port`, once its /healthz answers 200."""
+async def start(port: int, env: dict[str, str], *, warm: bool = True) -> subprocess.Popen[bytes]:
+    """`opsbot run` on `port`, once its /healthz answers 200 (and, with `warm`, says it is warm)."""
     proc = spawn(port, env)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
         for _ in range(1200):
             with contextlib.suppress(httpx.HTTPError):
                 health = await client.get("/healthz")
                 # ready, and (where the bot says) its start-up warm-up done: measure the steady state
-                if health.status_code == 200 and health.json().get("warm", True):
+                if health.status_code == 200 and (not warm or health.json().get("warm", True)):
                     return proc
             if proc.poll() is not None:
                 tail = proc.stderr.read().decode()[-2000:] if proc.stderr else ""

@@ -45,6 +45,7 @@ from dialogue.manager import DialogueManager
 
 logger = logging.getLogger(__name__)
 
+WARM_UP_DEFER_SECONDS = 30.0
 GAUGE_INTERVAL_SECONDS = 5.0
 
 
@@ -164,8 +165,21 @@ class Application:
             await self.leader.start()
 
     async def _warm_up(self) -> None:
-        """The actions' indexes, encoded while the workers already answer (a turn that needs one waits)."""
+        """The actions' indexes, encoded while the workers already answer (a turn that needs one waits).
+
+        After a restart the backlog goes first: the warm-up waits (up to WARM_UP_DEFER_SECONDS) until
+        the inbox has nothing open, so that it does not slow down the recovery.
+        """
         loop = asyncio.get_running_loop()
+        deferred_until = loop.time() + WARM_UP_DEFER_SECONDS
+        while self.models.actions.warm_ups and loop.time() < deferred_until and not self._stop.is_set():
+            try:
+                if (await self.store.outbox.queue_depths())["inbox"] == 0:
+                    break
+            except Exception:
+                logger.warning("queue depth query failed", exc_info=True)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), 0.5)
         started = loop.time()
         for warm in self.models.actions.warm_ups:
             try:

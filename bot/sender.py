@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
 from adapters.base import FileContent, SendResult
@@ -25,6 +25,24 @@ class Deliverer(Protocol):
     """What the sender needs of an adapter: delivering one message (or raising a DeliveryError)."""
 
     async def send(self, message: OutgoingMessage, files: Sequence[FileContent] = ()) -> SendResult: ...
+
+
+class GroupCommit:
+    """Records deliveries as they come, several to a transaction when they come while one is written."""
+
+    def __init__(self, record: Callable[[Sequence[Delivered]], Awaitable[None]]) -> None:
+        self._record = record
+        self._pending: list[Delivered] = []
+        self._lock = asyncio.Lock()
+
+    async def add(self, delivered: Delivered) -> None:
+        """Return once `delivered` is recorded (by this call, or by one that took it along)."""
+        self._pending.append(delivered)
+        async with self._lock:
+            if not self._pending:
+                return  # written by the call that held the lock
+            batch, self._pending = self._pending, []
+            await self._record(batch)
 
 
 class OutboxSender:
@@ -55,11 +73,23 @@ class OutboxSender:
         return float(min(self._settings.send_backoff_max_seconds, base * (0.8 + 0.4 * random.random())))
 
     async def run_once(self) -> int:
-        """Send a batch of due rows at once; record the deliveries in one transaction."""
+        """Send a batch of due rows at once; each delivery is recorded as soon as it is made.
+
+        Deliveries that complete while a record is being written are written together next (group
+        commit), so a busy batch takes few transactions, and a crash can double only the sends still
+        in flight: one that the platform accepted is recorded a transaction later, not when the
+        batch's slowest send (one paced behind another to the same chat) is done.
+        """
         items = await self._outbox.claim(self._settings.sender_batch, self._lease, self._holder)
         if items:
-            results = await asyncio.gather(*(self._attempt(item) for item in items))
-            await self._record([r for r in results if r is not None])
+            recorder = GroupCommit(self._record)
+
+            async def deliver(item: OutboxItem) -> None:
+                delivered = await self._attempt(item)
+                if delivered is not None:
+                    await recorder.add(delivered)
+
+            await asyncio.gather(*(deliver(item) for item in items))
         return len(items)
 
     async def deliver_now(self, outbox_id: int) -> bool:

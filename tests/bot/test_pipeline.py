@@ -264,6 +264,41 @@ class FlakyAdapter:
         return SendResult(platform_message_id=f"m{len(self.sent)}")
 
 
+class HeldAdapter(FlakyAdapter):
+    """Delivers at once, except to conversation "slow", which waits until released."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+        self.release = asyncio.Event()
+
+    async def send(self, message: OutgoingMessage) -> SendResult:
+        if message.conversation.chat_id == "slow":
+            await self.release.wait()
+        return await super().send(message)
+
+
+async def test_a_delivery_is_recorded_when_made_not_when_the_batch_is_done(make_runtime: MakeRuntime) -> None:
+    """A kill can double only the sends still in flight: the others of its batch are already recorded."""
+    runtime = await make_runtime(start=False)
+    held = HeldAdapter()
+    runtime.adapters["web"] = held
+    await runtime.ingest(msg("slow", "hello", "e1"))
+    await runtime.ingest(msg("fast", "hello", "e2"))
+    while any([await worker.run_once() for worker in runtime.workers]):
+        pass
+    assert runtime.sender is not None
+    sending = asyncio.create_task(runtime.sender.run_once())  # one batch: both rows
+    for _ in range(200):
+        statuses = {r.conversation_key: r.status for r in await rows(runtime, OutboxRow)}
+        if statuses.get("web:fast") == "sent":
+            break
+        await asyncio.sleep(0.01)
+    assert statuses == {"web:slow": "sending", "web:fast": "sent"}
+    held.release.set()
+    assert await sending == 2
+    assert {r.status for r in await rows(runtime, OutboxRow)} == {"sent"}
+
+
 async def test_transient_send_failure_is_retried_with_backoff(make_runtime: MakeRuntime, clock: Any) -> None:
     runtime = await make_runtime(start=False, use_clock=True)
     flaky = FlakyAdapter([TransientDeliveryError("HTTP 500"), TransientDeliveryError("429", retry_after=7)])
