@@ -7,8 +7,13 @@ database, and measures:
 
 - how long the restarted process took to answer /healthz (imports, models: not the pipeline's);
 - from then, how long until every message of the burst had its reply (the recovery);
-- how many messages were answered twice (only a send in flight at the kill may be; the platforms
-  offer no idempotency key) and how many were never answered within `--give-up` seconds.
+- how many messages were answered twice (only a send in flight at the kill may be, one the platform
+  took but whose answer the process did not live to record; the platforms offer no idempotency key),
+  beside how many sends were in flight, and how many messages were never answered within `--give-up`
+  seconds.
+
+The kill comes when the fake has received replies for half the chats: typically while the batch
+that carries them waits for the fake's (slowed) answers, so those sends are the ones in flight.
 
     .venv/bin/python bench/recovery.py [--db sqlite|postgres|both]
     .venv/bin/python bench/recovery.py --project /tmp/before    # an earlier commit (git worktree)
@@ -47,6 +52,17 @@ def answers(api: FakeTelegramAPI) -> collections.Counter[tuple[int, int]]:
     return counted
 
 
+def sends_in_flight(url: str) -> int:
+    """Outbox rows the killed process was sending: the platform may have taken them, unrecorded."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        count = conn.execute(text("SELECT count(*) FROM outbox WHERE status = 'sending'")).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     with FakeTelegramAPI.running() as api, load.database(kind) as url:
         env = load.bot_env(url, api, {})
@@ -68,6 +84,7 @@ async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         answered_before = len(answers(api))
+        in_flight = sends_in_flight(url)
         restarted = time.monotonic()
         proc = await load.start(port, env, warm=False)  # answering starts before the warm-up ends
         ready = time.monotonic()
@@ -84,6 +101,7 @@ async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         "ready_to_all_answered_s": round(done - ready, 1),
         "restart_to_all_answered_s": round(done - restarted, 1),
         "unanswered": sum(1 for key in sent if counted[key] == 0),
+        "sends_in_flight_at_kill": in_flight,
         "answered_twice": sum(1 for key in sent if counted[key] > 1),
     }
 
