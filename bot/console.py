@@ -14,6 +14,9 @@ from bot.serve import prepare_models
 
 
 async def console_chat(config: AppConfig, *, sender: str, supplier_id: str | None) -> None:
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # the terminal is the chat
     models = await prepare_models(config)
     application = build_application(config, models=models)
     timeout = config.settings.web.reply_timeout_seconds
