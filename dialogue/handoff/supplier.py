@@ -8,7 +8,7 @@ from dialogue.handoff import triggers
 from dialogue.handoff.csat import COMMENT_FORM, Rated, Surveys
 from dialogue.handoff.model import Priority, Reason, Status
 from dialogue.handoff.service import EscalationRequest, HandoffService
-from dialogue.handoff.survey import parse_rating
+from dialogue.handoff.survey import parse_rating, typed_rating
 from dialogue.handoff.texts import notice
 from dialogue.messages import IncomingMessage, OutgoingMessage
 from dialogue.session import Session
@@ -52,14 +52,17 @@ class SupplierSide:
         self._reopen_within = reopen_within
 
     async def survey_answer(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage] | None:
-        """A tap on the rating keyboard; None when the message is not one."""
+        """A tap on the rating keyboard, or a rating typed while the survey waits; None otherwise."""
         parsed = parse_rating(message.callback_data)
+        typed = parsed is None
+        if typed:
+            parsed = self._typed_answer(message, session)
         if parsed is None:
             return None
         escalation_id, rating = parsed
         rated = await self._surveys.rate(escalation_id, rating, session.key.as_str())
-        if rated == Rated.UNKNOWN:
-            return None  # not this conversation's survey: an expired button
+        if rated == Rated.UNKNOWN or (typed and rated == Rated.ALREADY):
+            return None  # not this conversation's survey (an expired button), or just a number
         if rated == Rated.THANKS:
             session.active_form = COMMENT_FORM
             session.slots[COMMENT_ESCALATION] = escalation_id
@@ -67,6 +70,15 @@ class SupplierSide:
         else:
             text = notice("csat_already", session.language)
         return [OutgoingMessage(session.key, text, reply_to=message.message_id, kind="handoff")]
+
+    @staticmethod
+    def _typed_answer(message: IncomingMessage, session: Session) -> tuple[int, int] | None:
+        """(escalation, rating) when the supplier typed a rating with no form waiting for an answer."""
+        escalation_id = session.state.get(ESCALATION)
+        rating = typed_rating(message.text) if not message.callback_data else None
+        if rating is None or session.active_form is not None or not isinstance(escalation_id, int):
+            return None
+        return escalation_id, rating
 
     async def survey_comment(
         self, message: IncomingMessage, session: Session, nlu: NluResult, threshold: float

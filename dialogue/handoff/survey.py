@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from dialogue.handoff.model import Escalation
 from dialogue.messages import Button, ConversationKey, OutgoingMessage
 
@@ -17,6 +20,20 @@ def csat_question(esc: Escalation) -> OutgoingMessage:
     text = _QUESTION[1] if esc.language == "zh" else _QUESTION[0]
     buttons = tuple(Button(str(n), f"{PREFIX}{esc.id}:{n}") for n in range(1, 6))
     return OutgoingMessage(ConversationKey.parse(esc.conversation_key), text, buttons=buttons, kind="handoff")
+
+
+# A rating typed instead of tapped: "4", "4/5", "4 stars", "4分", "５" (NFKC), "四分".
+_TYPED = re.compile(r"([1-5一二三四五])\s*(?:/\s*5|stars?|分|星)?[.!。！]?", re.IGNORECASE)
+_HAN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def typed_rating(text: str) -> int | None:
+    """The rating in a message that is only a rating ("4", "4/5", "5 stars", "4分"); None otherwise."""
+    match = _TYPED.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if match is None:
+        return None
+    digit = match.group(1)
+    return _HAN_DIGITS.get(digit) or int(digit)
 
 
 def parse_rating(value: str) -> tuple[int, int] | None:

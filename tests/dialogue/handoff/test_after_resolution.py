@@ -85,3 +85,22 @@ async def test_after_the_auto_close_time_the_bot_answers_everything_again() -> N
     chat.clock.advance(hours=3)
     assert (await chat.one("blorp wibble")).outcome == "out_of_scope"
     assert chat.escalations.all[0].status == Status.RESOLVED
+
+
+async def test_a_rating_typed_instead_of_tapped_counts_once() -> None:
+    chat = Conversation(desk=DESK)
+    await resolved(chat, AgentDesk(chat))
+    thanks = await chat.one("4/5")
+    assert thanks.text == "Thank you for rating us 4/5. Anything to add? Just write it here."
+    assert (await chat.one("quick and helpful")).text == "Thank you for your feedback, it goes to the team."
+    [esc] = chat.escalations.all
+    assert (esc.csat_rating, esc.csat_comment) == (4, "quick and helpful")
+    later = await chat.one("5")  # rated already: just a number now, for the bot
+    assert later.text != "Thank you, your rating is already recorded." and esc.csat_rating == 4
+
+
+async def test_a_number_is_not_a_rating_when_no_survey_was_sent() -> None:
+    chat = Conversation(desk=DESK, handoff=HandoffSettings(csat=False))
+    await resolved(chat, AgentDesk(chat))
+    reply = await chat.one("3")
+    assert "rating" not in reply.text and chat.escalations.all[0].csat_rating is None
