@@ -8,7 +8,8 @@ the key; `cooling_down` tells how long is left, so a sender can fail fast instea
 The counters live in a `limits` async storage chosen by URI: `memory://` (one process, the default)
 or `redis://...` (shared by every process). Per-key limits use a fixed window that opens at the
 first send (one counter per chat: cheap with many chats); the overall limit uses a moving window
-(no more than N sends in any window). `limits` counts whole seconds, so a rate is kept as
+(no more than N sends in any window), and each process spaces its own sends evenly under it, so
+that no window's worth leaves in one burst. `limits` counts whole seconds, so a rate is kept as
 "amount per seconds" (one every 0.5 s is 2 per second).
 """
 
@@ -108,12 +109,22 @@ class Pacer:
         self._sleep = sleep
         self._clock = clock
         self._min_wait = min_wait
+        # This process's sends are spread evenly (one per spacing) before they take a shared slot, so
+        # that a moving window's worth never leaves at once: a burst that the network and the event
+        # loop spread out can arrive closer to the next one than the window allows.
+        self._spacing = overall.seconds / overall.amount if overall else 0.0
+        self._next_start = 0.0
 
     async def acquire(self, key: str) -> None:
         """Wait until one more send to `key` is allowed: first the key's slot, then an overall one."""
         if self._per_key is not None:
             await self._wait_for(self._key_limiter, self._per_key, key)
         if self._overall is not None:
+            now = self._clock()
+            start = max(now, self._next_start)
+            self._next_start = start + self._spacing  # reserved before any await: one slot per caller
+            if start > now:
+                await self._sleep(start - now)
             await self._wait_for(self._overall_limiter, self._overall, "all")
 
     async def _wait_for(self, limiter: RateLimiter, item: RateLimitItem, key: str) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
 import contextlib
 import json
 import signal
@@ -40,16 +39,7 @@ import load  # bench/load.py: the process, the database and the fake API's plumb
 
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.telegram_updates import text_update
-
-
-def answers(api: FakeTelegramAPI) -> collections.Counter[tuple[int, int]]:
-    """(chat, replied-to message id) -> how many replies went out for it."""
-    counted: collections.Counter[tuple[int, int]] = collections.Counter()
-    for call in api.calls("sendMessage"):
-        reply = call.params.get("reply_parameters") or {}
-        if call.status == 200 and isinstance(reply, dict) and "message_id" in reply:
-            counted[(int(call.params["chat_id"]), int(reply["message_id"]))] += 1
-    return counted
+from tests.test_process_recovery import answers
 
 
 def sends_in_flight(url: str) -> int:

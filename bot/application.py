@@ -180,6 +180,8 @@ class Application:
                 logger.warning("queue depth query failed", exc_info=True)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), 0.5)
+        if self._stop.is_set():
+            return
         started = loop.time()
         for warm in self.models.actions.warm_ups:
             try:

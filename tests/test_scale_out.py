@@ -107,3 +107,10 @@ async def test_one_web_and_two_workers_answer_once_in_order_within_the_limits(
     times = [at for at, _chat, _id in delivered]
     busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
     assert busiest <= 30, f"{busiest} messages within one second overall"
+    smallest_gap = min(
+        (b[0] - a[0] for replies in by_chat.values() for a, b in itertools.pairwise(replies)), default=0.0
+    )
+    print(  # the figures, for `pytest -s`
+        f"\nscale-out: {len(sent)} messages over {CHATS} chats, {len(doubled)} answered twice, "
+        f"busiest second {busiest} sends, smallest gap within a chat {smallest_gap:.2f}s"
+    )

@@ -23,13 +23,13 @@ def make_engine(
     kwargs: dict[str, Any] = {"echo": echo}
     if is_sqlite(url):
         path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
-        # One connection, shared in turn: SQLite has one writer at a time, and writers that collide
-        # wait in its busy handler's growing sleeps; queued in the pool, the next one goes at once.
-        kwargs["pool_size"] = 1
-        kwargs["max_overflow"] = 0
+        if path and path != ":memory:":  # (an in-memory database has one connection already)
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # One connection, shared in turn: SQLite has one writer at a time, and writers that collide
+            # wait in its busy handler's growing sleeps; queued in the pool, the next one goes at once.
+            kwargs["pool_size"] = 1
+            kwargs["max_overflow"] = 0
     else:
         kwargs["pool_size"] = pool_size
         kwargs["pool_pre_ping"] = True
