@@ -6,12 +6,11 @@ import pytest
 
 from dialogue.handoff.survey import parse_rating, typed_rating
 
+TYPED = [("4", 4), (" 5 ", 5), ("4/5", 4), ("3 / 5", 3), ("5 stars", 5), ("1 star", 1), ("4分", 4)]
+TYPED_IN_CHINESE_INPUT = [("５", 5), ("四分", 4), ("5!", 5), ("2。", 2)]
 
-@pytest.mark.parametrize(
-    ("text", "rating"),
-    [("4", 4), (" 5 ", 5), ("4/5", 4), ("3 / 5", 3), ("5 stars", 5), ("1 star", 1), ("4分", 4), ("５", 5)]
-    + [("四分", 4), ("5!", 5), ("2。", 2)],
-)
+
+@pytest.mark.parametrize(("text", "rating"), [*TYPED, *TYPED_IN_CHINESE_INPUT])
 def test_a_message_that_is_only_a_rating(text: str, rating: int) -> None:
     assert typed_rating(text) == rating
 
