@@ -24,34 +24,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
-import platform
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
-from tests.fakes.telegram_updates import text_update  # noqa: E402
+import bot_process
+from bot_process import SUPPLIERS, commit_of, machine, post_update, running_bot
+from py_spy_profile import profiled
 
-PG_ADMIN = os.environ.get("OPSBOT_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-SECRET = "bench-webhook-secret"
-SUPPLIERS = ("SUP-001", "SUP-002", "SUP-003", "SUP-004", "SUP-005")
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.telegram_updates import text_update
 
 # Twelve messages a supplier might send in a row, in English and Chinese.
 SCRIPTS: dict[str, tuple[str, ...]] = {
@@ -115,163 +104,6 @@ class Measured:
         }
 
 
-# --- the system under test ---------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def database(kind: str) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a PostgreSQL database created for this run."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.db"
-        return
-    from sqlalchemy import create_engine, text
-
-    name = f"opsbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(
-        PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-# The checkout whose `opsbot` is measured (--project): this one, or another (an earlier commit in a
-# `git worktree`), run with this checkout's virtualenv and that checkout first on the import path.
-PROJECT = ROOT
-
-
-def opsbot_command(*args: str) -> list[str]:
-    if PROJECT == ROOT:
-        return [str(ROOT / ".venv/bin/opsbot"), *args]
-    return [
-        sys.executable,
-        "-c",
-        "import sys; from bot.cli import main; sys.argv[0] = 'opsbot'; main()",
-        *args,
-    ]
-
-
-def project_env(env: dict[str, str]) -> dict[str, str]:
-    if PROJECT == ROOT:
-        return env
-    return {**env, "PYTHONPATH": str(PROJECT)}
-
-
-def opsbot(*args: str, env: dict[str, str]) -> None:
-    subprocess.run(opsbot_command(*args), cwd=PROJECT, env=project_env(env), check=True, capture_output=True)
-
-
-def link_telegram_users(database_url: str, count: int) -> None:
-    """Chats 1..count are linked suppliers (as if each had opened their invitation link)."""
-    from datetime import UTC, datetime
-
-    from sqlalchemy import create_engine, text
-
-    url = database_url.replace("postgresql://", "postgresql+psycopg://")
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        for chat in range(1, count + 1):
-            conn.execute(
-                text(
-                    "INSERT INTO supplier_links (platform, user_id, supplier_id, linked_at) "
-                    "VALUES ('telegram', :u, :s, :t)"
-                ),
-                {"u": str(chat), "s": SUPPLIERS[chat % len(SUPPLIERS)], "t": datetime.now(UTC)},
-            )
-    engine.dispose()
-
-
-def bot_env(url: str, api: FakeTelegramAPI, extra_env: dict[str, str]) -> dict[str, str]:
-    """The environment of an `opsbot run` on `url`, in webhook mode against the fake Bot API."""
-    env = {k: v for k, v in os.environ.items() if not k.upper().endswith("_PROXY")}
-    env.update(
-        DATABASE_URL=url,
-        TELEGRAM_BOT_TOKEN=api.token,
-        TELEGRAM_WEBHOOK_SECRET=SECRET,
-        OPSBOT_TELEGRAM__MODE="webhook",
-        OPSBOT_TELEGRAM__API_BASE_URL=api.base_url,
-        OPSBOT_TELEGRAM__FILE_BASE_URL=api.file_base_url,
-        # Telegram allows one message a second per chat; a closed-loop sender that is answered
-        # faster than that would be paced, and measure the pacing, not the bot.
-        OPSBOT_TELEGRAM__PER_CHAT_INTERVAL_SECONDS="0",
-        OPSBOT_TELEGRAM__GLOBAL_RATE_PER_SECOND="1000",
-        OPSBOT_APP__LOG_LEVEL="WARNING",
-        **extra_env,
-    )
-    return env
-
-
-def prepare(url: str, env: dict[str, str], chats: int) -> None:
-    """Migrate, seed the demo data and link Telegram chats 1..chats."""
-    opsbot("db", "upgrade", env=env)
-    opsbot("db", "seed-demo", env=env)
-    link_telegram_users(url, chats)
-
-
-async def start(port: int, env: dict[str, str], *, warm: bool = True) -> subprocess.Popen[bytes]:
-    """`opsbot run` on `port`, once its /healthz answers 200 (and, with `warm`, says it is warm)."""
-    proc = spawn(port, env)
-    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-        for _ in range(1200):
-            with contextlib.suppress(httpx.HTTPError):
-                health = await client.get("/healthz")
-                # ready, and (where the bot says) its start-up warm-up done: measure the steady state
-                if health.status_code == 200 and (not warm or health.json().get("warm", True)):
-                    return proc
-            if proc.poll() is not None:
-                tail = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
-                raise RuntimeError(f"opsbot exited: {tail}")
-            await asyncio.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("opsbot did not become ready within two minutes")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@contextlib.asynccontextmanager
-async def running_bot(
-    kind: str, api: FakeTelegramAPI, senders: int, extra_env: dict[str, str]
-) -> AsyncIterator[tuple[str, int]]:
-    """`opsbot run` on a fresh database; yields its base URL and process id."""
-    with database(kind) as url:
-        env = bot_env(url, api, extra_env)
-        prepare(url, env, senders + 1)
-        port = free_port()
-        proc = await start(port, env)
-        try:
-            yield f"http://127.0.0.1:{port}", proc.pid
-        finally:
-            stop(proc)
-
-
-def spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        opsbot_command("run", "--port", str(port)),
-        cwd=PROJECT,
-        env=project_env(env),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
 # --- drivers ---------------------------------------------------------------------------------
 
 
@@ -299,16 +131,6 @@ class TelegramReplies:
                         future.set_result(call.at)
             self._seen = len(calls)
             await asyncio.sleep(0.005)
-
-
-async def post_update(client: httpx.AsyncClient, update: dict[str, Any]) -> float:
-    started = time.monotonic()
-    response = await client.post(
-        "/telegram/webhook", content=json.dumps(update), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
-    )
-    if response.status_code != 200:
-        raise RuntimeError(f"webhook answered {response.status_code}")
-    return time.monotonic() - started
 
 
 async def closed_loop_web(base: str, senders: int, rounds: int) -> Measured:
@@ -432,90 +254,7 @@ async def head_of_line(base: str, api: FakeTelegramAPI, senders: int) -> Measure
         return await traffic
 
 
-# --- profile --------------------------------------------------------------------------------
-
-# Where a sampled stack's time goes: the first of these found walking from the innermost frame out.
-# Time in the encoders' and the reply model's torch calls counts for them, a driver's C call for the
-# database, and so on; stacks that match nothing are "other Python" (the dialogue's own logic, asyncio).
-PROFILE_PARTS = (
-    ("reply model", ("dialogue/nlg/",)),
-    ("NLU encoder and classifier", ("sentence_transformers/", "nlu/")),
-    ("database", ("sqlalchemy/", "aiosqlite/", "sqlite3", "psycopg", "asyncpg", "bot/storage/")),
-    ("HTTP in and out", ("uvicorn/", "starlette/", "fastapi/", "h11/", "httpx/", "httpcore/", "telegram/")),
-    ("serialising, logging", ("json/", "logging/", "pydantic")),
-)
-
-
-# Innermost frames of a thread that waits: py-spy counts some waits in C as active.
-IDLE_LEAVES = (
-    "(selectors.py:",  # the event loop, waiting for I/O
-    "Condition.wait (threading.py",  # tqdm's monitor, any Event.wait
-    "_worker (concurrent/futures/thread.py:81)",  # a pool thread waiting for work
-    "_connection_worker_thread (aiosqlite/core.py:59)",  # aiosqlite's thread waiting for a call
-)
-
-
-def part_of(stack: str) -> str | None:
-    """The part a sampled stack's time belongs to; None for a thread that only waits."""
-    frames = stack.split(";")
-    if any(marker in frames[-1] for marker in IDLE_LEAVES):
-        return None
-    for frame in reversed(frames):
-        for part, markers in PROFILE_PARTS:
-            if any(marker in frame for marker in markers):
-                return part
-    return "other Python (dialogue, asyncio)"
-
-
-def summarise_profile(folded: Path) -> dict[str, float]:
-    """Share of the non-idle samples of every thread, by part (py-spy's raw folded stacks)."""
-    totals: dict[str, int] = {}
-    for line in folded.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
-            continue
-        part = part_of(stack)
-        if part is not None:
-            totals[part] = totals.get(part, 0) + int(count)
-    samples = sum(totals.values()) or 1
-    return {part: round(100 * n / samples, 1) for part, n in sorted(totals.items(), key=lambda kv: -kv[1])}
-
-
-@contextlib.contextmanager
-def profiled(pid: int, directory: Path | None, name: str) -> Iterator[dict[str, Any]]:
-    """With --profile, py-spy samples the bot process (every thread, 100/s) while the block runs."""
-    result: dict[str, Any] = {}
-    if directory is None:
-        yield result
-        return
-    directory.mkdir(parents=True, exist_ok=True)
-    folded = directory / f"{name}.folded"
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    spy = subprocess.Popen(
-        [py_spy, "record", "--pid", str(pid), "--rate", "100", "--format", "raw", "-o", str(folded)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        yield result
-    finally:
-        spy.send_signal(signal.SIGINT)
-        spy.wait(timeout=60)
-    if folded.exists():
-        result["profile_percent"] = summarise_profile(folded)
-
-
 # --- main ----------------------------------------------------------------------------------
-
-
-def machine() -> str:
-    model = ""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{platform.node()} {platform.machine()} {os.cpu_count()} cores {model}"
 
 
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -544,13 +283,6 @@ async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def commit_of(project: Path) -> str:
-    result = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=project, capture_output=True, text=True, check=False
-    )
-    return result.stdout.strip() or "unknown"
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -565,7 +297,7 @@ async def main() -> None:
     parser.add_argument(
         "--project",
         type=Path,
-        default=ROOT,
+        default=bot_process.ROOT,
         help="the checkout to measure (default this one), e.g. a `git worktree` of an earlier commit "
         "with its models trained (`opsbot train all` there)",
     )
@@ -577,14 +309,13 @@ async def main() -> None:
         "writes DIR/<db>-closed_web.folded and adds the share of time by part to the report",
     )
     args = parser.parse_args()
-    global PROJECT
-    PROJECT = args.project.resolve()
+    bot_process.PROJECT = args.project.resolve()
     print(f"machine: {machine()}", flush=True)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     report: dict[str, Any] = {
         "machine": machine(),
-        "project": str(PROJECT),
-        "commit": commit_of(PROJECT),
+        "project": str(bot_process.PROJECT),
+        "commit": commit_of(bot_process.PROJECT),
         "senders": args.senders,
         "rounds": args.rounds,
     }

@@ -1,9 +1,9 @@
 """Recovery after `kill -9`, with the real models, through the Telegram webhook.
 
-Starts `opsbot run` (as bench/load.py does: a fresh database, the shipped models, a fake Telegram Bot
-API), sends a burst of updates (`--chats` chats x `--per-chat` messages, all acknowledged, so all
-stored), kills the process with SIGKILL once a few replies went out, restarts it on the same
-database, and measures:
+Starts `opsbot run` as bench/load.py does (bench/bot_process.py: a fresh database, the shipped
+models, a fake Telegram Bot API), sends a burst of updates (`--chats` chats x `--per-chat` messages,
+all acknowledged, so all stored), kills the process with SIGKILL once half the chats have a reply,
+restarts it on the same database, and measures:
 
 - how long the restarted process took to answer /healthz (imports, models: not the pipeline's);
 - from then, how long until every message of the burst had its reply (the recovery);
@@ -35,7 +35,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import load  # bench/load.py: the process, the database and the fake API's plumbing
+import bot_process as bench  # bench/bot_process.py: the process, the database, the fake API
+from load import SCRIPTS
 
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.telegram_updates import text_update
@@ -54,19 +55,19 @@ def sends_in_flight(url: str) -> int:
 
 
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
-    with FakeTelegramAPI.running() as api, load.database(kind) as url:
-        env = load.bot_env(url, api, {})
-        load.prepare(url, env, args.chats)
-        port = load.free_port()
-        proc = await load.start(port, env)
+    with FakeTelegramAPI.running() as api, bench.database(kind) as url:
+        env = bench.bot_env(url, api, {})
+        bench.prepare(url, env, args.chats)
+        port = bench.free_port()
+        proc = await bench.start(port, env)
         api.slow_down("sendMessage", 0.05)  # so that the kill lands mid-burst
         sent = [(chat, chat * 1000 + n) for n in range(args.per_chat) for chat in range(1, args.chats + 1)]
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
 
             async def post(chat: int, message_id: int) -> None:
-                text = load.SCRIPTS["zh" if chat % 3 == 0 else "en"][message_id % 12]
+                text = SCRIPTS["zh" if chat % 3 == 0 else "en"][message_id % 12]
                 update = text_update(50_000_000 + message_id, text, chat_id=chat, message_id=message_id)
-                await load.post_update(client, update)
+                await bench.post_update(client, update)
 
             for n in range(0, len(sent), args.chats):  # a chat's messages in order, the chats at once
                 await asyncio.gather(*(post(*key) for key in sent[n : n + args.chats]))
@@ -76,14 +77,14 @@ async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         answered_before = len(answers(api))
         in_flight = sends_in_flight(url)
         restarted = time.monotonic()
-        proc = await load.start(port, env, warm=False)  # answering starts before the warm-up ends
+        proc = await bench.start(port, env, warm=False)  # answering starts before the warm-up ends
         ready = time.monotonic()
         with contextlib.suppress(AssertionError):  # what is still unanswered is reported below
             await api.until(lambda: set(sent) <= set(answers(api)), within=args.give_up)
         done = time.monotonic()
         await asyncio.sleep(1.0)  # a late duplicate would show now
         counted = answers(api)
-        load.stop(proc)
+        bench.stop(proc)
     return {
         "messages": len(sent),
         "answered_before_kill": answered_before,
@@ -104,10 +105,10 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=16)
     parser.add_argument("--per-chat", type=int, default=5)
     parser.add_argument("--give-up", type=float, default=300.0, help="seconds after the restart")
-    parser.add_argument("--project", type=Path, default=load.ROOT, help="the checkout to measure")
+    parser.add_argument("--project", type=Path, default=bench.ROOT, help="the checkout to measure")
     args = parser.parse_args()
-    load.PROJECT = args.project.resolve()
-    report: dict[str, Any] = {"machine": load.machine(), "commit": load.commit_of(load.PROJECT)}
+    bench.PROJECT = args.project.resolve()
+    report: dict[str, Any] = {"machine": bench.machine(), "commit": bench.commit_of(bench.PROJECT)}
     for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         report[kind] = await run(kind, args)
         print(f"{kind:9s} {json.dumps(report[kind])}", flush=True)
