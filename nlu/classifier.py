@@ -20,7 +20,6 @@ import joblib
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from scipy.optimize import minimize_scalar
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -28,6 +27,15 @@ from sklearn.model_selection import StratifiedKFold
 from nlu.encoder import Embeddings, SyncEncoder
 from nlu.errors import ModelNotTrainedError, NluError
 from nlu.gloss import gloss
+from nlu.out_of_scope import (
+    OosThresholds,
+    calibrate,
+    decide_batch,
+    fit_temperature,
+    softmax,
+    thresholds_from_json,
+    tune_thresholds,
+)
 from nlu.types import OUT_OF_SCOPE
 
 logger = logging.getLogger(__name__)
@@ -82,24 +90,6 @@ class ClassifierArgs:
 
 
 @dataclass(frozen=True, slots=True)
-class OosThresholds:
-    """Out-of-scope rule, tuned on held-out predictions.
-
-    The OOS score is a weighted mean of three standardized signals (standardized with the held-out
-    in-scope statistics): -log p(out_of_scope), kNN cosine similarity to in-scope training data, and
-    log of the top in-scope probability. The weights and `min_score` are tuned together on the same
-    held-out predictions. A message is out_of_scope when the out_of_scope class wins, when its score
-    is below `min_score`, or when its top probability is below `min_confidence` (an override).
-    """
-
-    min_score: float = -1e9
-    center: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    scale: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 0 = signal unused
-    min_confidence: float = 0.0
-    weights: tuple[float, float, float] = (1.0, 1.0, 1.0)
-
-
-@dataclass(frozen=True, slots=True)
 class Scores:
     """Raw scores of a batch: calibrated probabilities over `labels`, and kNN similarity to in-scope data."""
 
@@ -136,13 +126,6 @@ class _Head:
     embeddings: Embeddings
     label_index: npt.NDArray[np.int64]
     in_scope_rows: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-
-
-def _softmax(logits: FloatArray) -> FloatArray:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    out: FloatArray = exp / exp.sum(axis=1, keepdims=True)
-    return out
 
 
 def _features(head: _Head, embeddings: Embeddings, texts: Sequence[str], args: ClassifierArgs) -> Any:
@@ -203,7 +186,7 @@ def _logreg_proba(
     if head.vectorizer is not None and args.tfidf_weight > 0:
         tfidf = head.vectorizer.transform(list(texts))
         logits += np.asarray(tfidf @ coef[:, dim:].T) * args.tfidf_weight
-    return _softmax(logits)
+    return softmax(logits)
 
 
 def _raw_scores(
@@ -217,7 +200,7 @@ def _raw_scores(
     k = min(args.knn_k, sims.shape[1])
     top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
     top_sims = np.take_along_axis(sims, top, axis=1).astype(np.float64)
-    weights = _softmax(top_sims / args.knn_temperature)
+    weights = softmax(top_sims / args.knn_temperature)
     proba = proba_lr
     if args.knn_weight > 0:
         proba_knn = np.zeros_like(proba_lr)
@@ -228,125 +211,6 @@ def _raw_scores(
     kk = min(args.oos_sim_k, in_sims.shape[1])
     similarity = np.sort(np.partition(-in_sims, kk - 1, axis=1)[:, :kk], axis=1)
     return proba, (-similarity).mean(axis=1).astype(np.float64)
-
-
-def _calibrate(proba: FloatArray, temperature: float) -> FloatArray:
-    logp = np.log(np.clip(proba, 1e-9, 1.0)) / temperature
-    return _softmax(logp)
-
-
-def _fit_temperature(proba: FloatArray, y: npt.NDArray[np.int64]) -> float:
-    def nll(log_t: float) -> float:
-        p = _calibrate(proba, float(np.exp(log_t)))
-        return float(-np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1.0)).mean())
-
-    result = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
-    return float(np.exp(result.x))
-
-
-def _signals(proba: FloatArray, similarity: FloatArray, labels: list[str]) -> FloatArray:
-    """Rows of (-log p(oos), similarity, log max in-scope p); higher = more in-scope."""
-    in_scope = [i for i, label in enumerate(labels) if label != OUT_OF_SCOPE]
-    p_oos = proba[:, labels.index(OUT_OF_SCOPE)] if OUT_OF_SCOPE in labels else np.zeros(len(proba))
-    top_in = proba[:, in_scope].max(axis=1)
-    return np.stack([-np.log(p_oos + 1e-6), similarity, np.log(top_in + 1e-9)], axis=1)
-
-
-def oos_scores(proba: FloatArray, similarity: FloatArray, labels: list[str], t: OosThresholds) -> FloatArray:
-    signals = _signals(proba, similarity, labels)
-    scale = np.array(t.scale)
-    weights = np.array(t.weights, dtype=np.float64)
-    used = (scale > 0) & (weights > 0)
-    if not used.any():
-        return np.full(len(proba), np.inf)
-    z = (signals[:, used] - np.array(t.center)[used]) / scale[used]
-    out: FloatArray = z @ (weights[used] / weights[used].sum())
-    return out
-
-
-def _decide_batch(
-    proba: FloatArray, similarity: FloatArray, labels: list[str], thresholds: OosThresholds
-) -> list[int]:
-    """Index of the predicted label per row, or -1 for out_of_scope."""
-    oos = labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in labels else -1
-    top = proba.argmax(axis=1)
-    confident = proba[np.arange(len(top)), top] >= thresholds.min_confidence
-    near = oos_scores(proba, similarity, labels, thresholds) >= thresholds.min_score
-    keep = (top != oos) & confident & near
-    return [int(t) if k else -1 for t, k in zip(top, keep, strict=True)]
-
-
-# Relative weights of the three OOS signals tried when tuning (equal weights first).
-_WEIGHT_GRID: list[tuple[float, float, float]] = [(1.0, 1.0, 1.0)] + [
-    (a, b, c)
-    for a in (0.0, 0.5, 1.0, 2.0)
-    for b in (0.0, 0.5, 1.0, 2.0)
-    for c in (0.0, 0.5, 1.0, 2.0)
-    if (a, b, c) != (1.0, 1.0, 1.0) and a + b + c > 0
-]
-
-
-def _tune_thresholds(
-    proba: FloatArray,
-    similarity: FloatArray,
-    y: Sequence[str],
-    labels: list[str],
-    recall_weight: float,
-    max_in_scope_drop: float | None,
-) -> tuple[OosThresholds, float, float]:
-    is_oos = np.array([label == OUT_OF_SCOPE for label in y])
-    if not is_oos.any() or is_oos.all():
-        return OosThresholds(), float("nan"), float("nan")
-    gold = np.array([labels.index(label) if label != OUT_OF_SCOPE else -1 for label in y])
-    signals = _signals(proba, similarity, labels)
-    center = signals[~is_oos].mean(axis=0)
-    scale = signals[~is_oos].std(axis=0)
-    scale[scale < 1e-9] = 0.0
-    if OUT_OF_SCOPE not in labels:
-        scale[0] = 0.0
-    base = OosThresholds(
-        -1e9,
-        (float(center[0]), float(center[1]), float(center[2])),
-        (float(scale[0]), float(scale[1]), float(scale[2])),
-    )
-    oos_label = labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in labels else -1
-    top = proba.argmax(axis=1)
-    correct_top = top == gold
-    no_rejection_acc = float((correct_top & (top != oos_label))[~is_oos].mean())
-    best: tuple[float, float, tuple[float, float, float], float, float] | None = None
-    for weights in _WEIGHT_GRID:  # equal weights first: a tie keeps the plainer rule
-        candidate = replace(base, weights=weights)
-        z = oos_scores(proba, similarity, labels, candidate)
-        if not np.isfinite(z).all():
-            continue
-        for th in [-1e9, *np.unique(np.quantile(z, np.linspace(0, 0.6, 241)))]:
-            predicted_oos = (top == oos_label) | (z < th)
-            in_acc = float((correct_top & ~predicted_oos)[~is_oos].mean())
-            oos_rec = float(predicted_oos[is_oos].mean())
-            if max_in_scope_drop is not None:
-                if in_acc < no_rejection_acc - max_in_scope_drop:
-                    continue
-                score = oos_rec + 1e-3 * in_acc
-            else:
-                score = in_acc + recall_weight * oos_rec
-            if best is None or score > best[0] + 1e-12:
-                best = (score, float(th), weights, in_acc, oos_rec)
-    if best is None:
-        return base, no_rejection_acc, 0.0
-    return replace(base, min_score=best[1], weights=best[2]), best[3], best[4]
-
-
-def _thresholds_from_json(data: dict[str, Any]) -> OosThresholds:
-    center = tuple(float(v) for v in data["center"])
-    scale = tuple(float(v) for v in data["scale"])
-    weights = tuple(float(v) for v in data.get("weights", (1.0, 1.0, 1.0)))
-    return OosThresholds(
-        min_score=float(data["min_score"]),
-        center=(center[0], center[1], center[2]),
-        scale=(scale[0], scale[1], scale[2]),
-        min_confidence=float(data.get("min_confidence", 0.0)),
-        weights=(weights[0], weights[1], weights[2]),
-    )
 
 
 class IntentClassifier:
@@ -441,9 +305,9 @@ class IntentClassifier:
             scoring_rows = [i for i, label in enumerate(gold) if label in all_labels]
             y = np.array([all_labels.index(gold[i]) for i in scoring_rows], dtype=np.int64)
             say("calibrating")
-            self.temperature = _fit_temperature(proba[scoring_rows], y) if len(y) else 1.0
-            calibrated = _calibrate(proba, self.temperature)
-            thresholds, in_acc, oos_rec = _tune_thresholds(
+            self.temperature = fit_temperature(proba[scoring_rows], y) if len(y) else 1.0
+            calibrated = calibrate(proba, self.temperature)
+            thresholds, in_acc, oos_rec = tune_thresholds(
                 calibrated, sim, gold, all_labels, args.oos_recall_weight, args.oos_max_in_scope_drop
             )
             self.thresholds = thresholds
@@ -493,7 +357,7 @@ class IntentClassifier:
     def scores_from_embeddings(self, embeddings: Embeddings, texts: Sequence[str]) -> Scores:
         head = self._require_head()
         raw, similarity = _raw_scores(head, embeddings, texts, self.args)
-        return Scores(_calibrate(raw, self.temperature), similarity)
+        return Scores(calibrate(raw, self.temperature), similarity)
 
     def decide(
         self,
@@ -508,7 +372,7 @@ class IntentClassifier:
         thresholds = self.thresholds
         if confidence_threshold > 0:
             thresholds = replace(thresholds, min_confidence=confidence_threshold)
-        decisions = _decide_batch(scores.probabilities, scores.similarity, labels, thresholds)
+        decisions = decide_batch(scores.probabilities, scores.similarity, labels, thresholds)
         predictions = []
         for row, choice in enumerate(decisions):
             p = scores.probabilities[row]
@@ -607,6 +471,6 @@ class IntentClassifier:
             encoder=encoder,
             head=head,
             temperature=float(meta["temperature"]),
-            thresholds=_thresholds_from_json(meta["thresholds"]),
+            thresholds=thresholds_from_json(meta["thresholds"]),
             metadata=extra,
         )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -30,6 +30,23 @@ class OutboxItem:
     attempts: int
     message: OutgoingMessage
     inbox_id: int | None
+
+
+_ITEM_COLUMNS = (OutboxRow.id, OutboxRow.platform, OutboxRow.attempts, OutboxRow.payload, OutboxRow.inbox_id)
+
+
+def _lease(where: ColumnElement[bool], holder: str, lease_until: datetime) -> Any:
+    """UPDATE the rows `where` selects to "sending", leased to `holder`; RETURNING what the sender needs."""
+    return (
+        update(OutboxRow)
+        .where(where)
+        .values(status="sending", lease_holder=holder or None, lease_until=lease_until)
+        .returning(*_ITEM_COLUMNS)
+    )
+
+
+def _item(row: Any) -> OutboxItem:
+    return OutboxItem(row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id)
 
 
 def outbox_values(msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> dict[str, Any]:
@@ -113,52 +130,19 @@ class Outbox:
             ids = [row.id for row in (await s.execute(stmt)).all()]
             if not ids:
                 return []
-            claimed = await s.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id.in_(ids), due)
-                .values(
-                    status="sending",
-                    lease_holder=holder or None,
-                    lease_until=now + timedelta(seconds=lease_seconds),
-                )
-                .returning(
-                    OutboxRow.id,
-                    OutboxRow.platform,
-                    OutboxRow.attempts,
-                    OutboxRow.payload,
-                    OutboxRow.inbox_id,
-                )
-            )
+            lease_until = now + timedelta(seconds=lease_seconds)
+            claimed = await s.execute(_lease(OutboxRow.id.in_(ids) & due, holder, lease_until))
             rows = sorted(claimed.all(), key=lambda row: row.id)
-        return [
-            OutboxItem(row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id)
-            for row in rows
-        ]
+        return [_item(row) for row in rows]
 
     async def claim_one(self, outbox_id: int, lease_seconds: float, holder: str = "") -> OutboxItem | None:
         """Claim one row by id if it is due (delivering a scheduled message right away)."""
         now = self._clock()
         async with self._sm.begin() as s:
-            claimed = await s.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == outbox_id, OutboxRow.status == "pending")
-                .values(
-                    status="sending",
-                    lease_holder=holder or None,
-                    lease_until=now + timedelta(seconds=lease_seconds),
-                )
-                .returning(
-                    OutboxRow.id,
-                    OutboxRow.platform,
-                    OutboxRow.attempts,
-                    OutboxRow.payload,
-                    OutboxRow.inbox_id,
-                )
-            )
-            row = claimed.first()
-        if row is None:
-            return None
-        return OutboxItem(row.id, row.platform, row.attempts, outgoing_from_json(row.payload), row.inbox_id)
+            lease_until = now + timedelta(seconds=lease_seconds)
+            pending = (OutboxRow.id == outbox_id) & (OutboxRow.status == "pending")
+            row = (await s.execute(_lease(pending, holder, lease_until))).first()
+        return None if row is None else _item(row)
 
     async def mark_sent(
         self, item: OutboxItem, platform_message_id: str, *, follow_ups: Sequence[OutgoingMessage] = ()

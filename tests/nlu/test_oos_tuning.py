@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlu.classifier import OosThresholds, _thresholds_from_json, _tune_thresholds, oos_scores
+from nlu.out_of_scope import OosThresholds, oos_scores, thresholds_from_json, tune_thresholds
 from nlu.types import OUT_OF_SCOPE
 
 LABELS = ["a", "b", OUT_OF_SCOPE]
@@ -27,7 +27,7 @@ def _held_out(seed: int = 0) -> tuple[np.ndarray, np.ndarray, list[str]]:
 
 def test_tuning_finds_the_informative_signal() -> None:
     proba, similarity, gold = _held_out()
-    tuned, in_acc, oos_recall = _tune_thresholds(proba, similarity, gold, LABELS, 1.0, 0.01)
+    tuned, in_acc, oos_recall = tune_thresholds(proba, similarity, gold, LABELS, 1.0, 0.01)
     assert tuned.weights[1] > max(tuned.weights[0], tuned.weights[2])
     assert oos_recall >= 0.95 and in_acc >= 0.99
     equal = OosThresholds(tuned.min_score, tuned.center, tuned.scale, weights=(1.0, 1.0, 1.0))
@@ -40,7 +40,7 @@ def test_tuning_finds_the_informative_signal() -> None:
 
 def test_models_saved_before_weights_load_with_equal_weights() -> None:
     old = {"min_score": -1.0, "center": [0, 0, 0], "scale": [1, 1, 1], "min_confidence": 0.0}
-    assert _thresholds_from_json(old).weights == (1.0, 1.0, 1.0)
+    assert thresholds_from_json(old).weights == (1.0, 1.0, 1.0)
 
 
 def test_direct_logreg_scores_equal_sklearn_predict_proba() -> None:

@@ -6,21 +6,13 @@ import re
 
 from dialogue.messages import ChannelKind, Platform
 from tests.dialogue.actions.sales.capture import capture
+from tests.dialogue.actions.sales.chat import sales_chat
 from tests.fakes.backend import FakeBackend
 from tests.fakes.conversation import Conversation
 
 
-def sales_chat() -> Conversation:
-    return Conversation(
-        supplier_id=None,
-        channel=ChannelKind.SALES,
-        platform=Platform.SLACK,
-        backend=FakeBackend(history=True),
-    )
-
-
 async def test_forecast_for_next_month_in_english() -> None:
-    chat = sales_chat()
+    chat = sales_chat(history=True)
     replies = capture(chat, "demand_forecast")
     reply = await chat.one("how many AB-1020 will we need next month")
     assert reply.outcome == "demand_forecast" and reply.facts["sku"] == "AB-1020"
@@ -36,7 +28,7 @@ async def test_forecast_for_next_month_in_english() -> None:
 
 
 async def test_forecast_in_chinese() -> None:
-    reply = await sales_chat().one("AB-1020下个月要备多少货")
+    reply = await sales_chat(history=True).one("AB-1020下个月要备多少货")
     assert reply.outcome == "demand_forecast" and reply.language == "zh"
     assert str(reply.facts["forecast"]).startswith("• 未来 4 周（自 2026-11-23 起）：预计约")
     assert "补货建议：现在订购" in str(reply.facts["stock_outlook"])
@@ -55,7 +47,7 @@ async def test_a_supplier_sees_only_their_own_skus() -> None:
 async def test_unlinked_supplier_and_the_sku_form() -> None:
     unlinked = await Conversation(supplier_id=None, backend=FakeBackend(history=True)).one("forecast AB-1020")
     assert unlinked.outcome == "link_required"
-    chat = sales_chat()
+    chat = sales_chat(history=True)
     ask = await chat.one("can you forecast demand for next month?")
     assert ask.outcome == "forecast_ask_sku"
     answer = await chat.one("AB-1020")

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from dialogue.messages import ChannelKind, Platform
 from tests.dialogue.actions.sales.capture import capture
+from tests.dialogue.actions.sales.chat import sales_chat
 from tests.fakes.backend import FakeBackend
 from tests.fakes.conversation import Conversation
 
 
-def sales_chat() -> Conversation:
-    return Conversation(
-        supplier_id=None,
-        channel=ChannelKind.SALES,
-        platform=Platform.SLACK,
-        backend=FakeBackend(history=True),
-    )
-
-
 async def test_trend_of_a_category_against_the_period_before() -> None:
-    chat = sales_chat()
+    chat = sales_chat(history=True)
     replies = capture(chat, "market_trends")
     reply = await chat.one("how's the market trend for home textiles")
     assert reply.outcome == "market_trends" and reply.language == "en"
@@ -34,7 +26,7 @@ async def test_trend_of_a_category_against_the_period_before() -> None:
 
 
 async def test_chinese_question_about_last_month_of_every_category() -> None:
-    reply = await sales_chat().one("上个月的市场走势怎么样")
+    reply = await sales_chat(history=True).one("上个月的市场走势怎么样")
     assert reply.outcome == "market_trends" and reply.language == "zh"
     assert str(reply.facts["period"]).startswith("上个月 (2026-10-01 – 2026-10-31)")
     assert reply.facts["scope"] == "所有品类"
@@ -47,7 +39,7 @@ async def test_a_sku_without_sales_and_an_unknown_sku() -> None:
         "market trend for HE-140"
     )
     assert quiet.outcome == "market_trends_no_data" and quiet.facts["scope"] == "HE-140 Smart Plug"
-    missing = await sales_chat().one("market trend for ZZ-999")
+    missing = await sales_chat(history=True).one("market trend for ZZ-999")
     assert missing.outcome == "product_not_found"
 
 
