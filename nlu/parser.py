@@ -137,6 +137,7 @@ def load_parser(
     batch_max_size: int = 64,
     runtime: str = "onnx",
     multilingual: str = "e5",
+    threads: int = 0,
     limits: InputLimits = DEFAULT_LIMITS,
 ) -> NluParser:
     """Load a trained model. `encoder`: a shared BatchedEncoder, a SyncEncoder, or a path ('' = bundled)."""
@@ -145,7 +146,7 @@ def load_parser(
         batched = encoder
     else:
         sync: SyncEncoder = (
-            load_encoder(encoder, runtime=runtime, multilingual=multilingual)
+            load_encoder(encoder, runtime=runtime, multilingual=multilingual, threads=threads)
             if isinstance(encoder, str)
             else encoder
         )
@@ -198,5 +199,6 @@ def load_parser_for(
         batch_max_size=settings.batch_max_size,
         runtime=settings.runtime,
         multilingual=settings.multilingual,
+        threads=settings.threads,
         limits=settings.limits(),
     )

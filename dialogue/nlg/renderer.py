@@ -368,6 +368,10 @@ def load_reply_model(settings: NlgSettings) -> Generator | None:
     if not settings.enabled:
         return None
     path = Path(settings.model) if settings.model else Path(settings.model_dir)
+    if settings.threads:
+        import torch
+
+        torch.set_num_threads(settings.threads)  # the process's intra-op threads: new threads inherit it
     if not settings.model and saved_hash(path) is None:
         log.warning("no trained reply model in %s; replies use templates (run `opsbot train replies`)", path)
         return None

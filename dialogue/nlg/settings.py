@@ -22,6 +22,12 @@ class NlgSettings(BaseModel):
     batch_max_wait_ms: float = Field(default=5.0, ge=0)
     batch_max_size: int = Field(default=32, ge=1)
     cache_size: int = Field(default=2048, ge=0)
+    threads: int = Field(
+        default=1,
+        ge=0,
+        description="torch threads of the running bot's reply model; 1 leaves the other cores to the event "
+        "loop and the encoders (more messages per second on a small machine); 0 = torch's default",
+    )
     train_steps: int = Field(
         default=2100, ge=1, description="optimizer steps of `opsbot train replies` (fixed, so runs repeat)"
     )

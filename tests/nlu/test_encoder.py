@@ -53,7 +53,7 @@ def test_batches_keep_their_order(real_encoder: SyncEncoder) -> None:
 
 
 def test_export_failure_falls_back_to_torch(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(_encoder: SentenceTransformerEncoder) -> OnnxSentenceEncoder:
+    def broken(_encoder: SentenceTransformerEncoder, *, threads: int = 0) -> OnnxSentenceEncoder:
         raise NluError("no exporter here")
 
     monkeypatch.setattr(encoder_module, "onnx_encoder", broken)
