@@ -24,8 +24,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable
@@ -259,20 +263,66 @@ async def head_of_line(base: str, api: FakeTelegramAPI, senders: int) -> Measure
 # --- main ----------------------------------------------------------------------------------
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far, all its threads (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(stat: str) -> float:
+    """User and system CPU time so far of the process or thread whose /proc stat file this is."""
+    fields = Path(stat).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy() -> tuple[int, int]:
+    """Busy and total CPU ticks of the whole machine so far (/proc/stat)."""
+    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
 async def phase(pid: int, load: Awaitable[Measured]) -> dict[str, Any]:
-    """Run one phase; its figures, with the bot's CPU time per answered message."""
-    before = cpu_seconds(pid)
+    """Run one phase; its figures, with where the CPU went meanwhile: the bot's CPU time per answered
+    message, the share of one core its event loop (main) thread used, and how busy the machine was
+    (the bot, the database server and this load generator together)."""
+    process = f"/proc/{pid}/stat"
+    before, threads_before, (busy_before, total_before) = (
+        cpu_seconds(process),
+        thread_cpu(pid),
+        machine_busy(),
+    )
+    started = time.monotonic()
     summary = (await load).summary()
-    spent = cpu_seconds(pid) - before
+    elapsed = max(1e-9, time.monotonic() - started)
+    busy, total = machine_busy()
     answered = summary["messages"]
+    spent = cpu_seconds(process) - before
     summary["bot_cpu_ms_per_msg"] = round(1000 * spent / answered, 1) if answered else None
+    summary["machine_busy"] = round((busy - busy_before) / max(1, total - total_before), 2)
+    names = thread_names(pid)
+    used = {
+        names.get(tid, "native"): round((seconds - threads_before.get(tid, 0.0)) / elapsed, 2)
+        for tid, seconds in thread_cpu(pid).items()
+    }
+    summary["threads_busy"] = {name: share for name, share in sorted(used.items()) if share >= 0.05}
     return summary
+
+
+def thread_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of each thread of the process."""
+    found: dict[int, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            found[int(task.name)] = cpu_seconds(str(task / "stat"))
+    return found
+
+
+def thread_names(pid: int) -> dict[int, str]:
+    """Python thread names by native id, as py-spy dumps them (empty without py-spy); the rest are
+    native threads (OpenMP, BLAS, ONNX Runtime)."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    try:
+        dump = subprocess.run([py_spy, "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    return {
+        int(tid): name for tid, name in re.findall(r'^Thread (\d+) \([^)]*\): "([^"]+)"', dump.stdout, re.M)
+    }
 
 
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:

@@ -170,7 +170,9 @@ def build_application(
         sender=sender,
         leader=leader,
         liveness=Liveness(engine, holder),
-        wakeups=PgWakeups(engine, {INBOX: notifiers.inbox, DONE: notifiers.done, OUTBOX: notifiers.outbox}),
+        wakeups=PgWakeups(
+            engine, {INBOX: notifiers.inbox, DONE: notifiers.done, OUTBOX: notifiers.outbox}, origin=holder
+        ),
         drain_seconds=s.pipeline.drain_seconds,
         role=role,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -35,10 +35,19 @@ async def announce(session: AsyncSession, *channels: str, payload: str = "") -> 
         await session.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload[:7900]})
 
 
+def done_payload(origin: str, inbox_ids: Sequence[int]) -> str:
+    """The news of committed turns: "<origin>|<id>,<id>...". The process that committed them hands its
+    own news on in-process, with the replies, and skips it when PostgreSQL delivers it back."""
+    return f"{origin}|{','.join(str(i) for i in inbox_ids)}"
+
+
 class PgWakeups:
-    def __init__(self, engine: AsyncEngine, notifiers: Mapping[str, Notifier | DoneBoard]) -> None:
+    def __init__(
+        self, engine: AsyncEngine, notifiers: Mapping[str, Notifier | DoneBoard], *, origin: str = ""
+    ) -> None:
         self._engine = engine
         self._notifiers = notifiers
+        self._origin = origin
         self._conn: AsyncConnection | None = None
         self._raw: Any = None
 
@@ -55,7 +64,10 @@ class PgWakeups:
     def _woken(self, _connection: Any, _pid: int, channel: str, payload: str) -> None:
         notifier = self._notifiers.get(channel)
         if isinstance(notifier, DoneBoard):
-            ids = [int(i) for i in payload.split(",") if i.isdigit()]
+            origin, _, listed = payload.rpartition("|")
+            if origin and origin == self._origin:
+                return  # this process's own turns: their waiters were told, with the replies
+            ids = [int(i) for i in listed.split(",") if i.isdigit()]
             notifier.notify(ids or None)
         elif notifier is not None:
             notifier.notify()

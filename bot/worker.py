@@ -92,9 +92,9 @@ class Worker:
             for c, s, r in zip(claims, sessions, results, strict=True)
             if not isinstance(r, Exception)
         ]
-        committed = await self._store.turns.complete_many(finished) if finished else []
-        for (claim, _session, _replies), done in zip(finished, committed, strict=True):
-            if done:
+        committed = await self._store.turns.complete_many(finished, origin=self._holder) if finished else []
+        for (claim, _session, _replies), queued in zip(finished, committed, strict=True):
+            if queued is not None:
                 self._metrics.processing_seconds.labels(claim.message.platform.value).observe(
                     loop.time() - started
                 )
@@ -108,9 +108,12 @@ class Worker:
             if isinstance(result, Exception):
                 extra = {"conversation": claim.message.conversation.as_str(), "inbox_id": claim.inbox_id}
                 await self._failed(claim, result, extra)
-        self._done.notify(
-            [claim.inbox_id for (claim, _s, _r), done in zip(finished, committed, strict=True) if done]
-        )
+        done = {
+            claim.inbox_id: queued
+            for (claim, _s, _r), queued in zip(finished, committed, strict=True)
+            if queued is not None
+        }
+        self._done.notify(done, replies=done)
         self._outbox.notify()
 
     async def _turn(self, claim: Claim, session: Session) -> list[OutgoingMessage] | Exception:

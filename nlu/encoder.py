@@ -17,7 +17,6 @@ from nlu.errors import NluError
 from nlu.multilingual import (
     CenteredEncoder,
     E5Encoder,
-    ExecutorEncoder,
     RoutedEncoder,
     e5_center,
     e5_encoder_id,
@@ -279,8 +278,10 @@ def load_encoder(
     english = load_english_encoder(path_or_empty, batch_size=batch_size, runtime=runtime, threads=threads)
     if multilingual == "none":
         return english
+    # Retrieval gets an engine of its own (about 100 MB): an FAQ question is encoded while the next
+    # messages are classified, instead of queueing behind them for the one engine.
     e5 = E5Encoder(threads=threads)
-    return RoutedEncoder(english, e5, retrieval=CenteredEncoder(e5, e5_center()))
+    return RoutedEncoder(english, e5, retrieval=CenteredEncoder(E5Encoder(threads=threads), e5_center()))
 
 
 def load_english_encoder(
@@ -376,6 +377,7 @@ class BatchedEncoder:
         max_wait_ms: float = 4.0,
         max_size: int = 64,
         executor: Executor | None = None,
+        thread_name: str = "nlu-encoder",
     ) -> None:
         self._encoder = encoder
         self._batcher: MicroBatcher[str, Embeddings] = MicroBatcher(
@@ -383,10 +385,11 @@ class BatchedEncoder:
             max_wait_ms=max_wait_ms,
             max_size=max_size,
             executor=executor,
-            thread_name="nlu-encoder",
+            thread_name=thread_name,
         )
         self.max_wait_ms = max_wait_ms
         self.max_size = max_size
+        self._retrieval: BatchedEncoder | None = None
 
     def _encode_rows(self, texts: list[str]) -> Embeddings:
         return self._encoder.encode(texts)
@@ -419,10 +422,20 @@ class BatchedEncoder:
         rows = await self._batcher.submit_many(list(texts))
         return np.stack(rows).astype(np.float32, copy=False)
 
-    def retrieval(self) -> ExecutorEncoder:
-        """The embedder that compares texts across languages (the multilingual encoder when routed),
-        batched on this encoder's thread."""
-        return ExecutorEncoder(retrieval_encoder(self._encoder), self._batcher.executor)
+    def retrieval(self) -> BatchedEncoder:
+        """The embedder that compares texts across languages: when routed, the multilingual encoder's
+        retrieval engine, batched on a thread of its own (so FAQ questions do not queue behind the
+        classification of the next messages); otherwise this encoder itself."""
+        inner = retrieval_encoder(self._encoder)
+        if inner is self._encoder:
+            return self
+        if self._retrieval is None:
+            self._retrieval = BatchedEncoder(
+                inner, max_wait_ms=self.max_wait_ms, max_size=self.max_size, thread_name="nlu-retrieval"
+            )
+        return self._retrieval
 
     async def aclose(self) -> None:
+        if self._retrieval is not None:
+            await self._retrieval.aclose()
         await self._batcher.aclose()

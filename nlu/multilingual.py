@@ -12,11 +12,9 @@ download, deterministic output, about 17 ms for one short message on 2 idle core
 
 from __future__ import annotations
 
-import asyncio
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -182,21 +180,3 @@ class RoutedEncoder:
 def retrieval_encoder(encoder: SyncEncoder) -> SyncEncoder:
     """The encoder that compares texts across languages: a routed encoder's retrieval encoder."""
     return encoder.retrieval if isinstance(encoder, RoutedEncoder) else encoder
-
-
-class ExecutorEncoder:
-    """Async `encode` of one SyncEncoder on a given (shared, single) worker thread."""
-
-    def __init__(self, encoder: SyncEncoder, executor: Executor) -> None:
-        self._encoder = encoder
-        self._executor = executor
-
-    @property
-    def encoder_id(self) -> str:
-        return self._encoder.encoder_id
-
-    async def encode(self, texts: Sequence[str]) -> Embeddings:
-        if not texts:
-            return np.zeros((0, self._encoder.dimension), dtype=np.float32)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._encoder.encode, list(texts))

@@ -12,14 +12,16 @@ from bot.storage.dialect import Sessionmaker
 from bot.storage.generated_files import keep_generated
 from bot.storage.inbox import Claim
 from bot.storage.outbox import outbox_values
+from bot.storage.serde import outgoing_from_json
 from bot.storage.sessions import LeaseLost, save_session, turn_event_values
 from bot.storage.tables import InboxRow, OutboxRow, TurnEventRow
-from bot.wakeups import DONE, OUTBOX, announce
+from bot.wakeups import DONE, OUTBOX, announce, done_payload
 from dialogue.clock import Clock
 from dialogue.messages import OutgoingMessage
 from dialogue.session import Session
 
 FinishedTurn = tuple[Claim, Session, Sequence[OutgoingMessage]]
+Queued = tuple[OutgoingMessage, ...]  # a committed turn's replies, as its outbox rows hold them
 
 # What the supplier may still receive while a person has the conversation.
 HANDOFF_KINDS = frozenset({"handoff", "relay", "error"})
@@ -39,13 +41,16 @@ class Turns:
         self._sm = sessionmaker
         self._clock = clock
 
-    async def complete(self, claim: Claim, session: Session, replies: Sequence[OutgoingMessage]) -> None:
+    async def complete(self, claim: Claim, session: Session, replies: Sequence[OutgoingMessage]) -> Queued:
         """Commit one turn; LeaseLost (and nothing written) when it is no longer this worker's."""
-        if not (await self.complete_many([(claim, session, replies)]))[0]:
+        queued = (await self.complete_many([(claim, session, replies)]))[0]
+        if queued is None:
             raise LeaseLost(f"inbox {claim.inbox_id}: lease lost or conversation changed")
+        return queued
 
-    async def complete_many(self, turns: Sequence[FinishedTurn]) -> list[bool]:
-        """Commit several turns; for each, whether it was committed (False: its lease was lost).
+    async def complete_many(self, turns: Sequence[FinishedTurn], *, origin: str = "") -> list[Queued | None]:
+        """Commit several turns; for each, the replies it queued (None: its lease was lost, nothing written).
+        `origin` names the committing process in the news of the turns (bot.wakeups.done_payload).
 
         For each turn, in one transaction: mark its inbox row done, save its session (compare-and-set
         on the version), append its records to the turn log and queue its replies. A batch is one
@@ -54,25 +59,26 @@ class Turns:
         if not turns:
             return []
         now = self._clock()
+        committed: list[Queued | None]
         try:
             async with self._sm.begin() as s:
-                await self._complete_in(s, turns, now)
-            committed = [True] * len(turns)
+                committed = list(await self._complete_in(s, turns, now, origin))
         except LeaseLost:
             committed = []
             for turn in turns:
                 try:
                     async with self._sm.begin() as s:
-                        await self._complete_in(s, [turn], now)
-                    committed.append(True)
+                        committed.extend(await self._complete_in(s, [turn], now, origin))
                 except LeaseLost:
-                    committed.append(False)
-        for (_claim, session, _replies), done in zip(turns, committed, strict=True):
-            if done:
+                    committed.append(None)
+        for (_claim, session, _replies), queued in zip(turns, committed, strict=True):
+            if queued is not None:
                 session.records.clear()
         return committed
 
-    async def _complete_in(self, s: AsyncSession, turns: Sequence[FinishedTurn], now: datetime) -> None:
+    async def _complete_in(
+        self, s: AsyncSession, turns: Sequence[FinishedTurn], now: datetime, origin: str
+    ) -> list[Queued]:
         """Write `turns`; raises LeaseLost (the caller rolls back) when any of them is not ours."""
         for token in {claim.token for claim, _s, _r in turns}:
             ids = [claim.inbox_id for claim, _s, _r in turns if claim.token == token]
@@ -90,12 +96,16 @@ class Turns:
         ]
         if events:
             await s.execute(insert(TurnEventRow), events)
-        rows = [
-            outbox_values(await keep_generated(s, reply, now), claim.inbox_id, now)
+        per_turn = [
+            [
+                outbox_values(await keep_generated(s, reply, now), claim.inbox_id, now)
+                for reply in audible(session, replies)
+            ]
             for claim, session, replies in turns
-            for reply in audible(session, replies)
         ]
+        rows = [row for turn_rows in per_turn for row in turn_rows]
         if rows:
             await s.execute(insert(OutboxRow), rows)
             await announce(s, OUTBOX)
-        await announce(s, DONE, payload=",".join(str(claim.inbox_id) for claim, _s, _r in turns))
+        await announce(s, DONE, payload=done_payload(origin, [claim.inbox_id for claim, _s, _r in turns]))
+        return [tuple(outgoing_from_json(row["payload"]) for row in turn_rows) for turn_rows in per_turn]
