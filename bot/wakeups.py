@@ -12,7 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from bot.notify import DoneBoard, Notifier
@@ -29,10 +29,23 @@ async def announce(session: AsyncSession, *channels: str, payload: str = "") -> 
 
     PostgreSQL delivers one notification per channel and payload per transaction, however often sent.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    await announce_each(session, [(channel, payload) for channel in channels])
+
+
+async def announce_each(session: AsyncSession, news: Sequence[tuple[str, str]]) -> None:
+    """NOTIFY each (channel, payload) of `news` at commit, in one statement (PostgreSQL only)."""
+    if not news or session.get_bind().dialect.name != "postgresql":
         return
-    for channel in channels:
-        await session.execute(text("SELECT pg_notify(:c, :p)"), {"c": channel, "p": payload[:7900]})
+    calls = ", ".join(f"pg_notify(:c{i}, :p{i})" for i in range(len(news)))
+    values: dict[str, str] = {}
+    for i, (channel, payload) in enumerate(news):
+        values[f"c{i}"], values[f"p{i}"] = channel, payload[:7900]
+    await session.execute(text(f"SELECT {calls}"), values)
+
+
+def notify_inbox() -> Any:
+    """pg_notify of the INBOX channel as a SQL expression, for a statement that stores a message."""
+    return func.pg_notify(INBOX, "")
 
 
 def done_payload(origin: str, inbox_ids: Sequence[int]) -> str:

@@ -32,7 +32,13 @@ def make_engine(
             kwargs["max_overflow"] = 0
     else:
         kwargs["pool_size"] = pool_size
-        kwargs["pool_pre_ping"] = True
+        # No ping before each use: it cost a round trip, 0.27 ms of the event loop's CPU, on every
+        # checkout (about ten per message). A connection that a restart of the server broke fails its
+        # statement instead; SQLAlchemy then drops the whole pool, and the caller's retry reconnects
+        # (workers and the sender back off and claim again; a platform re-sends an unacknowledged
+        # update). Connections are renewed every half hour, before any idle timeout between here and
+        # the server closes them.
+        kwargs["pool_recycle"] = 1800
         if search_path:
             if url.startswith("postgresql+asyncpg"):
                 kwargs["connect_args"] = {"server_settings": {"search_path": search_path}}

@@ -14,7 +14,7 @@ from adapters.base import IngestResult
 from bot.storage.dialect import Sessionmaker, dialect_of, upsert_insert
 from bot.storage.serde import incoming_from_json, incoming_to_json
 from bot.storage.tables import InboxRow
-from bot.wakeups import INBOX, announce
+from bot.wakeups import notify_inbox
 from dialogue.clock import Clock
 from dialogue.messages import IncomingMessage
 
@@ -52,10 +52,11 @@ class Inbox:
             .on_conflict_do_nothing()
             .returning(InboxRow.id)
         )
+        if self._postgres:  # one statement: the row, and the workers' wake-up when it is new
+            stored = stmt.cte("stored")
+            stmt = select(stored.c.id, notify_inbox())
         async with self._sm.begin() as s:
             inbox_id = (await s.execute(stmt)).scalar_one_or_none()
-            if inbox_id is not None:
-                await announce(s, INBOX)
         return IngestResult(inbox_id=inbox_id, duplicate=inbox_id is None)
 
     async def claim_next(self, lease_seconds: float, holder: str = "") -> Claim | None:

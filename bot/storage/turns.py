@@ -15,7 +15,7 @@ from bot.storage.outbox import outbox_values
 from bot.storage.serde import outgoing_from_json
 from bot.storage.sessions import LeaseLost, save_session, turn_event_values
 from bot.storage.tables import InboxRow, OutboxRow, TurnEventRow
-from bot.wakeups import DONE, OUTBOX, announce, done_payload
+from bot.wakeups import DONE, OUTBOX, announce_each, done_payload
 from dialogue.clock import Clock
 from dialogue.messages import OutgoingMessage
 from dialogue.session import Session
@@ -106,6 +106,6 @@ class Turns:
         rows = [row for turn_rows in per_turn for row in turn_rows]
         if rows:
             await s.execute(insert(OutboxRow), rows)
-            await announce(s, OUTBOX)
-        await announce(s, DONE, payload=done_payload(origin, [claim.inbox_id for claim, _s, _r in turns]))
+        news = [(DONE, done_payload(origin, [claim.inbox_id for claim, _s, _r in turns]))]
+        await announce_each(s, [(OUTBOX, ""), *news] if rows else news)
         return [tuple(outgoing_from_json(row["payload"]) for row in turn_rows) for turn_rows in per_turn]
