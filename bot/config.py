@@ -56,7 +56,13 @@ class ServerSettings(_Section):
 
 class DatabaseSettings(_Section):
     echo: bool = False
-    pool_size: int = Field(default=5, ge=1)
+    pool_size: int = Field(
+        default=16,
+        ge=1,
+        description="PostgreSQL connections kept open per process (more are opened, and closed again, "
+        "at peaks); under load, requests and workers use a dozen at once, and opening one costs a "
+        "server process",
+    )
 
 
 class PipelineSettings(_Section):

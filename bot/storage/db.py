@@ -17,7 +17,7 @@ def is_sqlite(url: str) -> bool:
 
 
 def make_engine(
-    url: str, *, echo: bool = False, pool_size: int = 5, search_path: str | None = None
+    url: str, *, echo: bool = False, pool_size: int = 16, search_path: str | None = None
 ) -> AsyncEngine:
     """Create the async engine; `search_path` puts PostgreSQL tables in a schema (tests use one each)."""
     kwargs: dict[str, Any] = {"echo": echo}
