@@ -136,9 +136,11 @@ def prepare(url: str, env: dict[str, str], chats: int) -> None:
     link_telegram_users(url, chats)
 
 
-async def start(port: int, env: dict[str, str], *, warm: bool = True) -> subprocess.Popen[bytes]:
+async def start(
+    port: int, env: dict[str, str], *, warm: bool = True, role: str = "all"
+) -> subprocess.Popen[bytes]:
     """`opsbot run` on `port`, once its /healthz answers 200 (and, with `warm`, says it is warm)."""
-    proc = spawn(port, env)
+    proc = spawn(port, env, role)
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
         for _ in range(1200):
             with contextlib.suppress(httpx.HTTPError):
@@ -164,23 +166,28 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    kind: str, api: FakeTelegramAPI, senders: int, extra_env: dict[str, str]
-) -> AsyncIterator[tuple[str, int]]:
-    """`opsbot run` on a fresh database; yields its base URL and process id."""
+    kind: str, api: FakeTelegramAPI, senders: int, extra_env: dict[str, str], *, split: bool = False
+) -> AsyncIterator[tuple[str, list[int]]]:
+    """`opsbot run` on a fresh database; yields its base URL and process ids (the one that answers
+    HTTP first). With `split` (PostgreSQL): a `--role web` process in front of a `--role worker` one."""
     with database(kind) as url:
         env = bot_env(url, api, extra_env)
         prepare(url, env, senders + 1)
-        port = free_port()
-        proc = await start(port, env)
+        procs: list[subprocess.Popen[bytes]] = []
         try:
-            yield f"http://127.0.0.1:{port}", proc.pid
+            if split:
+                procs.append(await start(free_port(), env, role="worker"))
+            port = free_port()
+            procs.insert(0, await start(port, env, role="web" if split else "all"))
+            yield f"http://127.0.0.1:{port}", [proc.pid for proc in procs]
         finally:
-            stop(proc)
+            for proc in procs:
+                stop(proc)
 
 
-def spawn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def spawn(port: int, env: dict[str, str], role: str = "all") -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        opsbot_command("run", "--port", str(port)),
+        opsbot_command("run", "--port", str(port), "--role", role),
         cwd=PROJECT,
         env=project_env(env),
         stdout=subprocess.DEVNULL,

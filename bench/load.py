@@ -276,22 +276,22 @@ def machine_busy() -> tuple[int, int]:
     return sum(ticks) - idle, sum(ticks)
 
 
-async def phase(pid: int, load: Awaitable[Measured]) -> dict[str, Any]:
+async def phase(pids: list[int], load: Awaitable[Measured]) -> dict[str, Any]:
     """Run one phase; its figures, with where the CPU went meanwhile: the bot's CPU time per answered
-    message, the share of one core its event loop (main) thread used, and how busy the machine was
-    (the bot, the database server and this load generator together)."""
-    process = f"/proc/{pid}/stat"
-    before, threads_before, (busy_before, total_before) = (
-        cpu_seconds(process),
-        thread_cpu(pid),
-        machine_busy(),
-    )
+    message (all its processes), the share of one core each thread of the first process used, and how
+    busy the machine was (the bot, the database server and this load generator together)."""
+    pid = pids[0]
+
+    def bot_cpu() -> float:
+        return sum(cpu_seconds(f"/proc/{p}/stat") for p in pids)
+
+    before, threads_before, (busy_before, total_before) = bot_cpu(), thread_cpu(pid), machine_busy()
     started = time.monotonic()
     summary = (await load).summary()
     elapsed = max(1e-9, time.monotonic() - started)
     busy, total = machine_busy()
     answered = summary["messages"]
-    spent = cpu_seconds(process) - before
+    spent = bot_cpu() - before
     summary["bot_cpu_ms_per_msg"] = round(1000 * spent / answered, 1) if answered else None
     summary["machine_busy"] = round((busy - busy_before) / max(1, total - total_before), 2)
     names = thread_names(pid)
@@ -328,26 +328,28 @@ def thread_names(pid: int) -> dict[int, str]:
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with FakeTelegramAPI.running() as api:
-        async with running_bot(kind, api, args.senders, {}) as (base, pid):
+        async with running_bot(kind, api, args.senders, {}, split=args.split) as (base, pids):
             await closed_loop_web(base, 4, 2)  # warm up: models, caches, connections
             if args.only in (None, "idle"):
-                results["idle"] = await phase(pid, idle(base))
+                results["idle"] = await phase(pids, idle(base))
             if args.only in (None, "closed"):
-                with profiled(pid, args.profile, f"{kind}-closed_web") as profile:
-                    closed = await phase(pid, closed_loop_web(base, args.senders, args.rounds))
+                with profiled(pids[-1], args.profile, f"{kind}-closed_web") as profile:
+                    closed = await phase(pids, closed_loop_web(base, args.senders, args.rounds))
                 results["closed_web"] = {**closed, **profile}
                 api.reset()
                 results["closed_telegram"] = await phase(
-                    pid, closed_loop_telegram(base, api, args.senders, args.rounds)
+                    pids, closed_loop_telegram(base, api, args.senders, args.rounds)
                 )
             if args.only in (None, "open"):
                 api.reset()
                 results["open_telegram"] = await phase(
-                    pid, open_loop_telegram(base, api, args.rate, args.seconds, args.senders)
+                    pids, open_loop_telegram(base, api, args.rate, args.seconds, args.senders)
                 )
             if args.big:
                 api.reset()
-                results["with_one_max_size_message"] = await phase(pid, head_of_line(base, api, args.senders))
+                results["with_one_max_size_message"] = await phase(
+                    pids, head_of_line(base, api, args.senders)
+                )
     return results
 
 
@@ -362,6 +364,11 @@ async def main() -> None:
     parser.add_argument("--rate", type=float, default=40.0, help="offered updates/s in the open loop")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of the open loop")
     parser.add_argument("--big", action="store_true", help="also measure one maximum-size message's cost")
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="PostgreSQL: a `--role web` process in front of a `--role worker` one, instead of one process",
+    )
     parser.add_argument(
         "--project",
         type=Path,
