@@ -29,13 +29,13 @@ def run(
     ),
 ) -> None:
     """Start the bot: webhooks, web chat, workers, outbox sender and scheduler (as --role says)."""
-    from bot.serve import serve, setup_demo
+    from bot.serve import serve, serving_loop, setup_demo
 
     config = load(config_path, terminal_level=None)
     if setup:
         asyncio.run(setup_demo(config))
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(config, host=host, port=port, role=role))
+    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=serving_loop()) as runner:
+        runner.run(serve(config, host=host, port=port, role=role))
 
 
 @command(app, "chat")

@@ -15,3 +15,15 @@ def test_what_is_loaded_at_start_up_is_frozen_out_of_collections() -> None:
         assert gc.get_freeze_count() >= before + len(models)
     finally:
         gc.unfreeze()
+
+
+def test_the_bot_serves_on_uvloop_where_it_is_installed() -> None:
+    from bot.serve import serving_loop
+
+    factory = serving_loop()
+    assert factory is not None
+    loop = factory()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()

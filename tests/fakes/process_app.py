@@ -12,7 +12,7 @@ import contextlib
 from bot.application import Role
 from bot.cli.base import load
 from bot.ml import Models
-from bot.serve import serve
+from bot.serve import serve, serving_loop
 from dialogue.actions.registry import default_actions
 from tests.fakes.nlu import KeywordParser
 from tests.fakes.renderer import EchoRenderer
@@ -28,8 +28,8 @@ def main() -> None:
     models = Models(
         make_parser=lambda _names: nlu, renderer=EchoRenderer(), actions=default_actions(embedder=None)
     )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(config, host="127.0.0.1", port=args.port, role=Role(args.role), models=models))
+    with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=serving_loop()) as runner:
+        runner.run(serve(config, host="127.0.0.1", port=args.port, role=Role(args.role), models=models))
 
 
 if __name__ == "__main__":
