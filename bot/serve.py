@@ -61,7 +61,7 @@ def serving_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
     One loop carries every request, wake-up and database call of the process; uvloop's costs less per
     callback. On 2 cores: 66-72 -> 80 messages/s on the web chat, webhook ack p99 at 40/s 67-70 ->
-    55 ms (SQLite; bench/RESULTS.md).
+    55-63 ms (SQLite; bench/RESULTS.md).
     """
     try:
         import uvloop
