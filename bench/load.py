@@ -24,12 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
-import re
-import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Awaitable
@@ -43,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bot_process
 from bot_process import SUPPLIERS, commit_of, machine, post_update, running_bot
+from cpu_usage import cpu_seconds, machine_busy, thread_cpu, thread_names
 from py_spy_profile import profiled
 
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -263,19 +259,6 @@ async def head_of_line(base: str, api: FakeTelegramAPI, senders: int) -> Measure
 # --- main ----------------------------------------------------------------------------------
 
 
-def cpu_seconds(stat: str) -> float:
-    """User and system CPU time so far of the process or thread whose /proc stat file this is."""
-    fields = Path(stat).read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_busy() -> tuple[int, int]:
-    """Busy and total CPU ticks of the whole machine so far (/proc/stat)."""
-    ticks = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    idle = ticks[3] + ticks[4]  # idle, iowait
-    return sum(ticks) - idle, sum(ticks)
-
-
 async def phase(pids: list[int], load: Awaitable[Measured]) -> dict[str, Any]:
     """Run one phase; its figures, with where the CPU went meanwhile: the bot's CPU time per answered
     message (all its processes), the share of one core each thread of the first process used, and how
@@ -301,28 +284,6 @@ async def phase(pids: list[int], load: Awaitable[Measured]) -> dict[str, Any]:
     }
     summary["threads_busy"] = {name: share for name, share in sorted(used.items()) if share >= 0.05}
     return summary
-
-
-def thread_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds so far of each thread of the process."""
-    found: dict[int, float] = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        with contextlib.suppress(OSError):  # a thread that ended meanwhile
-            found[int(task.name)] = cpu_seconds(str(task / "stat"))
-    return found
-
-
-def thread_names(pid: int) -> dict[int, str]:
-    """Python thread names by native id, as py-spy dumps them (empty without py-spy); the rest are
-    native threads (OpenMP, BLAS, ONNX Runtime)."""
-    py_spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    try:
-        dump = subprocess.run([py_spy, "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
-    return {
-        int(tid): name for tid, name in re.findall(r'^Thread (\d+) \([^)]*\): "([^"]+)"', dump.stdout, re.M)
-    }
 
 
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
