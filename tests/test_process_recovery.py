@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import PG_URL
+from tests.fakes.databases import fresh_postgres_database
 from tests.fakes.telegram_api import FakeTelegramAPI, telegram_api, telegram_api_server
 from tests.fakes.telegram_updates import text_update
 
@@ -49,16 +49,8 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'process.db'}"
         return
-    name = f"opsbot_proc_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(_sync_url(PG_URL).rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database(PG_URL, "opsbot_proc") as url:
+        yield url
 
 
 class BotProcess:
