@@ -230,6 +230,7 @@ class Application:
             return
         self._closed = True
         await self.models.aclose()
+        await self.store.transact.close()
         await self.engine.dispose()
 
     async def __aenter__(self) -> Application:

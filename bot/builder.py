@@ -28,6 +28,7 @@ from bot.storage.escalations import SqlEscalations
 from bot.storage.generated_files import GENERATED, GeneratedFiles
 from bot.storage.rejected import RejectedUpdates
 from bot.storage.store import PipelineStore
+from bot.storage.transact import transact_for
 from bot.wakeups import DONE, INBOX, OUTBOX, PgWakeups
 from bot.web_console import WebConsole
 from bot.worker import Worker
@@ -53,7 +54,7 @@ def build_application(
     holder = new_holder()
     engine = engine or make_engine(config.database_url, echo=s.database.echo, pool_size=s.database.pool_size)
     sessionmaker = make_sessionmaker(engine)
-    store = PipelineStore.on(sessionmaker, clock=clock)
+    store = PipelineStore.on(sessionmaker, clock=clock, transact=transact_for(engine))
     backend = SqlBackend(sessionmaker, clock=clock)
     accounts = SqlAccounts(sessionmaker, clock=clock)
     escalations = SqlEscalations(sessionmaker, clock=clock)

@@ -12,8 +12,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import func, text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy import func, orm, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.notify import DoneBoard, Notifier
 
@@ -24,23 +24,23 @@ DONE = "opsbot_done"  # a turn was committed
 OUTBOX = "opsbot_outbox"  # a send was queued
 
 
-async def announce(session: AsyncSession, *channels: str, payload: str = "") -> None:
+def announce(db: orm.Session, *channels: str, payload: str = "") -> None:
     """NOTIFY `channels` when the caller's transaction commits (PostgreSQL; nothing on SQLite).
 
     PostgreSQL delivers one notification per channel and payload per transaction, however often sent.
     """
-    await announce_each(session, [(channel, payload) for channel in channels])
+    announce_each(db, [(channel, payload) for channel in channels])
 
 
-async def announce_each(session: AsyncSession, news: Sequence[tuple[str, str]]) -> None:
+def announce_each(db: orm.Session, news: Sequence[tuple[str, str]]) -> None:
     """NOTIFY each (channel, payload) of `news` at commit, in one statement (PostgreSQL only)."""
-    if not news or session.get_bind().dialect.name != "postgresql":
+    if not news or db.get_bind().dialect.name != "postgresql":
         return
     calls = ", ".join(f"pg_notify(:c{i}, :p{i})" for i in range(len(news)))
     values: dict[str, str] = {}
     for i, (channel, payload) in enumerate(news):
         values[f"c{i}"], values[f"p{i}"] = channel, payload[:7900]
-    await session.execute(text(f"SELECT {calls}"), values)
+    db.execute(text(f"SELECT {calls}"), values)
 
 
 def notify_inbox() -> Any:

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 logger = logging.getLogger(__name__)
@@ -14,6 +14,28 @@ logger = logging.getLogger(__name__)
 
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file of an SQLite URL; None for another database or one in memory (or given as a URI)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.query:
+        return None
+    database = parsed.database or ""
+    return None if database in ("", ":memory:") else database
+
+
+def set_sqlite_pragmas(engine: Engine) -> None:
+    """WAL (readers never wait for the writer), foreign keys, and a 30 s wait for the writer lock."""
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
 
 
 def make_engine(
@@ -28,6 +50,7 @@ def make_engine(
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             # One connection, shared in turn: SQLite has one writer at a time, and writers that collide
             # wait in its busy handler's growing sleeps; queued in the pool, the next one goes at once.
+            # (The pipeline's own transactions have a connection of their own: bot.storage.transact.)
             kwargs["pool_size"] = 1
             kwargs["max_overflow"] = 0
     else:
@@ -46,16 +69,7 @@ def make_engine(
                 kwargs["connect_args"] = {"options": f"-csearch_path={search_path}"}
     engine = create_async_engine(url, **kwargs)
     if is_sqlite(url):
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.close()
-
+        set_sqlite_pragmas(engine.sync_engine)
     return engine
 
 

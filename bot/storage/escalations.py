@@ -309,7 +309,7 @@ class SqlEscalations:
                 .values(controller=effects.controller, version=ConversationRow.version + 1)
             )
         for message in effects.messages:
-            outbox_id = await add_to_outbox(s, message, None, now)
+            outbox_id = await s.run_sync(add_to_outbox, message, None, now)
             source = str(message.metadata.get("receipt_for") or "")
             if message.kind == "relay" and source:
                 s.add(

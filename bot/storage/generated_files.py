@@ -13,8 +13,7 @@ import uuid
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, orm
 
 from adapters.base import FileContent, FileUnavailable
 from bot.storage.dialect import Sessionmaker
@@ -24,7 +23,7 @@ from dialogue.messages import Attachment, OutgoingMessage
 GENERATED = "generated"  # Attachment.platform of a file the bot made
 
 
-async def keep_generated(s: AsyncSession, msg: OutgoingMessage, now: datetime) -> OutgoingMessage:
+def keep_generated(db: orm.Session, msg: OutgoingMessage, now: datetime) -> OutgoingMessage:
     """`msg` with every generated file's bytes stored (in the caller's transaction) and referenced by id."""
     if not any(a.content for a in msg.files):
         return msg
@@ -34,7 +33,7 @@ async def keep_generated(s: AsyncSession, msg: OutgoingMessage, now: datetime) -
             files.append(attachment)
             continue
         file_id = str(uuid.uuid4())
-        await s.execute(
+        db.execute(
             insert(GeneratedFileRow).values(
                 id=file_id,
                 file_name=attachment.file_name or f"{file_id}.bin",

@@ -6,14 +6,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import and_, exists, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from adapters.base import IngestResult
 from bot.storage.dialect import Sessionmaker, dialect_of, upsert_insert
 from bot.storage.serde import incoming_from_json, incoming_to_json
 from bot.storage.tables import InboxRow
+from bot.storage.transact import OnLoop, Transact
 from bot.wakeups import notify_inbox
 from dialogue.clock import Clock
 from dialogue.messages import IncomingMessage
@@ -30,10 +32,11 @@ class Claim:
 
 
 class Inbox:
-    def __init__(self, sessionmaker: Sessionmaker, *, clock: Clock) -> None:
+    def __init__(self, sessionmaker: Sessionmaker, *, clock: Clock, transact: Transact | None = None) -> None:
         self._sm = sessionmaker
         self._clock = clock
         self._postgres = dialect_of(sessionmaker) == "postgresql"
+        self._transact = transact or OnLoop(sessionmaker)
 
     async def enqueue(self, msg: IncomingMessage) -> IngestResult:
         """Store a message durably; a duplicate (same external id or dedupe key) is reported, not stored."""
@@ -55,8 +58,11 @@ class Inbox:
         if self._postgres:  # one statement: the row, and the workers' wake-up when it is new
             stored = stmt.cte("stored")
             stmt = select(stored.c.id, notify_inbox())
-        async with self._sm.begin() as s:
-            inbox_id = (await s.execute(stmt)).scalar_one_or_none()
+
+        def store(s: Session) -> int | None:
+            return s.execute(stmt).scalar_one_or_none()
+
+        inbox_id = await self._transact(store)
         return IngestResult(inbox_id=inbox_id, duplicate=inbox_id is None)
 
     async def claim_next(self, lease_seconds: float, holder: str = "") -> Claim | None:
@@ -91,11 +97,12 @@ class Inbox:
         if self._postgres:
             stmt = stmt.with_for_update(skip_locked=True, of=InboxRow)
         token = uuid.uuid4().hex  # one lease for the batch: it is renewed and completed together
-        async with self._sm.begin() as s:
-            ids = [row.id for row in (await s.execute(stmt)).all()]
+
+        def claim(s: Session) -> list[Any]:
+            ids = [row.id for row in s.execute(stmt).all()]
             if not ids:
                 return []
-            claimed = await s.execute(
+            claimed = s.execute(
                 update(InboxRow)
                 .where(InboxRow.id.in_(ids), due)
                 .values(
@@ -107,7 +114,9 @@ class Inbox:
                 )
                 .returning(InboxRow.id, InboxRow.attempts, InboxRow.payload)
             )
-            rows = sorted(claimed.all(), key=lambda row: row.id)
+            return sorted(claimed.all(), key=lambda row: row.id)
+
+        rows = await self._transact(claim)
         return [Claim(row.id, token, row.attempts, incoming_from_json(row.payload)) for row in rows]
 
     async def renew(self, claims: Sequence[Claim], lease_seconds: float) -> int:
@@ -115,10 +124,11 @@ class Inbox:
         if not claims:
             return 0
         until = self._clock() + timedelta(seconds=lease_seconds)
-        renewed = 0
-        async with self._sm.begin() as s:
+
+        def renew(s: Session) -> int:
+            renewed = 0
             for token in {claim.token for claim in claims}:
-                result = await s.execute(
+                result = s.execute(
                     update(InboxRow)
                     .where(
                         InboxRow.id.in_([c.inbox_id for c in claims if c.token == token]),
@@ -128,7 +138,9 @@ class Inbox:
                     .values(lease_until=until)
                 )
                 renewed += int(result.rowcount or 0)  # type: ignore[attr-defined]
-        return renewed
+            return renewed
+
+        return await self._transact(renew)
 
     async def release_held_by(self, holders: Sequence[str] | None) -> int:
         """Make the messages in flight for `holders` (None: every holder) due again at once."""
@@ -156,18 +168,18 @@ class Inbox:
         """Release a failed claim for another try, or mark it dead. Returns True when it is dead."""
         dead = claim.attempts >= max_attempts
         now = self._clock()
-        async with self._sm.begin() as s:
-            await s.execute(
-                update(InboxRow)
-                .where(InboxRow.id == claim.inbox_id, InboxRow.lease_token == claim.token)
-                .values(
-                    status="dead" if dead else "processing",
-                    lease_token=None,
-                    lease_until=now + timedelta(seconds=retry_in),
-                    error=error[:4000],
-                    processed_at=now if dead else None,
-                )
+        stmt = (
+            update(InboxRow)
+            .where(InboxRow.id == claim.inbox_id, InboxRow.lease_token == claim.token)
+            .values(
+                status="dead" if dead else "processing",
+                lease_token=None,
+                lease_until=now + timedelta(seconds=retry_in),
+                error=error[:4000],
+                processed_at=now if dead else None,
             )
+        )
+        await self._transact(lambda s: s.execute(stmt))
         return dead
 
     async def replace_pending_text(

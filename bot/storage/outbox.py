@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, Table, and_, bindparam, exists, func, insert, orm, select, update
 from sqlalchemy.orm import aliased
 
 from bot.storage.dialect import Sessionmaker, dialect_of, upsert_insert
@@ -16,6 +15,7 @@ from bot.storage.generated_files import keep_generated
 from bot.storage.inbox import OPEN_INBOX
 from bot.storage.serde import outgoing_from_json, outgoing_to_json
 from bot.storage.tables import ConversationRow, InboxRow, JobRunRow, OutboxRow, TurnEventRow
+from bot.storage.transact import OnLoop, Transact
 from bot.wakeups import OUTBOX, announce
 from dialogue.clock import Clock
 from dialogue.messages import OutgoingMessage
@@ -63,14 +63,19 @@ def outbox_values(msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> 
     }
 
 
-async def add_to_outbox(s: AsyncSession, msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> int:
+def add_to_outbox(db: orm.Session, msg: OutgoingMessage, inbox_id: int | None, now: datetime) -> int:
     """Queue one message inside the caller's transaction; returns the outbox id."""
-    stored = await keep_generated(s, msg, now)
-    result = await s.execute(
+    stored = keep_generated(db, msg, now)
+    result = db.execute(
         insert(OutboxRow).values(**outbox_values(stored, inbox_id, now)).returning(OutboxRow.id)
     )
-    await announce(s, OUTBOX)
+    announce(db, OUTBOX)
     return int(result.scalar_one())
+
+
+def queue_all(db: orm.Session, messages: Sequence[OutgoingMessage], now: datetime) -> None:
+    for message in messages:
+        add_to_outbox(db, message, None, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,31 +88,33 @@ class Delivered:
 
 
 class Outbox:
-    def __init__(self, sessionmaker: Sessionmaker, *, clock: Clock) -> None:
+    def __init__(self, sessionmaker: Sessionmaker, *, clock: Clock, transact: Transact | None = None) -> None:
         self._sm = sessionmaker
         self._clock = clock
         self._postgres = dialect_of(sessionmaker) == "postgresql"
+        self._transact = transact or OnLoop(sessionmaker)
 
     async def add(self, msg: OutgoingMessage, *, inbox_id: int | None = None) -> int:
         """Queue a message that is not a turn's reply (a relay, a dead-letter notice)."""
-        async with self._sm.begin() as s:
-            return await add_to_outbox(s, msg, inbox_id, self._clock())
+        now = self._clock()
+        return await self._transact(lambda db: add_to_outbox(db, msg, inbox_id, now))
 
     async def add_once(self, msg: OutgoingMessage, *, job: str, period_key: str) -> int | None:
         """Queue a scheduled message once per (job, period); None when another run already had it."""
         now = self._clock()
-        async with self._sm.begin() as s:
-            claimed = (
-                await s.execute(
-                    upsert_insert(self._sm, JobRunRow)
-                    .values(job=job, period_key=period_key, created_at=now)
-                    .on_conflict_do_nothing()
-                    .returning(JobRunRow.id)
-                )
-            ).scalar_one_or_none()
-            if claimed is None:
+        run = (
+            upsert_insert(self._sm, JobRunRow)
+            .values(job=job, period_key=period_key, created_at=now)
+            .on_conflict_do_nothing()
+            .returning(JobRunRow.id)
+        )
+
+        def add(db: orm.Session) -> int | None:
+            if db.execute(run).scalar_one_or_none() is None:
                 return None
-            return await add_to_outbox(s, msg, None, now)
+            return add_to_outbox(db, msg, None, now)
+
+        return await self._transact(add)
 
     async def claim(self, limit: int, lease_seconds: float, holder: str = "") -> list[OutboxItem]:
         """Claim due rows, at most one per conversation, oldest first (replies keep their order)."""
@@ -126,22 +133,22 @@ class Outbox:
         stmt = select(OutboxRow.id).where(due, ~blocked).order_by(OutboxRow.id).limit(limit)
         if self._postgres:
             stmt = stmt.with_for_update(skip_locked=True, of=OutboxRow)
-        async with self._sm.begin() as s:
-            ids = [row.id for row in (await s.execute(stmt)).all()]
+        lease_until = now + timedelta(seconds=lease_seconds)
+
+        def claim(db: orm.Session) -> list[Any]:
+            ids = [row.id for row in db.execute(stmt).all()]
             if not ids:
                 return []
-            lease_until = now + timedelta(seconds=lease_seconds)
-            claimed = await s.execute(_lease(OutboxRow.id.in_(ids) & due, holder, lease_until))
-            rows = sorted(claimed.all(), key=lambda row: row.id)
-        return [_item(row) for row in rows]
+            claimed = db.execute(_lease(OutboxRow.id.in_(ids) & due, holder, lease_until))
+            return sorted(claimed.all(), key=lambda row: row.id)
+
+        return [_item(row) for row in await self._transact(claim)]
 
     async def claim_one(self, outbox_id: int, lease_seconds: float, holder: str = "") -> OutboxItem | None:
         """Claim one row by id if it is due (delivering a scheduled message right away)."""
-        now = self._clock()
-        async with self._sm.begin() as s:
-            lease_until = now + timedelta(seconds=lease_seconds)
-            pending = (OutboxRow.id == outbox_id) & (OutboxRow.status == "pending")
-            row = (await s.execute(_lease(pending, holder, lease_until))).first()
+        lease_until = self._clock() + timedelta(seconds=lease_seconds)
+        pending = (OutboxRow.id == outbox_id) & (OutboxRow.status == "pending")
+        row = await self._transact(lambda db: db.execute(_lease(pending, holder, lease_until)).first())
         return None if row is None else _item(row)
 
     async def mark_sent(
@@ -155,10 +162,11 @@ class Outbox:
         if not delivered:
             return
         now = self._clock()
-        async with self._sm.begin() as s:
-            await self._queue(s, [m for d in delivered for m in d.follow_ups])
-            table: Table = OutboxRow.__table__  # type: ignore[assignment]  # Core: executemany by id
-            await s.execute(
+        table: Table = OutboxRow.__table__  # type: ignore[assignment]  # Core: executemany by id
+
+        def mark(db: orm.Session) -> None:
+            queue_all(db, [m for d in delivered for m in d.follow_ups], now)
+            db.execute(
                 update(table)
                 .where(table.c.id == bindparam("row_id"))
                 .values(
@@ -172,6 +180,8 @@ class Outbox:
                 [{"row_id": d.item.id, "message_id": d.platform_message_id or None} for d in delivered],
             )
 
+        await self._transact(mark)
+
     async def mark_retry(
         self,
         item: OutboxItem,
@@ -180,42 +190,48 @@ class Outbox:
         *,
         follow_ups: Sequence[OutgoingMessage] = (),
     ) -> None:
-        async with self._sm.begin() as s:
-            await self._queue(s, follow_ups)
-            await s.execute(
-                update(OutboxRow)
-                .where(OutboxRow.id == item.id)
-                .values(
-                    status="pending",
-                    attempts=OutboxRow.attempts + 1,
-                    next_attempt_at=self._clock() + timedelta(seconds=delay_seconds),
-                    lease_until=None,
-                    error=error[:4000],
-                )
+        now = self._clock()
+        retry = (
+            update(OutboxRow)
+            .where(OutboxRow.id == item.id)
+            .values(
+                status="pending",
+                attempts=OutboxRow.attempts + 1,
+                next_attempt_at=now + timedelta(seconds=delay_seconds),
+                lease_until=None,
+                error=error[:4000],
             )
+        )
+
+        def mark(db: orm.Session) -> None:
+            queue_all(db, follow_ups, now)
+            db.execute(retry)
+
+        await self._transact(mark)
 
     async def mark_failed(
         self, item: OutboxItem, reason: str, *, blocked: bool, follow_ups: Sequence[OutgoingMessage] = ()
     ) -> None:
         """Record a permanent failure; a blocked conversation is flagged and logged for support."""
         now = self._clock()
-        async with self._sm.begin() as s:
-            await self._queue(s, follow_ups)
-            await s.execute(
+        key = item.message.conversation.as_str()
+
+        def mark(db: orm.Session) -> None:
+            queue_all(db, follow_ups, now)
+            db.execute(
                 update(OutboxRow)
                 .where(OutboxRow.id == item.id)
                 .values(
                     status="failed", attempts=OutboxRow.attempts + 1, lease_until=None, error=reason[:4000]
                 )
             )
-            key = item.message.conversation.as_str()
             if blocked:
-                await s.execute(
+                db.execute(
                     update(ConversationRow)
                     .where(ConversationRow.key == key)
                     .values(delivery_blocked=reason[:4000])
                 )
-            s.add(
+            db.add(
                 TurnEventRow(
                     conversation_key=key,
                     inbox_id=item.inbox_id,
@@ -225,6 +241,8 @@ class Outbox:
                     created_at=now,
                 )
             )
+
+        await self._transact(mark)
 
     async def release_held_by(self, holders: Sequence[str] | None) -> int:
         """Make the sends in flight for `holders` (None: every holder) due again at once.
@@ -249,11 +267,6 @@ class Outbox:
                 .distinct()
             )
             return [str(h) for h in rows.scalars()]
-
-    async def _queue(self, s: AsyncSession, messages: Sequence[OutgoingMessage]) -> None:
-        now = self._clock()
-        for message in messages:
-            await add_to_outbox(s, message, None, now)
 
     async def replies_for(self, inbox_id: int) -> list[tuple[int, OutgoingMessage]]:
         async with self._sm() as s:

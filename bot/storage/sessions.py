@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import insert, orm, select, update
 
 from bot.storage.dialect import Sessionmaker
 from bot.storage.tables import ConversationRow
@@ -61,8 +60,11 @@ class Sessions:
         )
 
 
-async def save_session(s: AsyncSession, session: Session, now: datetime) -> None:
-    """Insert or update the session, compare-and-set on its version; LeaseLost when it changed."""
+def save_session(db: orm.Session, session: Session, now: datetime) -> int:
+    """Insert or update the session, compare-and-set on its version; LeaseLost when it changed.
+
+    Returns the version saved; the caller sets it on `session` once the transaction has committed.
+    """
     values = {
         "platform": session.key.platform.value,
         "user_id": session.user_id,
@@ -76,19 +78,18 @@ async def save_session(s: AsyncSession, session: Session, now: datetime) -> None
         "last_activity_at": session.last_activity_at,
     }
     if session.version == 0:
-        await s.execute(
+        db.execute(
             insert(ConversationRow).values(key=session.key.as_str(), version=1, created_at=now, **values)
         )
-        session.version = 1
-        return
-    result = await s.execute(
+        return 1
+    result = db.execute(
         update(ConversationRow)
         .where(ConversationRow.key == session.key.as_str(), ConversationRow.version == session.version)
         .values(version=session.version + 1, **values)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         raise LeaseLost(f"conversation {session.key.as_str()}: changed concurrently")
-    session.version += 1
+    return session.version + 1
 
 
 def turn_event_values(session: Session, inbox_id: int | None, now: datetime) -> list[dict[str, Any]]:

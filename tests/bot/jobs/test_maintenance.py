@@ -23,8 +23,8 @@ async def test_idle_session_forms_expire_and_history_is_kept(make_runtime: MakeR
     session = await runtime.store.sessions.load(ConversationKey(Platform.WEB, "u1"), "u1")
     session.active_form = "inventory_update"
     session.slots = {"sku": "AB-1020", "qty": 450}
-    async with runtime.store.sessionmaker() as s, s.begin():
-        await save_session(s, session, clock())
+    now = clock()
+    await runtime.store.transact(lambda db: save_session(db, session, now))
     assert await expire_sessions(runtime.store.sessionmaker, clock=clock, ttl=TTL) == 0  # not idle yet
     clock.advance(minutes=31)
     assert await expire_sessions(runtime.store.sessionmaker, clock=clock, ttl=TTL) == 1

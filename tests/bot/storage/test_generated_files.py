@@ -26,7 +26,7 @@ async def test_a_chart_is_stored_and_referenced_by_id(engine: Any) -> None:
     relayed = Attachment(kind="document", file_id="tg-file-1", platform="telegram")
     message = OutgoingMessage(CHAT, "trends", files=(chart(), relayed))
     async with sessionmaker.begin() as s:
-        kept = await keep_generated(s, message, NOW)
+        kept = await s.run_sync(keep_generated, message, NOW)
     stored, untouched = kept.files
     assert untouched == relayed
     assert stored.platform == GENERATED and stored.content == b"" and stored.size == len(b"\x89PNG chart")
@@ -39,7 +39,7 @@ async def test_a_chart_is_stored_and_referenced_by_id(engine: Any) -> None:
 async def test_a_file_too_large_or_gone_is_unavailable(engine: Any) -> None:
     sessionmaker = make_sessionmaker(engine)
     async with sessionmaker.begin() as s:
-        kept = await keep_generated(s, OutgoingMessage(CHAT, "", files=(chart(b"x" * 2048),)), NOW)
+        kept = await s.run_sync(keep_generated, OutgoingMessage(CHAT, "", files=(chart(b"x" * 2048),)), NOW)
     files = GeneratedFiles(sessionmaker)
     with pytest.raises(FileUnavailable, match="larger"):
         await files.fetch_file(kept.files[0], max_bytes=1024)
@@ -51,7 +51,7 @@ async def test_a_rolled_back_turn_keeps_no_file(engine: Any) -> None:
     sessionmaker = make_sessionmaker(engine)
     with pytest.raises(RuntimeError):
         async with sessionmaker.begin() as s:
-            kept = await keep_generated(s, OutgoingMessage(CHAT, "", files=(chart(),)), NOW)
+            kept = await s.run_sync(keep_generated, OutgoingMessage(CHAT, "", files=(chart(),)), NOW)
             raise RuntimeError("the lease was lost")
     with pytest.raises(FileUnavailable):
         await GeneratedFiles(sessionmaker).fetch_file(kept.files[0], max_bytes=0)
