@@ -175,7 +175,8 @@ async def running_bot(
 
 def spawn(port: int, env: dict[str, str], role: str = "all") -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        opsbot_command("run", "--port", str(port), "--role", role),
+        # (no --role for "all", the default: the first wave, measured with --project, has no such option)
+        opsbot_command("run", "--port", str(port), *(("--role", role) if role != "all" else ())),
         cwd=PROJECT,
         env=project_env(env),
         stdout=subprocess.DEVNULL,

@@ -298,9 +298,9 @@ async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                     closed = await phase(pids, closed_loop_web(base, args.senders, args.rounds))
                 results["closed_web"] = {**closed, **profile}
                 api.reset()
-                results["closed_telegram"] = await phase(
-                    pids, closed_loop_telegram(base, api, args.senders, args.rounds)
-                )
+                with profiled(pids[-1], args.profile, f"{kind}-closed_telegram") as profile:
+                    closed = await phase(pids, closed_loop_telegram(base, api, args.senders, args.rounds))
+                results["closed_telegram"] = {**closed, **profile}
             if args.only in (None, "open"):
                 api.reset()
                 results["open_telegram"] = await phase(

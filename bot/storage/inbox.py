@@ -58,11 +58,7 @@ class Inbox:
         if self._postgres:  # one statement: the row, and the workers' wake-up when it is new
             stored = stmt.cte("stored")
             stmt = select(stored.c.id, notify_inbox())
-
-        def store(s: Session) -> int | None:
-            return s.execute(stmt).scalar_one_or_none()
-
-        inbox_id = await self._transact(store)
+        inbox_id = await self._transact.one(stmt, lambda result: result.scalar_one_or_none())
         return IngestResult(inbox_id=inbox_id, duplicate=inbox_id is None)
 
     async def claim_next(self, lease_seconds: float, holder: str = "") -> Claim | None:

@@ -74,6 +74,7 @@ def add_to_outbox(db: orm.Session, msg: OutgoingMessage, inbox_id: int | None, n
 
 
 def queue_all(db: orm.Session, messages: Sequence[OutgoingMessage], now: datetime) -> None:
+    """Queue `messages` (a delivery's follow-ups, such as a receipt) inside the caller's transaction."""
     for message in messages:
         add_to_outbox(db, message, None, now)
 

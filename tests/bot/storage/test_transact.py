@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.storage.db import make_engine, make_sessionmaker, sqlite_file
@@ -61,6 +62,19 @@ async def test_a_transaction_commits_when_its_body_returns_and_rolls_back_when_i
         with pytest.raises(RuntimeError, match="lease"):
             await transact(half_done)
         assert await stored_ids(engine) == ["kept"]
+    finally:
+        await transact.close()
+
+
+async def test_one_statement_is_a_transaction_of_its_own(engine: Any) -> None:
+    transact = transact_for(engine)
+    try:
+        stored = insert(InboxRow).values(**inbox_row("alone")).returning(InboxRow.id)
+        inbox_id = await transact.one(stored, lambda result: result.scalar_one())
+        assert isinstance(inbox_id, int) and await stored_ids(engine) == ["alone"]
+        with pytest.raises(IntegrityError):  # the same platform message id again: nothing is written
+            await transact.one(insert(InboxRow).values(**inbox_row("alone")), lambda result: None)
+        assert await stored_ids(engine) == ["alone"]
     finally:
         await transact.close()
 
