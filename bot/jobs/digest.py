@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from adapters.slack.settings import SlackDigestSettings
+from bot.jobs.shutdown import stops_quietly
 from bot.storage.dialect import Sessionmaker
 from bot.storage.outbox import Outbox
 from bot.storage.reports import SupportDay, escalation_load, intents_asked, support_day
@@ -241,7 +242,7 @@ def schedule_digest(
         return None
     trigger = CronTrigger.from_crontab(settings.cron, timezone=ZoneInfo(settings.timezone))
     return scheduler.add_job(
-        run_scheduled_digest,
+        stops_quietly(run_scheduled_digest),
         trigger,
         args=(sources, outbox),
         kwargs={"settings": settings, "clock": clock, "wake": wake},

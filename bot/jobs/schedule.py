@@ -12,6 +12,7 @@ from adapters.slack.settings import SlackDigestSettings
 from bot.config import SchedulerSettings
 from bot.jobs.digest import DigestSources, schedule_digest
 from bot.jobs.maintenance import apply_retention, expire_sessions
+from bot.jobs.shutdown import stops_quietly
 from bot.storage.dialect import Sessionmaker
 from bot.storage.outbox import Outbox
 from dialogue.clock import Clock
@@ -51,7 +52,7 @@ def build_scheduler(
     """The scheduler with every job; `digest` is None when there is no Slack to post it to."""
     scheduler = AsyncIOScheduler(timezone=timezone)
     scheduler.add_job(
-        expire_sessions,
+        stops_quietly(expire_sessions),
         "interval",
         seconds=settings.session_expiry_seconds,
         args=[sessionmaker],
@@ -60,7 +61,7 @@ def build_scheduler(
         **_ONE_AT_A_TIME,
     )
     scheduler.add_job(
-        apply_retention,
+        stops_quietly(apply_retention),
         "cron",
         hour=3,
         minute=17,
@@ -70,7 +71,7 @@ def build_scheduler(
         **_ONE_AT_A_TIME,
     )
     scheduler.add_job(
-        run_sla_watch,
+        stops_quietly(run_sla_watch),
         "interval",
         seconds=sla_every_seconds,
         args=[sla, wake_sender],
