@@ -15,8 +15,8 @@ DEFAULT_LIMIT = 4096
 
 
 def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units (an emoji outside the BMP counts twice)."""
-    return len(text.encode("utf-16-le")) // 2
+    """Length in UTF-16 code units (an emoji outside the BMP counts twice, a lone surrogate once)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def display_width(text: str) -> int:

@@ -21,6 +21,13 @@ def test_split_counts_utf16_units() -> None:
     assert all(utf16_len(p) <= 10 for p in parts)
 
 
+def test_a_lone_surrogate_counts_as_one_unit_instead_of_crashing() -> None:
+    # json.loads accepts "\\ud800"; a relayed or generated text could carry one (found by test_fuzz)
+    assert utf16_len("\ud800") == 1
+    assert utf16_len("a\udfff😀") == 4
+    assert split_text("\ud800" * 5, 2) == ["\ud800\ud800", "\ud800\ud800", "\ud800"]
+
+
 def test_split_refuses_a_useless_limit() -> None:
     with pytest.raises(ValueError):
         split_text("x", limit=0)
