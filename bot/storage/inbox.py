@@ -84,8 +84,8 @@ class Inbox:
         due = (InboxRow.status == "pending") | (
             (InboxRow.status == "processing") & (InboxRow.lease_until < now)
         )
-        stmt = (
-            select(InboxRow.id, InboxRow.attempts, InboxRow.payload)
+        stmt = (  # the ids only: the UPDATE returns what a claim needs
+            select(InboxRow.id)
             .where(InboxRow.status.in_(OPEN_INBOX), due, ~blocked)
             .order_by(InboxRow.id)
             .limit(limit)
@@ -175,7 +175,7 @@ class Inbox:
                 processed_at=now if dead else None,
             )
         )
-        await self._transact(lambda s: s.execute(stmt))
+        await self._transact.one(stmt, lambda _result: None)
         return dead
 
     async def replace_pending_text(

@@ -149,7 +149,7 @@ class Outbox:
         """Claim one row by id if it is due (delivering a scheduled message right away)."""
         lease_until = self._clock() + timedelta(seconds=lease_seconds)
         pending = (OutboxRow.id == outbox_id) & (OutboxRow.status == "pending")
-        row = await self._transact(lambda db: db.execute(_lease(pending, holder, lease_until)).first())
+        row = await self._transact.one(_lease(pending, holder, lease_until), lambda result: result.first())
         return None if row is None else _item(row)
 
     async def mark_sent(
