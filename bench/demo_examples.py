@@ -24,6 +24,7 @@ from dialogue.actions.registry import default_actions  # noqa: E402
 from dialogue.manager import DialogueManager, Policy  # noqa: E402
 from dialogue.messages import ChannelKind, Platform  # noqa: E402
 from dialogue.nlg.renderer import load_renderer  # noqa: E402
+from dialogue.nlg.rows import with_rows  # noqa: E402
 from dialogue.nlg.settings import NlgSettings  # noqa: E402
 from nlu.encoder import BatchedEncoder, load_encoder  # noqa: E402
 from nlu.parser import load_parser  # noqa: E402
@@ -87,7 +88,7 @@ async def run(encoder: BatchedEncoder, backend: SqlBackend) -> None:
     for question in QUESTIONS:
         before = len(charts)
         out = await chat.manager.handle(chat_message(chat, question), chat.session)
-        lines += [f"> {question}", "", "```", *(o.text for o in out), "```", ""]
+        lines += [f"> {question}", "", "```", *(with_rows(o.text, o.table) for o in out), "```", ""]
         for reply in charts[before:]:
             assert reply.image is not None
             (OUT / reply.image.file_name).write_bytes(reply.image.png)

@@ -30,7 +30,7 @@ from bot.storage.rejected import RejectedUpdates
 from bot.storage.store import PipelineStore
 from bot.storage.transact import transact_for
 from bot.wakeups import DONE, INBOX, OUTBOX, PgWakeups
-from bot.web_console import WebConsole
+from bot.web_console import WebConsole, check_web_access
 from bot.worker import Worker
 from dialogue.actions.base import Services
 from dialogue.clock import Clock, Sleep, system_clock
@@ -38,6 +38,7 @@ from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.service import HandoffService
 from dialogue.handoff.sla_watch import SlaWatch
 from dialogue.manager import DialogueManager, Policy
+from dialogue.messages import Platform
 
 
 def build_application(
@@ -51,6 +52,7 @@ def build_application(
 ) -> Application:
     """Wire every part for `role`. `models` are passed in: `bot.serve.prepare_models` loads the real ones."""
     s = config.settings
+    check_web_access(config)
     holder = new_holder()
     engine = engine or make_engine(config.database_url, echo=s.database.echo, pool_size=s.database.pool_size)
     sessionmaker = make_sessionmaker(engine)
@@ -85,6 +87,8 @@ def build_application(
             files=generated,
             clock=clock,
             sleep=sleep,
+            unlink=lambda user_id: accounts.unlink(Platform.WEB.value, user_id),
+            on_link_failure=metrics.link_failures.labels(Platform.WEB.value).inc,
         ),
     )
     manager = DialogueManager(

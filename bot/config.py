@@ -52,6 +52,14 @@ class AppSettings(_Section):
 class ServerSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
+    proxy_headers: bool = Field(
+        default=False,
+        description="behind a reverse proxy: take the client address and scheme from X-Forwarded-For "
+        "and X-Forwarded-Proto (from forwarded_allow_ips only); `opsbot run --proxy-headers`",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1", description="the proxies whose forwarding headers are believed (comma-separated)"
+    )
 
 
 class DatabaseSettings(_Section):
@@ -127,6 +135,7 @@ class Secrets(BaseSettings):
     DATABASE_URL: str = ""
     REDIS_URL: str = ""
     AGENT_CONSOLE_TOKEN: str = ""  # the web console's password when web.allow_remote is on
+    WEB_SESSION_SECRET: str = ""  # signs the web chat's session cookies; web.allow_remote needs it
 
     def __repr__(self) -> str:  # never print tokens
         present = [k for k, v in self.model_dump().items() if v]

@@ -72,6 +72,12 @@ class Metrics:
             registry=r,
             buckets=minutes,
         )
+        self.link_failures = Counter(
+            "opsbot_link_failures_total",
+            "One-time link codes that linked nothing (wrong, used or expired)",
+            ["platform"],
+            registry=r,
+        )
         self.open_escalations = Gauge(
             "opsbot_escalations_open", "Open escalations by status", ["status"], registry=r
         )

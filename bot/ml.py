@@ -10,6 +10,7 @@ from typing import Any
 from dialogue.actions.base import ActionTable
 from dialogue.nlg.settings import NlgSettings
 from dialogue.nlg.types import ReplyRenderer
+from dialogue.routing import KnowledgeThresholds
 from dialogue.settings import DialogueSettings
 from nlu.settings import NluSettings
 from nlu.types import NameLookup, Parser
@@ -52,6 +53,11 @@ def ensure_models(
     return trained
 
 
+def knowledge_thresholds(dialogue: DialogueSettings) -> KnowledgeThresholds:
+    """The routing thresholds of the `dialogue:` settings (faq_threshold is the answer threshold)."""
+    return KnowledgeThresholds(answer=dialogue.faq_threshold, **dialogue.knowledge.model_dump())
+
+
 def load_models(nlu: NluSettings, nlg: NlgSettings, dialogue: DialogueSettings) -> Models:
     """Load the shared encoder once; the parser and the actions (FAQ, industries, recommendations) use it."""
     from dialogue.actions.registry import default_actions
@@ -72,7 +78,7 @@ def load_models(nlu: NluSettings, nlg: NlgSettings, dialogue: DialogueSettings) 
 
     actions = default_actions(
         embedder=encoder,
-        faq_threshold=dialogue.faq_threshold,
+        knowledge=knowledge_thresholds(dialogue),
         max_invoices_listed=dialogue.max_invoices_listed,
         reorder_lead_time_days=dialogue.reorder_lead_time_days,
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from adapters.base import Adapter, Ingest, Reject
 from adapters.slack import SlackAdapter, slack_pacer
 from adapters.telegram import TelegramAdapter, telegram_pacer
 from adapters.web import WaitReplies, WebChatAdapter
+from adapters.web.access import RateLimits
+from adapters.web.adapter import Unlink
 from bot.config import AppConfig
 from bot.errors import ConfigError
 from bot.storage.generated_files import GeneratedFiles
@@ -34,6 +36,8 @@ class AdapterDeps:
     files: GeneratedFiles
     clock: Clock
     sleep: Sleep
+    unlink: Unlink | None = None  # forgets a web chat user's supplier link (/logout)
+    on_link_failure: Callable[[], None] | None = None  # a wrong one-time code in the web chat
 
 
 def telegram_mode(config: AppConfig) -> str | None:
@@ -74,6 +78,11 @@ def build_adapters(config: AppConfig, deps: AdapterDeps) -> dict[str, Adapter]:
             ingest=deps.ingest,
             wait_replies=deps.wait_replies,
             files=deps.files,
+            session_secret=secrets.WEB_SESSION_SECRET,
+            unlink=deps.unlink,
+            limits=RateLimits(storage_uri=pacing_storage(config)),
+            on_link_failure=deps.on_link_failure,
+            clock=lambda: deps.clock().timestamp(),
         )
     tg_mode = telegram_mode(config)
     if tg_mode is not None:

@@ -175,6 +175,7 @@ async def seed_demo(sm: async_sessionmaker[AsyncSession], *, today: date) -> dic
                     email=contact.email,
                     country=contact.country,
                     vip=sp.vip,
+                    phone=contact.phone,
                 )
             )
         for c in demo.customers:

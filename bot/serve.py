@@ -26,14 +26,16 @@ logger = logging.getLogger(__name__)
 
 
 async def setup_demo(config: AppConfig) -> None:
-    """What `make run` needs before serving: migrations, demo data when empty, missing models."""
+    """What `make run` needs before serving: migrations, the demo data when the database is empty and
+    no `opsbot import` was ever run, missing models."""
+    from bot.dataio.importer import import_was_run
     from bot.seed import is_empty, seed_demo
 
     engine = make_engine(config.database_url)
     try:
         await upgrade(engine)
         sessionmaker = make_sessionmaker(engine)
-        if await is_empty(sessionmaker):
+        if await is_empty(sessionmaker) and not await import_was_run(sessionmaker):
             counts = await seed_demo(sessionmaker, today=datetime.now(UTC).date())
             print(f"demo data written: {counts}", flush=True)
     finally:
@@ -105,10 +107,12 @@ async def serve(
     port: int | None = None,
     role: Role = Role.ALL,
     models: Models | None = None,
+    proxy_headers: bool | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM; the application's lifespan starts (in `role`) and drains it.
 
-    `models` default to the trained ones (`prepare_models`); tests pass doubles.
+    `models` default to the trained ones (`prepare_models`); tests pass doubles. `proxy_headers`
+    (default `server.proxy_headers`) believes X-Forwarded-For/-Proto from `server.forwarded_allow_ips`.
     """
     if role != Role.ALL and config.database_url.startswith("sqlite"):
         raise OpsbotError(f"--role {role.value} needs PostgreSQL (DATABASE_URL): SQLite is one process")
@@ -121,7 +125,17 @@ async def serve(
     except OpsbotError:
         await application.close()
         raise
-    server = uvicorn.Server(uvicorn.Config(application.asgi, log_level="warning", lifespan="on"))
+    server_settings = config.settings.server
+    forwarded = server_settings.proxy_headers if proxy_headers is None else proxy_headers
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application.asgi,
+            log_level="warning",
+            lifespan="on",
+            proxy_headers=forwarded,  # off: the client is the TCP peer, whatever headers it sends
+            forwarded_allow_ips=server_settings.forwarded_allow_ips,
+        )
+    )
     freeze_long_lived_objects()
     logger.info(
         "opsbot listening on http://%s:%s (adapters: %s)", host, port, ", ".join(application.adapters)

@@ -7,12 +7,16 @@ log and the outbox.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
 
 from adapters.web import ChatUpdate, ChatUpdates, DemoSupplier, HandoffState, TranscriptLine
+from adapters.web.session import MIN_SECRET_CHARS
+from bot.config import AppConfig
+from bot.errors import ConfigError
 from bot.storage.dialect import Sessionmaker
 from bot.storage.escalations import SqlEscalations
 from bot.storage.serde import outgoing_from_json
@@ -22,9 +26,40 @@ from dialogue.handoff.model import Agent, Escalation, Event, Reason, Status
 from dialogue.handoff.service import HandoffService, Outcome
 from dialogue.messages import ConversationKey
 
+logger = logging.getLogger(__name__)
+
 HISTORY_TURNS = 10  # turns before the escalation shown in its transcript
 MAX_TURNS = 500  # turns after it
 MAX_UPDATES = 100  # outbox rows per poll of the web chat
+
+
+def check_web_access(config: AppConfig) -> None:
+    """At start-up: remote web use needs WEB_SESSION_SECRET (refused without); warn about a trusted picker.
+
+    The picker (`web.trust_supplier_id`) only ever applies to local requests, but an operator who
+    opens the pages to other machines should know that this machine's users still speak for anyone.
+    """
+    web, secret = config.settings.web, config.secrets.WEB_SESSION_SECRET
+    if not web.enabled or not web.allow_remote:
+        return
+    if len(secret) < MIN_SECRET_CHARS:
+        problem = "is not set" if not secret else f"is shorter than {MIN_SECRET_CHARS} characters"
+        raise ConfigError(
+            f"WEB_SESSION_SECRET {problem}: web.allow_remote serves the web chat to other machines as "
+            "signed sessions, and they need a long random key; create one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'` (or turn web.allow_remote off)"
+        )
+    if web.trust_supplier_id:
+        logger.warning(
+            "web.allow_remote and web.trust_supplier_id are both on: remote visitors link with a one-time "
+            "code, but local requests (127.0.0.1 with a loopback Host) may still speak for any supplier "
+            "through the picker; turn web.trust_supplier_id off unless this machine is yours alone"
+        )
+    if not config.settings.server.proxy_headers:
+        logger.info(
+            "web.allow_remote without server.proxy_headers: behind a reverse proxy, run with "
+            "--proxy-headers so that rate limits see each client's address"
+        )
 
 
 def _who(agent_id: str, esc: Escalation) -> str:

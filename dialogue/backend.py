@@ -15,6 +15,9 @@ class Supplier:
     name: str
     name_zh: str = ""
     vip: bool = False
+    contact_name: str = ""  # the registered contact: whom the team calls back (never a number from chat)
+    email: str = ""
+    phone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,18 @@ class SalesLine:
 
 
 @dataclass(frozen=True, slots=True)
+class DailySales:
+    """Sales of one category or product on one day (cancelled orders excluded)."""
+
+    day: date
+    key: str  # the category, or the SKU
+    name: str  # the category, or the product's name
+    category: str
+    units: int
+    revenue: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class DemandHistory:
     """Units of one SKU ordered per week (Monday to Sunday), oldest week first, and its stock."""
 
@@ -178,6 +193,11 @@ class Backend(Protocol):
     async def order_activity(self, start: datetime, end: datetime, *, as_of: date) -> OrderActivity: ...
     async def sales_by(self, start: date, end: date, *, by: str) -> Sequence[SalesLine]:
         """Units and revenue per category (by="category") or per SKU (by="product"), end exclusive."""
+        ...
+
+    async def daily_sales(self, start: date, end: date, *, by: str) -> Sequence[DailySales]:
+        """Units and revenue per day and category (by="category") or SKU (by="product"), end exclusive;
+        days without sales are left out."""
         ...
 
     async def weekly_demand(

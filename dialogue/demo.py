@@ -33,6 +33,7 @@ class SupplierContact:
     contact_name: str
     email: str
     country: str
+    phone: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +160,21 @@ def load_demo(today: date, path: Path = DEMO_FILE) -> DemoData:
     suppliers, contacts = [], []
     for r in _records(raw, "suppliers", path):
         sid = r.text("id")
-        suppliers.append(Supplier(sid, r.text("name"), r.text("name_zh", ""), bool(r.raw("vip"))))
+        suppliers.append(
+            Supplier(
+                sid,
+                r.text("name"),
+                r.text("name_zh", ""),
+                bool(r.raw("vip")),
+                contact_name=r.text("contact", ""),
+                email=r.text("email", ""),
+                phone=r.text("phone", ""),
+            )
+        )
         contacts.append(
-            SupplierContact(sid, r.text("contact", ""), r.text("email", ""), r.text("country", ""))
+            SupplierContact(
+                sid, r.text("contact", ""), r.text("email", ""), r.text("country", ""), r.text("phone", "")
+            )
         )
     customers = [
         Customer(

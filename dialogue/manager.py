@@ -19,6 +19,7 @@ from dialogue.actions.base import (
 )
 from dialogue.actions.basic import escalate
 from dialogue.actions.common import yes_no_buttons
+from dialogue.actions.knowledge import faq_answer
 from dialogue.attachments import READABLE_ATTACHMENTS, attachment_label, chart_files
 from dialogue.clock import Clock
 from dialogue.handoff import triggers
@@ -29,10 +30,22 @@ from dialogue.handoff.supplier import SupplierSide
 from dialogue.identity import resolve_supplier
 from dialogue.language import decide_turn_language
 from dialogue.messages import Button, ChannelKind, IncomingMessage, OutgoingMessage
+from dialogue.nlg.rows import with_rows
 from dialogue.nlg.types import RenderedReply, ReplyRenderer
+from dialogue.risk import bank_details_rule
+from dialogue.routing import KNOWLEDGE_INTENTS, Route, RouteKind
 from dialogue.session import Session, TurnRecord
 from dialogue.settings import HandoffSettings
-from dialogue.understanding import break_tie_with_entities, describe_intent, empty_nlu, within_reach
+from dialogue.understanding import (
+    ENTRY_BUTTON,
+    INTENT_BUTTON,
+    Option,
+    break_tie_with_entities,
+    empty_nlu,
+    entry_option,
+    intent_option,
+    within_reach,
+)
 from nlu.types import OUT_OF_SCOPE, NluResult, Parser
 
 logger = logging.getLogger(__name__)
@@ -133,6 +146,8 @@ class DialogueManager:
 
     async def _business_rules(self, ctx: TurnContext) -> list[Reply]:
         """A VIP supplier, or an order above the threshold, goes to a person (once per session)."""
+        if bank_change := await bank_details_rule(ctx):  # never by chat: a person calls back (dialogue.risk)
+            return bank_change
         if ctx.message.channel_kind not in (ChannelKind.PRIVATE, ChannelKind.WEB) or not ctx.supplier_id:
             return []
         order_ids = tuple(dict.fromkeys(str(e.value) for e in ctx.nlu.entities_of("order_id")))
@@ -161,8 +176,10 @@ class DialogueManager:
             return await self._run_intent("human_handoff", ctx)
         if message.attachments:
             return await self._attachments(ctx)
-        if message.callback_data.startswith("intent:"):
-            return await self._chosen_intent(ctx, message.callback_data.removeprefix("intent:"))
+        if message.callback_data.startswith(INTENT_BUTTON):
+            return await self._chosen_intent(ctx, message.callback_data.removeprefix(INTENT_BUTTON))
+        if message.callback_data.startswith(ENTRY_BUTTON):
+            return self._chosen_entry(ctx, message.callback_data.removeprefix(ENTRY_BUTTON))
         if message.callback_data and not self._expects_button(ctx):
             return [Reply("button_expired", action="button")]
         return await self._understand(ctx)
@@ -194,8 +211,18 @@ class DialogueManager:
         chosen = replace(nlu, intent=intent, confidence=1.0, ambiguous=False)
         return await self._gated(replace(ctx, nlu=chosen), intent)
 
+    def _chosen_entry(self, ctx: TurnContext, entry_id: str) -> list[Reply]:
+        """A button naming a knowledge entry (an offer's choice) answers from it."""
+        knowledge = self._actions.knowledge
+        entry = knowledge.entry(entry_id, ctx.language) if knowledge is not None else None
+        if entry is None:
+            return [Reply("button_expired", action="button")]
+        ctx.session.state.pop("clarified_text", None)
+        ctx.session.state["fallbacks"] = 0
+        return [replace(r, action="knowledge") for r in faq_answer(ctx, entry)]
+
     async def _understand(self, ctx: TurnContext, *, counts_as_fallback: bool = True) -> list[Reply]:
-        message, session, nlu = ctx.message, ctx.session, ctx.nlu
+        session, nlu = ctx.session, ctx.nlu
         if session.active_form:
             form = self._actions.forms.get(session.active_form)
             if form is not None:
@@ -204,29 +231,44 @@ class DialogueManager:
                     return answered
 
         nlu = break_tie_with_entities(nlu)
-        if nlu.intent != OUT_OF_SCOPE and nlu.ambiguous and len(nlu.ranking) >= 2:
-            a, b = nlu.ranking[0][0], nlu.ranking[1][0]
+        routed = await self._route(ctx, nlu)
+        if routed.kind == RouteKind.ANSWER:
             session.state["fallbacks"] = 0
-            session.state["clarified_text"] = message.text
-            return [
-                Reply(
-                    "clarify",
-                    {
-                        "option_a": describe_intent(a, ctx.language),
-                        "option_b": describe_intent(b, ctx.language),
-                    },
-                    buttons=(
-                        Button(describe_intent(a, ctx.language), f"intent:{a}"),
-                        Button(describe_intent(b, ctx.language), f"intent:{b}"),
-                    ),
-                )
-            ]
+            action = nlu.intent if nlu.intent in KNOWLEDGE_INTENTS else "knowledge"
+            return [replace(r, action=action) for r in faq_answer(ctx, routed.entries[0])]
+        if routed.kind == RouteKind.OFFER:
+            a, b = (entry_option(e, ctx.language) for e in routed.entries[:2])
+            return self._clarify(ctx, a, b)
+        if routed.kind == RouteKind.CHOOSE:
+            return self._clarify(
+                ctx, intent_option(nlu.intent, ctx.language), entry_option(routed.entries[0], ctx.language)
+            )
+        if nlu.intent != OUT_OF_SCOPE and nlu.ambiguous and len(nlu.ranking) >= 2:
+            first, second = nlu.ranking[0][0], nlu.ranking[1][0]
+            return self._clarify(ctx, intent_option(first, ctx.language), intent_option(second, ctx.language))
         if nlu.intent == OUT_OF_SCOPE or nlu.confidence < self._policy.confidence_threshold:
             if not counts_as_fallback:
                 return [Reply("out_of_scope", action="out_of_scope")]
             return await self._fallback(ctx)
         session.state["fallbacks"] = 0
         return await self._gated(ctx, nlu.intent)
+
+    async def _route(self, ctx: TurnContext, nlu: NluResult) -> Route:
+        """The knowledge base's say beside the intent (dialogue.routing)."""
+        knowledge = self._actions.knowledge
+        if knowledge is None:
+            return Route(RouteKind.INTENT)
+        return await knowledge.decide(
+            nlu, ctx.message.text, ctx.language, confidence_threshold=self._policy.confidence_threshold
+        )
+
+    @staticmethod
+    def _clarify(ctx: TurnContext, a: Option, b: Option) -> list[Reply]:
+        """Ask which of two readings the user meant; the buttons carry them, the text is kept for them."""
+        ctx.session.state["fallbacks"] = 0
+        ctx.session.state["clarified_text"] = ctx.message.text
+        facts = {"option_a": a.phrase, "option_b": b.phrase}
+        return [Reply("clarify", facts, buttons=(Button(a.label, a.value), Button(b.label, b.value)))]
 
     async def _gated(self, ctx: TurnContext, intent: str) -> list[Reply]:
         """Run `intent`, unless this channel or this user may not ask it."""
@@ -289,7 +331,7 @@ class DialogueManager:
         ctx.session.record(
             TurnRecord(
                 kind="bot",
-                text=rendered.text,
+                text=with_rows(rendered.text, reply.table),  # the transcript shows the table's rows as a list
                 intent=ctx.nlu.intent,
                 confidence=ctx.nlu.confidence,
                 action=reply.action,
@@ -307,7 +349,12 @@ class DialogueManager:
             reply_to=ctx.message.message_id,
             kind=reply.kind,
             files=chart_files(reply),
-            metadata={"outcome": reply.outcome, "intent": ctx.nlu.intent, "draft": rendered.is_draft},
+            metadata={
+                "outcome": reply.outcome,
+                "intent": ctx.nlu.intent,
+                "draft": rendered.is_draft,
+                "language": ctx.language,
+            },
         )
 
 

@@ -12,11 +12,32 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class KnowledgeRoutingSettings(_Section):
+    """When the knowledge base answers beside the intent (dialogue.routing; docs/knowledge.md)."""
+
+    sure: float = Field(
+        default=0.7, ge=0, description="from here the best entry answers even if the second is close"
+    )
+    offer: float = Field(default=0.425, ge=0, le=1, description="from here to faq_threshold: offer 2 entries")
+    margin: float = Field(
+        default=0.06, ge=0, le=1, description="the best entry's lead needed to answer alone"
+    )
+    override: float = Field(default=0.45, ge=0, description="another intent's message: answer from here ...")
+    slope: float = Field(default=0.05, ge=0, description="... plus this times the intent's confidence")
+    choose: float = Field(default=0.0, ge=0, le=1, description="this far below that: intent or entry?")
+
+
 class DialogueSettings(_Section):
     session_ttl_minutes: float = Field(default=30.0, gt=0)
     confidence_threshold: float = Field(default=0.45, ge=0, le=1)
     fallbacks_before_handoff: int = Field(default=2, ge=1)
-    faq_threshold: float = Field(default=0.40, ge=0, le=1)
+    faq_threshold: float = Field(
+        default=0.45,
+        ge=0,
+        le=1,
+        description="a knowledge question is answered from its best entry from here",
+    )
+    knowledge: KnowledgeRoutingSettings = KnowledgeRoutingSettings()
     link_code_ttl_hours: float = Field(default=24.0, gt=0)
     default_language: Literal["en", "zh"] = Field(
         default="en", description="the reply language before a conversation has shown its own"

@@ -1,10 +1,12 @@
 """What the manager makes of a message before an action runs: the text actions read, ties between
-two intents, the labels that offer a choice between them, and the result of saying nothing."""
+two intents, the phrases that offer a choice (of intents or knowledge entries), and the result of
+saying nothing."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+from dialogue.faq import FaqEntry
 from dialogue.messages import IncomingMessage
 from nlu.normalize import cut
 from nlu.types import OUT_OF_SCOPE, NluResult
@@ -25,27 +27,60 @@ def within_reach(message: IncomingMessage) -> IncomingMessage:
     )
 
 
-INTENT_LABELS: dict[str, tuple[str, str]] = {
-    "order_status": ("Order status", "订单状态"),
-    "payment_status": ("Payment / invoice status", "付款 / 发票状态"),
-    "inventory_update": ("Update stock", "更新库存"),
-    "inventory_query": ("Check stock", "查询库存"),
-    "onboarding": ("Supplier onboarding", "供应商入驻"),
-    "policy_question": ("Policies", "平台政策"),
-    "complaint": ("File a complaint", "投诉"),
-    "human_handoff": ("Talk to a person", "联系人工客服"),
-    "greeting": ("Greeting", "问候"),
-    "goodbye": ("Goodbye", "再见"),
-    "thanks": ("Thanks", "感谢"),
-    "help": ("What I can do", "功能帮助"),
-    "customer_lookup": ("Customer lookup", "客户查询"),
-    "product_description": ("Product description", "商品描述"),
-    "customer_industry": ("Customer industry", "客户行业"),
-    "sales_summary": ("Sales summary", "销售汇总"),
-    "recommend_products": ("Product recommendations", "商品推荐"),
-    "market_trends": ("Market trends", "市场走势"),
-    "demand_forecast": ("Demand forecast", "需求预测"),
+# How a clarifying question offers an intent: a verb phrase in English ("Do you want to <phrase>?") and a
+# phrase that reads after 是想/还是 in Chinese. A button shows the phrase with a capital.
+INTENT_OFFERS: dict[str, tuple[str, str]] = {
+    "order_status": ("check an order's status", "查询订单状态"),
+    "payment_status": ("check an invoice's payment", "查询发票付款情况"),
+    "inventory_update": ("update your stock", "更新库存"),
+    "inventory_query": ("check your stock", "查询库存"),
+    "onboarding": ("ask about becoming a supplier", "了解供应商入驻"),
+    "policy_question": ("ask about our policies", "了解平台政策"),
+    "complaint": ("make a complaint", "提出投诉"),
+    "human_handoff": ("talk to a person", "联系人工客服"),
+    "greeting": ("just say hello", "打个招呼"),
+    "goodbye": ("end the chat", "结束对话"),
+    "thanks": ("just say thanks", "表示感谢"),
+    "help": ("see what I can do", "看看我能做什么"),
+    "customer_lookup": ("look up a customer", "查询客户信息"),
+    "product_description": ("get a product description", "生成商品描述"),
+    "customer_industry": ("find a customer's industry", "查询客户所属行业"),
+    "sales_summary": ("see a sales summary", "查看销售汇总"),
+    "recommend_products": ("get product recommendations", "获取商品推荐"),
+    "market_trends": ("see market trends", "查看市场走势"),
+    "demand_forecast": ("get a demand forecast", "获取需求预测"),
 }
+INTENT_BUTTON = "intent:"
+ENTRY_BUTTON = "faq:"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One choice of a clarifying question: its button value, its phrase in the question, its label."""
+
+    value: str  # "intent:<name>" | "faq:<entry id>"
+    phrase: str  # "check an invoice's payment", "ask about our payment terms"; zh "查询发票付款情况"
+    label: str  # "Check an invoice's payment"
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def intent_option(intent: str, language: str) -> Option:
+    en, zh = INTENT_OFFERS.get(intent, ("do something else", "办理其他事项"))
+    phrase = zh if language == "zh" else en
+    return Option(f"{INTENT_BUTTON}{intent}", phrase, capitalised(phrase))
+
+
+def entry_option(entry: FaqEntry, language: str) -> Option:
+    """A knowledge entry as a choice: "ask about <offer>" / "了解<offer>", the button its offer."""
+    topic = entry.offer or entry.questions[0]
+    if language == "zh":
+        phrase = f"了解{topic}" if entry.offer else f"问“{topic}”"
+    else:
+        phrase = f"ask about {topic}" if entry.offer else f"ask “{topic}”"
+    return Option(f"{ENTRY_BUTTON}{entry.id}", phrase, capitalised(topic))
 
 
 # When the classifier hesitates between two intents, an entity that only one of them uses decides.
@@ -69,8 +104,7 @@ def break_tie_with_entities(nlu: NluResult) -> NluResult:
 
 
 def describe_intent(intent: str, language: str) -> str:
-    en, zh = INTENT_LABELS.get(intent, (intent, intent))
-    return zh if language == "zh" else en
+    return intent_option(intent, language).phrase
 
 
 def empty_nlu(text: str, language: str) -> NluResult:

@@ -45,3 +45,16 @@ def gloss(text: str) -> str:
         if g not in seen:
             seen.append(g)
     return f"{text} ({'; '.join(seen)})" if seen else text
+
+
+@cache
+def attribute_glosses(vocab_dir: Path = VOCAB_DIR) -> Mapping[str, str]:
+    """Product attribute words and phrases, English (lower case) -> Chinese: gloss.yml's `attributes`.
+
+    The file lists them Chinese first, like the rest of the glossary; the first Chinese word given for
+    an English one is the one listings use.
+    """
+    out: dict[str, str] = {}
+    for zh, en in read_vocab("gloss", vocab_dir).pairs("attributes"):
+        out.setdefault(" ".join(en.lower().split()), zh)
+    return out

@@ -88,6 +88,94 @@ def parse_period(text: str, today: date) -> Period:
     return Period(key, week_start, tomorrow)
 
 
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two spans of whole days to compare (ends exclusive): the period a question names, as far as it has
+    gone, against the same span of the period before it.
+
+    Today is not over, so it is in neither span. `period_end` is where the named period ends: later than
+    `end` while the period is not complete. `clamped` when the period before is shorter than the span
+    (March 1-30 against February 1-28/29). `instead_of` names the period asked about when it has no whole
+    day yet (this month on the 1st, this week on a Monday, today): the last complete one is compared instead.
+    """
+
+    key: str
+    start: date
+    end: date
+    previous_start: date
+    previous_end: date
+    period_end: date
+    clamped: bool = False
+    instead_of: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.end >= self.period_end
+
+
+def _month_start(day: date, months_back: int = 0) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months_back, 12)
+    return date(year, month + 1, 1)
+
+
+def compare_period(key: str, today: date) -> Comparison:
+    """The spans `key` compares on `today`: like with like.
+
+    A week is compared with the week before, a month with the month before, a day with the same weekday a
+    week before (weekly ordering makes neighbouring days unlike). A period not over yet is compared with
+    the same days of the period before (December 1-5 against November 1-5; this week's Monday to Saturday
+    against last week's), clamped to the end of the period before when that is shorter.
+    """
+    week = today - timedelta(days=today.weekday())
+    month = _month_start(today)
+    if key == "this_week" and today > week:
+        return Comparison(
+            key, week, today, week - timedelta(days=7), today - timedelta(days=7), week + timedelta(days=7)
+        )
+    if key == "this_month" and today > month:
+        previous = _month_start(today, 1)
+        same_days = previous + (today - month)
+        return Comparison(
+            key,
+            month,
+            today,
+            previous,
+            min(same_days, month),
+            _month_start(today, -1),
+            clamped=same_days > month,
+        )
+    if key in ("this_week", "this_month", "today"):
+        last = {"this_week": "last_week", "this_month": "last_month", "today": "yesterday"}[key]
+        done = compare_period(last, today)
+        return Comparison(
+            done.key,
+            done.start,
+            done.end,
+            done.previous_start,
+            done.previous_end,
+            done.period_end,
+            instead_of=key,
+        )
+    if key == "last_week":
+        return Comparison(
+            key, week - timedelta(days=7), week, week - timedelta(days=14), week - timedelta(days=7), week
+        )
+    if key == "last_month":
+        return Comparison(
+            key, _month_start(today, 1), month, _month_start(today, 2), _month_start(today, 1), month
+        )
+    if key == "yesterday":
+        day = today - timedelta(days=1)
+        return Comparison(key, day, today, day - timedelta(days=7), today - timedelta(days=7), today)
+    raise ValueError(f"not a period: {key!r}")
+
+
+def last_weeks(today: date, weeks: int) -> Comparison:
+    """The `weeks` whole weeks of days before today, against the same number of weeks before them."""
+    span = timedelta(weeks=weeks)
+    return Comparison(f"last_{weeks}_weeks", today - span, today, today - 2 * span, today - span, today)
+
+
 def period_name(key: str, language: str) -> str:
     """How a reply names the period: "last week" / "上周"."""
     return period_vocabulary().words(key).name(language)

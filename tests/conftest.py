@@ -7,6 +7,7 @@ import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,43 @@ def _is_local(address: Any) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+_WALL_CLOCK = pytest.StashKey[Any]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wall-clock",
+        default=None,
+        metavar="ISO-8601",
+        help="run with the wall clock moved to this instant, e.g. 2028-02-29T10:00:00Z (time-machine: "
+        "time.time, datetime.now and date.today move and tick on; monotonic time does not); .ci/date_check",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    value = config.getoption("--wall-clock", default=None)
+    if value:
+        import time_machine
+
+        instant = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        if instant.tzinfo is None:
+            raise pytest.UsageError("--wall-clock needs a time zone, e.g. 2028-02-29T10:00:00Z")
+        traveller = time_machine.travel(instant, tick=True)
+        traveller.start()
+        config.stash[_WALL_CLOCK] = traveller
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_WALL_CLOCK, None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    value = config.getoption("--wall-clock", default=None)
+    return f"wall clock moved to {value} (time-machine)" if value else None
 
 
 @pytest.fixture(autouse=True)
@@ -139,7 +177,10 @@ async def make_runtime(engine: Any, tmp_path: Path, clock: ManualClock) -> Async
     """Build applications on the test database, with test doubles for the models; each is stopped at the end.
 
     The platform adapters are the real ones, built from `overrides` and the tokens in `env` exactly as in
-    production (point `api_base_url` at a fake API).
+    production (point `api_base_url` at a fake API). The runtime runs on the system clock (Slack request
+    signatures, leases and retries need real time), or with `use_clock` on the test's ManualClock; either
+    way the demo data is dated by that clock, so what a test sees does not depend on the calendar day
+    (.ci/date_check runs such tests with the wall clock moved to awkward days).
     """
     built: list[Application] = []
 
@@ -162,14 +203,13 @@ async def make_runtime(engine: Any, tmp_path: Path, clock: ManualClock) -> Async
             renderer=renderer or EchoRenderer(),
             actions=actions or basic_actions(),
         )
-        application = build_application(
-            config, models=models, clock=clock if use_clock else system_clock, engine=engine
-        )
+        runtime_clock = clock if use_clock else system_clock
+        application = build_application(config, models=models, clock=runtime_clock, engine=engine)
         if seed:
             from bot.seed import is_empty, seed_demo
 
-            if await is_empty(application.store.sessionmaker):
-                await seed_demo(application.store.sessionmaker, today=clock().date())
+            if await is_empty(application.store.sessionmaker):  # dated by the clock the runtime runs on
+                await seed_demo(application.store.sessionmaker, today=runtime_clock().date())
         if start:
             await application.start()
         built.append(application)

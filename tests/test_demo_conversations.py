@@ -55,7 +55,7 @@ async def demo(make_runtime: MakeRuntime, nlu_model_dir: Path, shared_encoder: A
 
 async def post(runtime: Any, text: str, supplier_id: str | None, sender: str) -> list[dict[str, Any]]:
     transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         body = {"sender": sender, "text": text, "supplier_id": supplier_id}
         r = await client.post("/web/messages", json=body)
     assert r.status_code == 200, r.text

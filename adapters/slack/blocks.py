@@ -1,12 +1,15 @@
 """Core outgoing messages -> Block Kit and fallback text (pure; the only place Block Kit is built).
 
-Without a card: sections of text, the table as a code block, buttons as an actions block. With a card,
+Without a card: sections of text, the table as a Block Kit table block (a code block when it is too big
+for one), buttons as an actions block; the notification text has the table's rows as a bullet list,
+since a notification cannot show a table. With a card,
 the card is the body (header, label/value fields, a section per paragraph, small print as context)
 and `text` only the notification fallback. Every Block Kit text limit is respected by splitting.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,6 +17,7 @@ from adapters.markdown import split_markdown, to_plain
 from adapters.slack.mrkdwn import from_markdown
 from adapters.text import render_table, split_lines, split_text
 from dialogue.messages import Button, Card, OutgoingMessage
+from dialogue.nlg.rows import rows_as_list
 
 BUTTON_ACTION_PREFIX = "opsbot_btn_"
 PICKER_MARK = "pick:"  # a users_select carries its value in its action_id: it has no value of its own
@@ -26,6 +30,10 @@ FALLBACK_TEXT_LIMIT = 3900  # Slack truncates `text` at 40k, but notifications a
 BUTTON_LABEL_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
 BUTTONS_PER_ACTIONS_BLOCK = 25
+TABLE_MAX_ROWS = 100  # a table block's rows (header included)
+TABLE_MAX_COLUMNS = 20
+TABLE_CELL_LIMIT = 500  # kept short: a table cell is read at a glance
+_NUMERIC = re.compile(r"^[-+−]?(?:[A-Z]{3} )?[\d,.]+(?:%| ?[–-] ?[\d,.]+)?$")
 _CODE_FENCE = 8  # "```\n" + "\n```"
 _MARKDOWN_PIECE = 2500  # Markdown source per section: its mrkdwn (escapes included) stays under 3000
 
@@ -67,10 +75,31 @@ def card_blocks(card: Card) -> list[Block]:
 
 
 def table_blocks(table: Sequence[Sequence[str]]) -> list[Block]:
-    """A table as monospace code blocks (columns aligned by display width, CJK included)."""
-    text = escape_mrkdwn(render_table(table))
-    if not text:
+    """A table as one Block Kit table block (header row first; number columns aligned right).
+
+    A table too big for a table block becomes monospace code blocks (columns aligned by display width).
+    """
+    if not table:
         return []
+    columns = max(len(row) for row in table)
+    if len(table) > TABLE_MAX_ROWS or columns > TABLE_MAX_COLUMNS:
+        return _code_blocks(table)
+    cells = [[str(row[i]) if i < len(row) else "" for i in range(columns)] for row in table]
+    rows = [[{"type": "raw_text", "text": cell[:TABLE_CELL_LIMIT] or " "} for cell in row] for row in cells]
+    block: Block = {"type": "table", "rows": rows}
+    body = cells[1:]
+    if body:
+        block["column_settings"] = [
+            {"align": "right"}
+            if all(_NUMERIC.match(row[i]) for row in body if row[i])
+            else {"align": "left", "is_wrapped": True}
+            for i in range(columns)
+        ]
+    return [block]
+
+
+def _code_blocks(table: Sequence[Sequence[str]]) -> list[Block]:
+    text = escape_mrkdwn(render_table(table))
     return [
         {"type": "section", "text": _mrkdwn(f"```\n{piece}\n```")}
         for piece in split_lines(text, SECTION_TEXT_LIMIT - _CODE_FENCE)
@@ -166,7 +195,7 @@ def fallback_text(message: OutgoingMessage) -> str:
     if not parts and message.card is not None:
         parts.append(card_text(message.card))
     if message.table:
-        parts.append(render_table(message.table))
+        parts.append(rows_as_list(message.table) or render_table(message.table))
     if message.buttons and not parts:
         parts.append(" / ".join(b.label for b in message.buttons))
     text = escape_mrkdwn("\n".join(p for p in parts if p)) or " "

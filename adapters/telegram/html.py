@@ -3,8 +3,10 @@
 Plain text is escaped, so `<`, `&` and `*` arrive as written; `format="markdown"` text is rendered
 from light Markdown to <b> <i> <s> <code> <pre> <a href>. With a card, the card is the message body
 and `text` only its fallback elsewhere: a bold title, "label: value" lines, paragraphs, italic small
-print. A table becomes a <pre> block. Limits are checked on the visible text, which is what Telegram
-counts. Every part also carries its plain text, sent instead when Telegram cannot parse the HTML.
+print. A table becomes a <pre> block when it fits a phone's width (TABLE_MAX_WIDTH columns); a wider one
+would wrap mid-row, so its rows come as a bullet list instead (never both). Limits are checked on the
+visible text, which is what Telegram counts. Every part also carries its plain text, sent instead when
+Telegram cannot parse the HTML.
 """
 
 from __future__ import annotations
@@ -17,14 +19,17 @@ from urllib.parse import urlsplit
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from adapters.markdown import Style, render, split_markdown, to_plain
-from adapters.text import render_table, split_lines, split_text, utf16_len
+from adapters.text import display_width, render_table, split_lines, split_text, utf16_len
 from dialogue.messages import Button, Card, OutgoingMessage
+from dialogue.nlg.rows import rows_as_list
 
 # Telegram counts at most 4096 characters of text after entity parsing (UTF-16 code units).
 MAX_MESSAGE_LENGTH = 4096
 # Telegram rejects callback_data longer than 64 bytes.
 MAX_CALLBACK_DATA_BYTES = 64
 
+# The widest monospace table shown as one: about what a phone shows of a <pre> line without wrapping.
+TABLE_MAX_WIDTH = 44
 # Telegram shows at most 1024 characters of a caption.
 MAX_CAPTION_LENGTH = 1024
 _LINK_SCHEMES = frozenset({"http", "https", "tg", "mailto"})
@@ -79,9 +84,12 @@ def card_blocks(card: Card) -> list[_Block]:
     return blocks
 
 
+_LIST = "list"  # a table's rows as bullet lines: no tag, and right under the sentence that introduces them
+
+
 def _wrap(text: str, tag: str) -> str:
     escaped = html.escape(text, quote=False)
-    return f"<{tag}>{escaped}</{tag}>" if tag else escaped
+    return f"<{tag}>{escaped}</{tag}>" if tag and tag != _LIST else escaped
 
 
 def _markdown_parts(source: str, limit: int) -> list[Part]:
@@ -102,17 +110,27 @@ def render_parts(message: OutgoingMessage, limit: int = MAX_MESSAGE_LENGTH) -> l
         parts, blocks = _markdown_parts(message.text, limit), []
     else:
         blocks = [(message.text, "")] if message.text.strip() else []
-    table = render_table(message.table)
-    if table:
-        blocks.append((table, "pre"))
+    blocks.extend(table_blocks(message.table))
     for text, tag in blocks:
-        if parts and utf16_len(parts[-1].plain) + 2 + utf16_len(text) <= limit:
+        gap = "\n" if tag == _LIST else "\n\n"
+        if parts and utf16_len(parts[-1].plain) + len(gap) + utf16_len(text) <= limit:
             last = parts[-1]
-            parts[-1] = Part(f"{last.html}\n\n{_wrap(text, tag)}", f"{last.plain}\n\n{text}")
+            parts[-1] = Part(f"{last.html}{gap}{_wrap(text, tag)}", f"{last.plain}{gap}{text}")
             continue
         pieces = split_lines(text, limit) if tag == "pre" else split_text(text, limit)
         parts.extend(Part(_wrap(piece, tag), piece) for piece in pieces)
     return parts
+
+
+def table_blocks(table: Sequence[Sequence[str]], max_width: int = TABLE_MAX_WIDTH) -> list[_Block]:
+    """The rows once: a <pre> table that fits `max_width` columns, else a bullet list of the same rows."""
+    text = render_table(table)
+    if not text:
+        return []
+    if max(display_width(line) for line in text.splitlines()) <= max_width:
+        return [(text, "pre")]
+    listed = rows_as_list(table)
+    return [(listed, _LIST)] if listed else []
 
 
 def render_html_parts(message: OutgoingMessage, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:

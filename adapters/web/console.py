@@ -1,4 +1,4 @@
-"""The local agent console: GET /agent and its JSON API, over the same handoff service as the Slack desk.
+"""The agent console: GET /agent and its JSON API, over the same handoff service as the Slack desk.
 
 The page polls the list of open escalations and the one it shows; every change goes through
 `ConsoleBackend`, whose implementation calls `HandoffService`, so a claim has one winner, only the
@@ -20,20 +20,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.guard import BadBody, decode_json
-from adapters.web.access import ConsoleAccess
+from adapters.web.access import ConsoleAccess, Endpoint, security_headers, with_headers
 from dialogue.handoff.model import Agent, Escalation
 from dialogue.handoff.service import Outcome
 
 MAX_TEXT = 4000
 _NAME = re.compile(r"^[\w .@'-]{1,40}$")
-PAGE_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-        "frame-ancestors 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+PAGE_HEADERS = security_headers()  # the console is never framed, whatever web.embed_origins says
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,12 +172,15 @@ class AgentConsole:
         self._access = access
 
     def routes(self) -> Sequence[BaseRoute]:
+        def route(path: str, endpoint: Endpoint, method: str) -> Route:
+            return Route(path, with_headers(endpoint, PAGE_HEADERS), methods=[method])
+
         return [
-            Route("/agent", self._page, methods=["GET"]),
-            Route("/agent/login", self._login, methods=["POST"]),
-            Route("/agent/api/escalations", self._list, methods=["GET"]),
-            Route("/agent/api/escalations/{escalation_id:int}", self._detail, methods=["GET"]),
-            Route("/agent/api/escalations/{escalation_id:int}/{action:str}", self._act, methods=["POST"]),
+            route("/agent", self._page, "GET"),
+            route("/agent/login", self._login, "POST"),
+            route("/agent/api/escalations", self._list, "GET"),
+            route("/agent/api/escalations/{escalation_id:int}", self._detail, "GET"),
+            route("/agent/api/escalations/{escalation_id:int}/{action:str}", self._act, "POST"),
         ]
 
     async def _page(self, request: Request) -> Response:

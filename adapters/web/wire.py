@@ -1,7 +1,8 @@
 """The web chat's JSON, both ways: a request body into an `IncomingMessage`, a reply into what the page reads.
 
 A body that is not JSON, nests too deeply or has fields of the wrong type is refused with a message for
-the client. Replies carry their `format` and the names of their files (the chat shows no file content).
+the client. Replies carry their `format` and the names of their files (the chat shows no file content),
+and the language they are written in, which the page's own words follow.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dialogue.messages import (
     Platform,
     Sender,
 )
+from nlu.language import detect_language, has_letters
 
 
 def parse_sender(sender: object) -> str:
@@ -75,6 +77,22 @@ def _card_json(card: Card) -> dict[str, Any]:
     }
 
 
+def reply_language(msg: OutgoingMessage) -> str | None:
+    """ "en" or "zh": the conversation's language as this reply shows it; None when it does not tell.
+
+    The dialogue's own replies and handoff notices are written in the conversation's language (a
+    `language` in the metadata says it outright). A person's relayed message says nothing about it:
+    an agent may write English to a Chinese supplier.
+    """
+    stated = msg.metadata.get("language")
+    if stated in ("en", "zh"):
+        return str(stated)
+    if msg.kind == "relay":
+        return None
+    text = msg.card.title if msg.card is not None and not msg.text.strip() else msg.text
+    return detect_language(text) if has_letters(text) else None
+
+
 def reply_json(msg: OutgoingMessage) -> dict[str, Any]:
     """One reply as the chat page reads it; a card is {title, fields: [[label, value]], sections, context}."""
     return {
@@ -91,4 +109,5 @@ def reply_json(msg: OutgoingMessage) -> dict[str, Any]:
             if f.platform == "generated" and f.file_id
         ],
         "metadata": dict(msg.metadata),
+        "language": reply_language(msg),
     }

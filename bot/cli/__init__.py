@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-from bot.cli import conversations, db, digest, escalations, nlg, nlu, run, suppliers, telegram
+from bot.cli import (
+    conversations,
+    data,
+    db,
+    digest,
+    escalations,
+    knowledge,
+    nlg,
+    nlu,
+    run,
+    suppliers,
+    telegram,
+)
 from bot.cli.base import app
 
 __all__ = [
     "app",
     "conversations",
+    "data",
     "db",
     "digest",
     "escalations",
+    "knowledge",
     "main",
     "nlg",
     "nlu",

@@ -1,4 +1,4 @@
-"""`opsbot db upgrade` and `opsbot db seed-demo`."""
+"""`opsbot db upgrade`, `opsbot db seed-demo` and `opsbot db reset-demo`."""
 
 from __future__ import annotations
 
@@ -41,3 +41,24 @@ def db_seed_demo(
 
     counts = run_with_engine(load(config_path), go)
     typer.echo("demo data already present" if counts is None else f"demo data written: {counts}")
+
+
+@command(db_app, "reset-demo")
+def db_reset_demo(
+    config_path: Path | None = ConfigOption,
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
+) -> None:
+    """Remove the demo data (only the demo's suppliers, customers, products, orders, invoices, stock)."""
+    from bot.dataio.demo import reset_demo
+
+    if not yes:
+        typer.confirm(
+            "Remove the demo's suppliers, customers, products, orders, invoices and stock?", abort=True
+        )
+
+    async def go(engine: AsyncEngine) -> dict[str, int]:
+        async with engine.begin() as conn:
+            return await conn.run_sync(reset_demo)
+
+    removed = run_with_engine(load(config_path), go)
+    typer.echo(f"demo data removed: {removed}" if any(removed.values()) else "no demo data to remove")

@@ -53,7 +53,7 @@ def evaluate_replies(
     concurrency: int = typer.Option(32, "--concurrency", min=1),
 ) -> None:
     """Score the reply model on the held-out split; the last stdout line is JSON."""
-    from dialogue.nlg.evaluation import evaluate_model
+    from dialogue.nlg.evaluation import evaluate_model, missing_glossary_text
     from dialogue.nlg.model import ReplyModel
     from dialogue.nlg.training import DEFAULT_MAX_VARIANTS, saved_hash, saved_meta
 
@@ -79,7 +79,8 @@ def evaluate_replies(
     result["model_size_mb"] = round(reply_model.size_bytes / 1e6, 2)
     if not as_json:
         for key, value in result.items():
-            if isinstance(value, dict):
+            if isinstance(value, dict) and key != "missing_glossary":
                 typer.echo(f"{key:28s} " + "  ".join(f"{k}={v}" for k, v in value.items()))
         typer.echo(f"{'split':28s} {result['split']}")
+        typer.echo(f"{'missing glossary':28s} {missing_glossary_text(result['missing_glossary'])}")
     typer.echo(json.dumps(result, ensure_ascii=False, sort_keys=True))

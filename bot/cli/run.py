@@ -27,6 +27,12 @@ def run(
         "--role",
         help="all: everything in one process; web: receive and acknowledge; worker: process and send.",
     ),
+    proxy_headers: bool | None = typer.Option(
+        None,
+        "--proxy-headers/--no-proxy-headers",
+        help="Behind a reverse proxy: client address and scheme from X-Forwarded-For/-Proto, believed "
+        "from server.forwarded_allow_ips only (default server.proxy_headers).",
+    ),
 ) -> None:
     """Start the bot: webhooks, web chat, workers, outbox sender and scheduler (as --role says)."""
     from bot.serve import serve, serving_loop, setup_demo
@@ -35,7 +41,7 @@ def run(
     if setup:
         asyncio.run(setup_demo(config))
     with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=serving_loop()) as runner:
-        runner.run(serve(config, host=host, port=port, role=role))
+        runner.run(serve(config, host=host, port=port, role=role, proxy_headers=proxy_headers))
 
 
 @command(app, "chat")

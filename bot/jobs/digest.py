@@ -17,14 +17,17 @@ from zoneinfo import ZoneInfo
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import select
 
 from adapters.slack.settings import SlackDigestSettings
 from bot.jobs.shutdown import stops_quietly
 from bot.storage.dialect import Sessionmaker
 from bot.storage.outbox import Outbox
 from bot.storage.reports import SupportDay, escalation_load, intents_asked, support_day
+from bot.storage.tables import EscalationRow
 from dialogue.backend import Backend
 from dialogue.clock import Clock
+from dialogue.handoff.model import ReasonCode
 from dialogue.messages import Card, ConversationKey, OutgoingMessage, Platform
 
 logger = logging.getLogger(__name__)
@@ -50,6 +53,7 @@ class DigestFigures:
     questions: int  # user turns with an intent
     top_intents: tuple[tuple[str, int], ...]
     support: SupportDay
+    bank_detail_requests: int = 0  # escalations opened as "risk: bank details" that day (dialogue.risk)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,7 @@ async def collect_figures(
     load = await escalation_load(sources.sessionmaker, now=now)
     intents = await intents_asked(sources.sessionmaker, start=start, end=end)
     support = await support_day(sources.sessionmaker, start=start, end=end)
+    bank_requests = await bank_detail_requests(sources.sessionmaker, start=start, end=end)
     return DigestFigures(
         day=day,
         timezone=zone.key,
@@ -100,6 +105,21 @@ async def collect_figures(
         questions=sum(n for _i, n in intents),
         top_intents=tuple(intents[:TOP_INTENTS]),
         support=support,
+        bank_detail_requests=bank_requests,
+    )
+
+
+async def bank_detail_requests(sessionmaker: Sessionmaker, *, start: datetime, end: datetime) -> int:
+    """Escalations opened in [start, end) because someone asked to change bank details."""
+    query = select(EscalationRow.reasons).where(
+        EscalationRow.created_at >= start, EscalationRow.created_at < end
+    )
+    async with sessionmaker() as s:
+        rows = (await s.execute(query)).scalars().all()
+    return sum(
+        1
+        for reasons in rows
+        if any(isinstance(r, dict) and r.get("code") == ReasonCode.RISK_BANK_DETAILS for r in reasons or ())
     )
 
 
@@ -144,15 +164,20 @@ def render_digest(f: DigestFigures) -> Digest:
         f"Support: {support}",
         f"Top questions ({f.questions} asked): {intents}",
     ]
+    fields = [
+        ("Orders", str(f.order_count)),
+        ("Revenue", _money(f.revenue)),
+        ("Late orders", str(len(f.late_orders))),
+        ("Escalations", escalations),
+        ("Support", support),
+    ]
+    if f.bank_detail_requests:
+        risk = f"{f.bank_detail_requests} asked to change bank details (call back before any change)"
+        lines.insert(4, f"Risk: {risk}")
+        fields.append(("Risk", risk))
     card = Card(
         title=title,
-        fields=(
-            ("Orders", str(f.order_count)),
-            ("Revenue", _money(f.revenue)),
-            ("Late orders", str(len(f.late_orders))),
-            ("Escalations", escalations),
-            ("Support", support),
-        ),
+        fields=tuple(fields),
         sections=((f"Late: {late_ids}",) if late_ids else ())
         + (f"Top questions ({f.questions}): {intents}",),
         context=(f"{f.day.isoformat()}, {f.timezone} time",),

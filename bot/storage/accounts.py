@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.tables import LinkCodeRow, SupplierLinkRow, SupplierRow
@@ -112,3 +112,14 @@ class SqlAccounts:
                 existing.linked_at = now
         self._links[(platform, user_id)] = (row.supplier_id, now)
         return LinkResult(True, row.supplier_id)
+
+    async def unlink(self, platform: str, user_id: str) -> bool:
+        """Forget the supplier a user linked (the web chat's /logout); True when there was a link."""
+        async with self._sm() as s, s.begin():
+            gone = await s.execute(
+                delete(SupplierLinkRow).where(
+                    SupplierLinkRow.platform == platform, SupplierLinkRow.user_id == user_id
+                )
+            )
+        self._links[(platform, user_id)] = (None, self._clock())
+        return bool(gone.rowcount)  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from bot.storage.tables import (
 from dialogue.backend import (
     Customer,
     CustomerProfile,
+    DailySales,
     DemandHistory,
     Invoice,
     Order,
@@ -125,7 +126,9 @@ class SqlBackend:
     async def get_supplier(self, supplier_id: str) -> Supplier | None:
         async with self._sm() as s:
             row = await s.get(SupplierRow, supplier_id)
-        return Supplier(row.id, row.name, row.name_zh, row.vip) if row else None
+        if row is None:
+            return None
+        return Supplier(row.id, row.name, row.name_zh, row.vip, row.contact_name, row.email, row.phone)
 
     async def get_order(self, supplier_id: str, order_id: str) -> Order | None:
         async with self._sm() as s:
@@ -411,6 +414,9 @@ class SqlBackend:
 
     async def sales_by(self, start: date, end: date, *, by: str) -> Sequence[SalesLine]:
         return await sales_history.sales_by(self._sm, start, end, by=by)
+
+    async def daily_sales(self, start: date, end: date, *, by: str) -> Sequence[DailySales]:
+        return await sales_history.sales_by_day(self._sm, start, end, by=by)
 
     async def weekly_demand(
         self, sku: str, *, end: date, weeks: int, supplier_id: str | None = None

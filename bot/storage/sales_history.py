@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.tables import InventoryRow, OrderLineRow, OrderRow, ProductRow
-from dialogue.analytics.aggregate import SoldLine, sales_lines, weekly_units
-from dialogue.backend import DemandHistory, Product, SalesLine
+from dialogue.analytics.aggregate import SoldLine, daily_sales, sales_lines, weekly_units
+from dialogue.backend import DailySales, DemandHistory, Product, SalesLine
 
 
 def _at(day: date) -> datetime:
@@ -50,6 +50,12 @@ async def sales_by(
     sm: async_sessionmaker[AsyncSession], start: date, end: date, *, by: str
 ) -> Sequence[SalesLine]:
     return sales_lines(await _sold(sm, start, end), by=by)
+
+
+async def sales_by_day(
+    sm: async_sessionmaker[AsyncSession], start: date, end: date, *, by: str
+) -> Sequence[DailySales]:
+    return daily_sales(await _sold(sm, start, end), by=by)
 
 
 async def weekly_demand(

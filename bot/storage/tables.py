@@ -330,6 +330,7 @@ class SupplierRow(Base):
     email: Mapped[str] = mapped_column(CleanString(200), default="")
     country: Mapped[str] = mapped_column(CleanString(64), default="")
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str] = mapped_column(CleanString(64), default="")  # the registered number to call back
 
 
 class CustomerRow(Base):
@@ -351,6 +352,7 @@ class ProductRow(Base):
     sku: Mapped[str] = mapped_column(CleanString(32), primary_key=True)
     supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"), index=True)
     name: Mapped[str] = mapped_column(CleanString(200))
+    name_zh: Mapped[str] = mapped_column(CleanString(200), default="")  # from `opsbot import` (0006)
     category: Mapped[str] = mapped_column(CleanString(100))
     material: Mapped[str] = mapped_column(CleanString(100), default="")
     size: Mapped[str] = mapped_column(CleanString(100), default="")
@@ -424,6 +426,17 @@ class InvoiceRow(Base):
     due_date: Mapped[date] = mapped_column(Date)
     scheduled_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     paid_at: Mapped[date | None] = mapped_column(Date, nullable=True)
+
+
+class DataImportRow(Base):
+    """One applied `opsbot import` run: `opsbot run --setup` seeds the demo only if there was none."""
+
+    __tablename__ = "data_imports"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(CleanString(500))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # entity -> inserted/updated/unchanged
+    imported_at: Mapped[datetime] = mapped_column(_ts())
 
 
 class CustomerIssueRow(Base):

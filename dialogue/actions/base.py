@@ -10,6 +10,7 @@ from dialogue.analytics.charts import Chart
 from dialogue.backend import Accounts, Backend
 from dialogue.handoff.service import HandoffService
 from dialogue.messages import Button, ChannelKind, IncomingMessage
+from dialogue.routing import KnowledgeRouting
 from dialogue.session import Session
 from nlu.types import NluResult
 
@@ -83,3 +84,5 @@ class ActionTable:
     # Work done once, before it is first needed: indexes of fixed texts, encoded at start-up rather
     # than while the first supplier who asks waits.
     warm_ups: tuple[Callable[[], Awaitable[object]], ...] = ()
+    # The knowledge base consulted beside the intent on every turn (dialogue.routing); None: intents only.
+    knowledge: KnowledgeRouting | None = None

@@ -56,10 +56,9 @@ async def inventory_query(ctx: TurnContext) -> list[Reply]:
         return [Reply("stock_ask_sku")]
     zh = ctx.language == "zh"
     out = "缺货" if zh else "out of stock"
-    lines = [f"• {i.sku} {i.name}: {i.quantity if i.quantity > 0 else out}" for i in items]
     rows: list[tuple[str, ...]] = [TABLE_HEADER_ZH if zh else TABLE_HEADER_EN]
-    rows.extend((i.sku, i.name, str(i.quantity)) for i in items)
-    return [Reply("stock_table", {"stock_table": "\n".join(lines)}, table=tuple(rows))]
+    rows.extend((i.sku, i.name, f"{i.quantity:,}" if i.quantity > 0 else out) for i in items)
+    return [Reply("stock_table", table=tuple(rows))]  # the rows are the table; the text introduces them
 
 
 async def inventory_update(ctx: TurnContext) -> list[Reply]:

@@ -8,8 +8,8 @@ from dialogue.actions.base import Action, Reply, TurnContext
 from dialogue.actions.common import fmt_date, fmt_money, money, status_label
 from dialogue.backend import Invoice
 
-TABLE_HEADER_EN = ("Invoice", "Amount", "Status", "Due")
-TABLE_HEADER_ZH = ("发票", "金额", "状态", "到期日")
+TABLE_HEADER_EN = ("Invoice", "Amount", "Status", "Date")
+TABLE_HEADER_ZH = ("发票", "金额", "状态", "日期")
 MAX_INVOICES_PER_MESSAGE = 3
 
 
@@ -62,28 +62,26 @@ def describe_invoice(invoice: Invoice) -> Reply:
 
 
 def invoice_list(ctx: TurnContext, invoices: Sequence[Invoice], *, order_id: str | None = None) -> Reply:
+    """The invoices as a table (the text only counts them): id, amount, status and the date that matters."""
     lang = ctx.language
-    lines = []
     rows: list[tuple[str, ...]] = [TABLE_HEADER_ZH if lang == "zh" else TABLE_HEADER_EN]
     for inv in invoices:
         amount = fmt_money(inv.amount, inv.currency)
-        status = status_label(inv.status, lang)
-        due = fmt_date(inv.scheduled_date if inv.status == "scheduled" else inv.due_date)
-        if lang == "zh":
-            when = f"计划付款 {due}" if inv.status == "scheduled" else f"到期 {due}"
-            if inv.status == "paid":
-                when = f"付款日 {fmt_date(inv.paid_at)}"
-            lines.append(f"• {inv.id}：{amount}，{status}，{when}")
-        else:
-            when = f"scheduled {due}" if inv.status == "scheduled" else f"due {due}"
-            if inv.status == "paid":
-                when = f"paid {fmt_date(inv.paid_at)}"
-            lines.append(f"• {inv.id}: {amount}, {status}, {when}")
-        rows.append((inv.id, amount, status, fmt_date(inv.due_date)))
-    facts: dict[str, object] = {"count": len(invoices), "invoice_list": "\n".join(lines)}
+        rows.append((inv.id, amount, status_label(inv.status, lang), _when(inv, lang)))
+    facts: dict[str, object] = {"count": len(invoices)}
     if order_id:
         facts["order_id"] = order_id
     return Reply("invoice_list", facts, table=tuple(rows))
+
+
+def _when(inv: Invoice, language: str) -> str:
+    """The date that matters for the invoice's status: paid on, scheduled for, or due on."""
+    zh = language == "zh"
+    if inv.status == "paid":
+        return f"{'付款日' if zh else 'paid'} {fmt_date(inv.paid_at)}"
+    if inv.status == "scheduled" and inv.scheduled_date:
+        return f"{'计划付款' if zh else 'scheduled'} {fmt_date(inv.scheduled_date)}"
+    return f"{'到期' if zh else 'due'} {fmt_date(inv.due_date)}"
 
 
 def _recent_first(invoices: Sequence[Invoice]) -> list[Invoice]:

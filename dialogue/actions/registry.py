@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from dialogue.actions import basic, complaints, inventory, orders
 from dialogue.actions.base import ActionTable
-from dialogue.actions.knowledge import FaqEntry, KnowledgeBase, load_faq, make_faq_action
+from dialogue.actions.knowledge import make_faq_action
 from dialogue.actions.payments import make_payment_status
 from dialogue.actions.sales.customer_form import make_customer_form
 from dialogue.actions.sales.customer_industry import make_customer_industry
@@ -31,6 +32,8 @@ from dialogue.actions.sales.recommend_products import make_recommend_products
 from dialogue.actions.sales.recommender import Recommender
 from dialogue.actions.sales.sales_summary import sales_summary
 from dialogue.embedding import Embedder, HashingEmbedder, retrieval_view
+from dialogue.faq import FaqEntry, knowledge_base, load_faq
+from dialogue.routing import KnowledgeRouting, KnowledgeThresholds
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +45,8 @@ def default_actions(
     embedder: Embedder | None,
     faq: Sequence[FaqEntry] | None = None,
     industries: Sequence[IndustryLabel] | None = None,
-    faq_threshold: float = 0.55,
+    faq_threshold: float | None = None,
+    knowledge: KnowledgeThresholds | None = None,
     max_invoices_listed: int = 5,
     recommendations: int = 5,
     reorder_lead_time_days: int = 14,
@@ -52,22 +56,26 @@ def default_actions(
 
     FAQ, industries and product similarity compare texts across languages, so they use the embedder's
     retrieval view (the multilingual encoder of nlu's routed encoder). `faq` and `industries` default to
-    dialogue/data/faq_*.yml and industries.yml under `data_dir`.
+    dialogue/data/faq_*.yml and industries.yml under `data_dir`. `knowledge` holds the routing
+    thresholds (dialogue.routing); `faq_threshold`, when given, replaces its answer threshold.
     """
     if embedder is None:
         logger.warning("no sentence encoder given: FAQ, industry and recommendations use lexical vectors")
         embedder = HashingEmbedder()
-    embedder = retrieval_view(embedder)
+    thresholds = knowledge or KnowledgeThresholds()
+    if faq_threshold is not None:
+        thresholds = replace(thresholds, answer=faq_threshold, offer=min(thresholds.offer, faq_threshold))
     entries = list(faq) if faq is not None else load_faq(data_dir)
+    kb = knowledge_base(entries, embedder, threshold=thresholds.answer)
+    embedder = retrieval_view(embedder)
     labels = (
         list(industries) if industries is not None else load_industries(Path(data_dir) / "industries.yml")
     )
-    knowledge = KnowledgeBase(entries, embedder, threshold=faq_threshold)
     classifier = IndustryClassifier(
         labels, embedder, calibration=load_calibration(Path(data_dir) / "industries_calibration.yml")
     )
     recommender = Recommender(embedder, top_k=recommendations)
-    answer_faq = make_faq_action(knowledge)
+    answer_faq = make_faq_action(kb)
     forecast, forecast_form = make_demand_forecast(lead_time_days=reorder_lead_time_days)
     intents = {
         "greeting": basic.greeting,
@@ -100,4 +108,9 @@ def default_actions(
         PRODUCT_FORM: product_description_form,
         FORECAST_FORM: forecast_form,
     }
-    return ActionTable(intents=intents, forms=forms, warm_ups=(knowledge.warm, classifier.temperature))
+    return ActionTable(
+        intents=intents,
+        forms=forms,
+        warm_ups=(kb.warm, classifier.temperature),
+        knowledge=KnowledgeRouting(kb, thresholds),
+    )

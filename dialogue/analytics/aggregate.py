@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from dialogue.backend import SalesLine
+from dialogue.backend import DailySales, SalesLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,23 @@ def sales_lines(lines: Iterable[SoldLine], *, by: str) -> list[SalesLine]:
         revenue[key] = revenue.get(key, Decimal(0)) + line.unit_price * line.quantity
     out = [SalesLine(k, names[k][0], names[k][1], units[k], revenue[k]) for k in units]
     return sorted(out, key=lambda s: (-s.revenue, s.key))
+
+
+def daily_sales(lines: Iterable[SoldLine], *, by: str) -> list[DailySales]:
+    """Units and revenue per day and category or SKU, oldest day first."""
+    if by not in ("category", "product"):
+        raise ValueError(f"sales are grouped by 'category' or 'product', not {by!r}")
+    units: dict[tuple[date, str], int] = {}
+    revenue: dict[tuple[date, str], Decimal] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for line in lines:
+        key = line.category if by == "category" else line.sku
+        names.setdefault(key, (line.category if by == "category" else line.name, line.category))
+        units[line.day, key] = units.get((line.day, key), 0) + line.quantity
+        revenue[line.day, key] = revenue.get((line.day, key), Decimal(0)) + line.unit_price * line.quantity
+    return [
+        DailySales(day, key, *names[key], units[day, key], revenue[day, key]) for day, key in sorted(units)
+    ]
 
 
 def history_window(end: date, weeks: int) -> tuple[date, ...]:

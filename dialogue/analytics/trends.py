@@ -1,19 +1,33 @@
-"""Market trends: sales of a period against the period before, the risers and fallers, and a plain reading.
+"""Market trends: sales of a span of days against the same span of the period before, the risers and
+fallers, and a plain reading.
 
+Like with like: the spans come from nlu.periods.compare_period (a month so far against the same days of
+the month before). Two rules keep a reading from calling chance a trend:
+- A small base is not a percentage. A row whose period before had fewer than MIN_BASE_UNITS units, or
+  less than MIN_BASE_SHARE of the period before's revenue, shows its change as an amount ("+USD 1,200.00
+  (from USD 100.00)", "+120 units (from 10)"), and is never a top riser or faller; one with nothing
+  before is "new".
+- A rise or fall is named only beyond the series' usual variation (dialogue.analytics.noise: twice the
+  standard deviation of the same comparison made on each of the twelve weeks of days before). Within it
+  the reading says so instead.
 Every number in a reading comes from the figures it reads (a test checks this).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from dialogue.backend import SalesLine
+from dialogue.analytics.noise import TOTAL, Band, noise_bands
+from dialogue.backend import DailySales, SalesLine
+from nlu.periods import Comparison
 
 MAX_ROWS = 8
 MOVERS = 3
+MIN_BASE_UNITS = 20
+MIN_BASE_SHARE = Decimal("0.02")
 _ZERO = Decimal(0)
 
 
@@ -26,7 +40,7 @@ def relative_change(now: Decimal | int, before: Decimal | int) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class Movement:
-    """One category or product (or the total) in the period and in the period before."""
+    """One category or product (or the total) in the span and in the span before."""
 
     key: str
     name: str
@@ -34,6 +48,8 @@ class Movement:
     previous_units: int
     revenue: Decimal
     previous_revenue: Decimal
+    band: Band = field(default_factory=Band)  # the usual variation; zero: every change counts
+    small_base: bool = False  # too little before for a percentage
 
     @property
     def revenue_change(self) -> float | None:
@@ -43,22 +59,54 @@ class Movement:
     def units_change(self) -> float | None:
         return relative_change(self.units, self.previous_units)
 
+    @property
+    def shown_revenue_change(self) -> float | None:
+        """The relative change as a reply shows it: None when it is new or its base is small."""
+        return None if self.small_base else self.revenue_change
+
+    @property
+    def revenue_moved(self) -> bool:
+        """The revenue changed beyond its usual variation."""
+        return abs(float(self.revenue - self.previous_revenue)) > self.band.revenue
+
+    @property
+    def units_moved(self) -> bool:
+        return abs(self.units - self.previous_units) > self.band.units
+
 
 @dataclass(frozen=True, slots=True)
 class TrendReport:
     scope: str  # what was compared: "all categories", a category, or a product
     by: str  # the rows are "category" or "product"
-    start: date
-    end: date  # exclusive
-    previous_start: date
+    spans: Comparison
     total: Movement
     rows: tuple[Movement, ...]  # biggest revenue first, at most MAX_ROWS
-    risers: tuple[Movement, ...]  # rows whose revenue grew most, biggest rise first
-    fallers: tuple[Movement, ...]  # rows whose revenue fell most, biggest fall first
+    risers: tuple[Movement, ...]  # rows whose revenue grew most beyond their usual variation
+    fallers: tuple[Movement, ...]  # rows whose revenue fell most beyond their usual variation
+
+    @property
+    def start(self) -> date:
+        return self.spans.start
+
+    @property
+    def end(self) -> date:  # exclusive
+        return self.spans.end
+
+    @property
+    def previous_start(self) -> date:
+        return self.spans.previous_start
+
+    @property
+    def previous_end(self) -> date:  # exclusive
+        return self.spans.previous_end
 
     @property
     def empty(self) -> bool:
         return not self.total.units and not self.total.previous_units
+
+
+def _small(units: int, revenue: Decimal, total_revenue: Decimal) -> bool:
+    return units < MIN_BASE_UNITS or revenue < MIN_BASE_SHARE * total_revenue
 
 
 def compare(
@@ -67,54 +115,85 @@ def compare(
     *,
     scope: str,
     by: str,
-    start: date,
-    end: date,
-    previous_start: date,
+    spans: Comparison,
+    bands: Mapping[str, Band] | None = None,
 ) -> TrendReport:
-    """The report of `current` against `previous` (both already filtered to the scope)."""
+    """The report of `current` against `previous` (both already filtered to the scope); `bands` per key
+    and TOTAL (none: every change counts as a movement)."""
+    bands = bands or {}
     before = {line.key: line for line in previous}
     now = {line.key: line for line in current}
+    previous_total = sum((line.revenue for line in previous), _ZERO)
     rows = []
     for key in dict.fromkeys([*now, *before]):
         a, b = now.get(key), before.get(key)
         either = a or b
         name = either.name if either is not None else key
+        units, revenue = (b.units, b.revenue) if b else (0, _ZERO)
         rows.append(
             Movement(
                 key,
                 name,
                 a.units if a else 0,
-                b.units if b else 0,
+                units,
                 a.revenue if a else _ZERO,
-                b.revenue if b else _ZERO,
+                revenue,
+                bands.get(key, Band()),
+                bool(units or revenue) and _small(units, revenue, previous_total),
             )
         )
     rows.sort(key=lambda m: (-m.revenue, -m.previous_revenue, m.key))
+    previous_units = sum(m.previous_units for m in rows)
     total = Movement(
-        "total",
+        TOTAL,
         scope,
         sum(m.units for m in rows),
-        sum(m.previous_units for m in rows),
+        previous_units,
         sum((m.revenue for m in rows), _ZERO),
-        sum((m.previous_revenue for m in rows), _ZERO),
+        previous_total,
+        bands.get(TOTAL, Band()),
+        bool(previous_units) and previous_units < MIN_BASE_UNITS,
     )
-    comparable = [m for m in rows if m.revenue_change is not None]
+    moved = [m for m in rows if m.shown_revenue_change is not None and m.revenue_moved]
     risers = sorted(
-        (m for m in comparable if (m.revenue_change or 0) > 0), key=lambda m: -(m.revenue_change or 0)
+        (m for m in moved if m.revenue > m.previous_revenue), key=lambda m: -(m.revenue_change or 0)
     )
     fallers = sorted(
-        (m for m in comparable if (m.revenue_change or 0) < 0), key=lambda m: m.revenue_change or 0
+        (m for m in moved if m.revenue < m.previous_revenue), key=lambda m: m.revenue_change or 0
     )
     return TrendReport(
         scope=scope,
         by=by,
-        start=start,
-        end=end,
-        previous_start=previous_start,
+        spans=spans,
         total=total,
         rows=tuple(rows[:MAX_ROWS]),
         risers=tuple(risers[:MOVERS]),
         fallers=tuple(fallers[:MOVERS]),
+    )
+
+
+def _sum(daily: Sequence[DailySales], start: date, end: date) -> list[SalesLine]:
+    units: dict[str, int] = {}
+    revenue: dict[str, Decimal] = {}
+    names: dict[str, tuple[str, str]] = {}
+    for line in daily:
+        if start <= line.day < end:
+            names.setdefault(line.key, (line.name, line.category))
+            units[line.key] = units.get(line.key, 0) + line.units
+            revenue[line.key] = revenue.get(line.key, _ZERO) + line.revenue
+    out = [SalesLine(k, *names[k], units[k], revenue[k]) for k in units]
+    return sorted(out, key=lambda s: (-s.revenue, s.key))
+
+
+def trend(daily: Sequence[DailySales], spans: Comparison, *, scope: str, by: str) -> TrendReport:
+    """The report of daily sales (already filtered to the scope, from noise.history_start(spans) on)."""
+    return compare(
+        _sum(daily, spans.start, spans.end),
+        _sum(daily, spans.previous_start, spans.previous_end),
+        scope=scope,
+        by=by,
+        spans=spans,
+        bands=noise_bands(daily, spans),
     )
 
 
@@ -128,24 +207,26 @@ def change_text(change: float | None, language: str) -> str:
     return f"{100 * change:+.1f}%"
 
 
-def _direction(change: float | None, language: str) -> str:
-    if change is None:
-        return "为新增" if language == "zh" else "is new"
+def _signed_money(amount: Decimal) -> str:
+    return f"{'+' if amount >= 0 else '-'}{money_text(abs(amount))}"
+
+
+def revenue_change_text(m: Movement, language: str) -> str:
+    """ "+12.3%", "new", or on a small base the amount: "+USD 1,200.00 (from USD 100.00)"."""
+    if not m.small_base or not m.previous_revenue:
+        return change_text(m.revenue_change, language)
+    delta, before = _signed_money(m.revenue - m.previous_revenue), money_text(m.previous_revenue)
+    return f"{delta}（原为 {before}）" if language == "zh" else f"{delta} (from {before})"
+
+
+def units_change_text(m: Movement, language: str) -> str:
+    """ "+12.3%", "new", or on a small base the units: "+120 units (from 10)"."""
+    if not m.small_base or not m.previous_units:
+        return change_text(m.units_change, language)
+    delta = m.units - m.previous_units
     if language == "zh":
-        return (
-            f"增长 {100 * change:.1f}%"
-            if change > 0
-            else f"下降 {-100 * change:.1f}%"
-            if change < 0
-            else "持平"
-        )
-    return (
-        f"rose {100 * change:.1f}%"
-        if change > 0
-        else f"fell {-100 * change:.1f}%"
-        if change < 0
-        else "was flat"
-    )
+        return f"{delta:+,} 件（原为 {m.previous_units:,} 件）"
+    return f"{delta:+,} units (from {m.previous_units:,})"
 
 
 def figures_block(report: TrendReport, language: str) -> str:
@@ -153,14 +234,10 @@ def figures_block(report: TrendReport, language: str) -> str:
     zh = language == "zh"
 
     def line(m: Movement, label: str) -> str:
-        revenue = f"{money_text(m.revenue)}（{change_text(m.revenue_change, language)}）"
-        units = f"{m.units:,} 件（{change_text(m.units_change, language)}）"
+        revenue, units = revenue_change_text(m, language), units_change_text(m, language)
         if zh:
-            return f"• {label}：收入 {revenue}，销量 {units}"
-        return (
-            f"• {label}: revenue {money_text(m.revenue)} ({change_text(m.revenue_change, language)}), "
-            f"{m.units:,} units ({change_text(m.units_change, language)})"
-        )
+            return f"• {label}：收入 {money_text(m.revenue)}（{revenue}），销量 {m.units:,} 件（{units}）"
+        return f"• {label}: revenue {money_text(m.revenue)} ({revenue}), {m.units:,} units ({units})"
 
     lines = [line(report.total, "合计" if zh else "Total")]
     lines += [line(m, m.name) for m in report.rows]
@@ -168,41 +245,77 @@ def figures_block(report: TrendReport, language: str) -> str:
 
 
 def movers_block(report: TrendReport, language: str) -> str:
-    def names(movers: Sequence[Movement]) -> str:
-        sep = "、" if language == "zh" else ", "
-        return sep.join(f"{m.name} ({change_text(m.revenue_change, language)})" for m in movers) or "-"
+    zh = language == "zh"
 
-    if language == "zh":
+    def names(movers: Sequence[Movement]) -> str:
+        sep = "、" if zh else ", "
+        none = "无超出正常波动的变化" if zh else "none beyond the usual variation"
+        return sep.join(f"{m.name} ({change_text(m.revenue_change, language)})" for m in movers) or none
+
+    if zh:
         return f"增长最快：{names(report.risers)}\n下降最多：{names(report.fallers)}"
     return f"Top risers: {names(report.risers)}\nTop fallers: {names(report.fallers)}"
+
+
+def _total_en(m: Movement, what: str, amount: str) -> str:
+    """One clause on the total's revenue (what="revenue") or units."""
+    moved = m.revenue_moved if what == "revenue" else m.units_moved
+    before = m.previous_revenue if what == "revenue" else m.previous_units
+    change = m.revenue_change if what == "revenue" else m.units_change
+    text = revenue_change_text(m, "en") if what == "revenue" else units_change_text(m, "en")
+    if not before:
+        return f"{what} is {amount}, with nothing in the span before"
+    if not moved:
+        usual = "is within its" if what == "revenue" else "are within their"
+        return f"{what}, {amount} ({text}), {usual} usual variation"
+    verb = "rose" if (change or 0) > 0 else "fell"
+    if m.small_base:
+        return f"{what} {verb} to {amount} ({text})"
+    return f"{what} {verb} {100 * abs(change or 0):.1f}% to {amount}"
+
+
+def _total_zh(m: Movement, what: str, amount: str) -> str:
+    moved = m.revenue_moved if what == "revenue" else m.units_moved
+    before = m.previous_revenue if what == "revenue" else m.previous_units
+    change = m.revenue_change if what == "revenue" else m.units_change
+    text = revenue_change_text(m, "zh") if what == "revenue" else units_change_text(m, "zh")
+    label = "收入" if what == "revenue" else "销量"
+    if not before:
+        return f"{label}为 {amount}，上一周期同期没有销售"
+    if not moved:
+        return f"{label} {amount}（{text}），在正常波动范围内"
+    verb = "增长" if (change or 0) > 0 else "下降"
+    if m.small_base:
+        return f"{label}{verb}至 {amount}（{text}）"
+    return f"{label}{verb} {100 * abs(change or 0):.1f}%，达到 {amount}"
 
 
 def reading(report: TrendReport, language: str) -> str:
     """A short plain-language reading of the figures; every number is one of the figures."""
     total = report.total
     zh = language == "zh"
+    revenue, units = money_text(total.revenue), f"{total.units:,}"
     if zh:
         parts = [
-            f"解读：收入{_direction(total.revenue_change, language)}，达到 {money_text(total.revenue)}；"
-            f"销量{_direction(total.units_change, language)}，共 {total.units:,} 件。"
+            f"解读：{_total_zh(total, 'revenue', revenue)}；{_total_zh(total, 'units', units + ' 件')}。"
         ]
     else:
-        parts = [
-            f"Reading: revenue {_direction(total.revenue_change, language)} to {money_text(total.revenue)}, "
-            f"and units {_direction(total.units_change, language)} to {total.units:,}."
-        ]
+        parts = [f"Reading: {_total_en(total, 'revenue', revenue)}; {_total_en(total, 'units', units)}."]
     if report.risers:
         top = report.risers[0]
-        if zh:
-            parts.append(f"{top.name}增长最快（{change_text(top.revenue_change, language)}）。")
-        else:
-            parts.append(f"{top.name} grew fastest ({change_text(top.revenue_change, language)}).")
+        text = change_text(top.revenue_change, language)
+        parts.append(f"{top.name}增长最快（{text}）。" if zh else f"{top.name} grew fastest ({text}).")
     if report.fallers:
         low = report.fallers[0]
-        if zh:
-            parts.append(f"{low.name}下降最多（{change_text(low.revenue_change, language)}）。")
-        else:
-            parts.append(f"{low.name} fell most ({change_text(low.revenue_change, language)}).")
+        text = change_text(low.revenue_change, language)
+        parts.append(f"{low.name}下降最多（{text}）。" if zh else f"{low.name} fell most ({text}).")
+    if len(report.rows) > 1 and not report.risers and not report.fallers:
+        kind = ("品类", "category") if report.by == "category" else ("产品", "product")
+        parts.append(
+            f"各{kind[0]}的变化都在正常波动范围内。"
+            if zh
+            else f"No {kind[1]} moved beyond its usual variation."
+        )
     if report.rows and total.revenue:
         lead = report.rows[0]
         share = float(lead.revenue / total.revenue)

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from dialogue.handoff.model import Escalation, Priority, Status
+from dialogue.handoff.model import Escalation, Priority, ReasonCode, Status
 from dialogue.messages import Button, Card
 
 BUTTON_PREFIX = "handoff:"
+BANK_DETAILS_WARNING = (
+    "⚠ Bank details: call back on the registered number before any change (the registered contact is in "
+    "the reason; never a number from this chat). Resolving needs a note of what the call-back found."
+)
 SUMMARY_LINE_CHARS = 300
 
 _ACTIONS: dict[Status, tuple[tuple[str, str, str], ...]] = {
@@ -71,6 +75,8 @@ def escalation_card(esc: Escalation, *, records: Sequence[str] = (), notes: Sequ
         comment = f" ({esc.csat_comment})" if esc.csat_comment else ""
         fields.append(("Rating", f"{esc.csat_rating}/5{comment}"))
     sections = ["Reasons:\n" + "\n".join(f"• {reason.describe()}" for reason in esc.reasons)]
+    if any(reason.code == ReasonCode.RISK_BANK_DETAILS for reason in esc.reasons):
+        sections.append(BANK_DETAILS_WARNING)
     if records:
         sections.append("Orders and invoices:\n" + "\n".join(f"• {line}" for line in records))
     if esc.summary:

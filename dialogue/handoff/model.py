@@ -32,6 +32,7 @@ class ReasonCode(StrEnum):
     COMPLAINT = "complaint"  # a complaint with negative sentiment
     VIP_SUPPLIER = "vip_supplier"  # handoff.vip_suppliers
     ORDER_VALUE = "order_value"  # an order above handoff.order_value_threshold
+    RISK_BANK_DETAILS = "risk_bank_details"  # asked to change bank details or to pay another account
 
 
 REASON_LABELS: Mapping[str, str] = {
@@ -40,6 +41,7 @@ REASON_LABELS: Mapping[str, str] = {
     ReasonCode.COMPLAINT: "complaint",
     ReasonCode.VIP_SUPPLIER: "VIP supplier",
     ReasonCode.ORDER_VALUE: "high-value order",
+    ReasonCode.RISK_BANK_DETAILS: "risk: bank details",
 }
 
 

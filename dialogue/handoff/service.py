@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from dialogue.backend import Backend
 from dialogue.clock import Clock
+from dialogue.handoff import triggers
 from dialogue.handoff.desk_posts import DeskPosts
 from dialogue.handoff.model import Agent, Escalation, Event, Priority, Reason, Status, TurnLine
 from dialogue.handoff.sla import business_hours
@@ -232,6 +233,9 @@ class HandoffService:
     async def resolve(self, escalation_id: int, agent: Agent) -> Outcome:
         """Close the conversation with the supplier, who is told, and asked to rate it (see `survey_due`)."""
         esc = await self.store.get(escalation_id)
+        unnoted = await self._unnoted(esc)
+        if unnoted is not None:
+            return unnoted
         survey = esc is not None and await self.survey_due(esc)
 
         def change(esc: Escalation) -> Escalation:
@@ -263,6 +267,10 @@ class HandoffService:
         return last is None or self._clock() - last >= cooldown
 
     async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
+        unnoted = await self._unnoted(await self.store.get(escalation_id))
+        if unnoted is not None:
+            return unnoted
+
         def check(esc: Escalation) -> str:
             if esc.status == Status.PENDING:
                 return ""  # any agent may hand back an escalation nobody has claimed
@@ -417,6 +425,13 @@ class HandoffService:
         return self._hours.add(start, timedelta(minutes=minutes))
 
     # --- helpers ---------------------------------------------------------------------------
+
+    async def _unnoted(self, esc: Escalation | None) -> Outcome | None:
+        """A refusal when `esc` needs an agent's note before it ends (a bank-details request) and has none."""
+        if esc is None or not triggers.needs_note(esc):
+            return None
+        problem = triggers.missing_note(esc, await self.store.events(esc.id))
+        return Outcome(esc, False, problem) if problem else None
 
     def _observe(self, esc: Escalation, kind: str) -> None:
         if self._observer is not None:

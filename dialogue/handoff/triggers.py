@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from dialogue.backend import Backend
-from dialogue.handoff.model import Priority, Reason, ReasonCode
+from dialogue.handoff.model import Escalation, Event, Priority, Reason, ReasonCode
 from dialogue.messages import IncomingMessage
 from dialogue.session import Session
 from dialogue.settings import HandoffSettings
@@ -72,6 +72,25 @@ async def business_rules(
     if reasons:
         session.state[RULES_FIRED] = sorted(fired)
     return reasons
+
+
+NOTE_FIRST = (
+    "a bank-details request is closed only with a note: call back on the registered number, write "
+    "what you found as a note, then resolve it (or return it to the bot)"
+)
+CALL_BACK = "Call back on the registered number before any change. Never change bank details from the chat."
+
+
+def needs_note(esc: Escalation) -> bool:
+    """A request to change bank details (dialogue.risk): it ends only with an agent's note."""
+    return any(reason.code == ReasonCode.RISK_BANK_DETAILS for reason in esc.reasons)
+
+
+def missing_note(esc: Escalation, events: list[Event]) -> str:
+    """Why `esc` may not end yet ("" when it may): no agent has written a note on it."""
+    if not needs_note(esc) or any(e.kind == "note" and str(e.data.get("text", "")).strip() for e in events):
+        return ""
+    return NOTE_FIRST
 
 
 def rules_done_for_session(session: Session) -> None:

@@ -34,7 +34,7 @@ HELD_OUT_COMBOS: dict[str, tuple[str, ...]] = {
     "escalation_exists": ("ticket_id",),
     "complaint_escalated": (),
     "greeting": (),
-    "invoice_list": ("count", "invoice_list", "order_id"),
+    "invoice_list": ("count", "order_id"),
 }
 # Share of product-description attribute combinations held out (chosen by a stable hash).
 PRODUCT_HELD_OUT_EVERY = 6

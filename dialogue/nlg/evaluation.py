@@ -15,9 +15,10 @@ from typing import Any
 from dialogue.demo import load_demo
 from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, placeholders, realise
 from dialogue.nlg.corpus import EvalItem, held_out, load_corpus, split_corpus
+from dialogue.nlg.glossing import missing_glosses
 from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsistency
 from dialogue.nlg.lexicalize import Lexicalizer
-from dialogue.nlg.listing import compose
+from dialogue.nlg.listing import compose, features_of
 from dialogue.nlg.listing_check import coverage, fluency_issues, invented
 from dialogue.nlg.model import Generator
 from dialogue.nlg.renderer import build_renderer, model_attempts
@@ -156,7 +157,44 @@ def evaluate_model(
     result["split"] = SPLIT_DESCRIPTION
     result["train_rows"] = len(split.train)
     result["listings"] = evaluate_listings(data_dir, seed=seed)
+    result["missing_glossary"] = missing_glossary(data_dir)
     return result
+
+
+def attribute_values(data_dir: str | Path) -> list[tuple[str, str]]:
+    """Every (attribute, value) a Chinese listing may have to say: the demo catalogue's products (each
+    feature on its own) and the values of dialogue/data/product_attributes.yml."""
+    corpus = load_corpus(data_dir)
+    values: list[tuple[str, str]] = []
+    for p in load_demo(date(2026, 11, 23)).products:
+        values += [("category", p.category), ("material", p.material), ("size", p.size)]
+        values += [("features", f) for f in features_of(p.features)]
+    for attribute, table in corpus.products.translations.items():
+        values += [(attribute, en) for en in table]
+    values += [("size", size) for size in corpus.products.sizes]
+    return [(k, v) for k, v in values if v.strip()]
+
+
+def missing_glossary(data_dir: str | Path) -> dict[str, Any]:
+    """The English attribute words with no Chinese gloss (nlu/data/vocab/gloss.yml `attributes`), each with
+    the values it is in: a Chinese listing would leave them in English."""
+    corpus = load_corpus(data_dir)
+    values = attribute_values(data_dir)
+    missing = missing_glosses(values, corpus.products)
+    return {
+        "values_checked": len(values),
+        "words": list(missing),
+        "in": {word: list(found) for word, found in missing.items()},
+    }
+
+
+def missing_glossary_text(section: dict[str, Any]) -> str:
+    """The report's line: "none (N values checked)" or the words and where they are."""
+    words = section.get("words") or []
+    if not words:
+        return f"none ({section.get('values_checked', 0)} attribute values checked)"
+    found = section.get("in", {})
+    return f"{len(words)} words: " + "; ".join(f"{w} (in {', '.join(found.get(w, []))})" for w in words)
 
 
 def listing_inputs(data_dir: str | Path, *, seed: int = 0, samples: int = 10) -> list[dict[str, str]]:

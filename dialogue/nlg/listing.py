@@ -1,20 +1,26 @@
 """Product listings (drafts): a title, bullet points, a specification table and a paragraph, in EN or ZH.
 
 Deterministic and grounded by construction: every attribute a listing states is an input value (or its
-translation from dialogue/data/product_attributes.yml), put into fixed, grammatical frames; nothing is
-added that the input does not say. English grammar: the category is said as a countable noun with the
+translation: dialogue/data/product_attributes.yml, then the glossary, see dialogue.nlg.glossing), put
+into fixed, grammatical frames; nothing is added that the input does not say. A Chinese listing names
+the English words it found no gloss for (`Listing.untranslated`); they are logged and reported by
+`opsbot evaluate replies`. English grammar: the category is said as a countable noun with the
 right article ("a home textile", "an electronics product", never "a Home Textiles").
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dialogue.nlg.catalog import PRODUCT_OUTCOME
 from dialogue.nlg.corpus import ProductTables
+from dialogue.nlg.glossing import gloss_value
 from dialogue.nlg.types import RenderedReply
+
+log = logging.getLogger(__name__)
 
 TITLE_MAX = 80
 MAX_BULLETS = 5
@@ -46,6 +52,7 @@ class Listing:
     specs: tuple[tuple[str, str], ...]  # (label, value) rows
     paragraph: str
     language: str
+    untranslated: tuple[str, ...] = ()  # English words of the attributes with no Chinese gloss
 
     def text(self) -> str:
         zh = self.language == "zh"
@@ -134,20 +141,23 @@ def compose(attributes: Mapping[str, str], *, language: str, tables: ProductTabl
     if "name" not in attrs:
         raise ValueError("a listing needs the product's name")
     zh = language == "zh"
+    untranslated: list[str] = []
+
+    def one(key: str, value: str) -> str:
+        if zh:
+            glossed = gloss_value(value, tables, key=key)
+            untranslated.extend(glossed.missing)
+            return glossed.text
+        return tables.localize(key, value, language) if tables is not None else value
 
     def local(key: str, value: str) -> str:
-        if tables is None or key == "name":
-            return value
         if key == "features":
-            return _join([tables.localize("features", f, language) for f in features_of(value)], language)
-        return tables.localize(key, value, language)
+            return _join([one(key, f) for f in features_of(value)], language)
+        return one(key, value)
 
     values = {k: local(k, v) for k, v in attrs.items() if k != "name"}
     labels = LABELS["zh" if zh else "en"]
-    features = [
-        tables.localize("features", f, language) if tables else f
-        for f in features_of(attrs.get("features", ""))
-    ]
+    features = [one("features", f) for f in features_of(attrs.get("features", ""))]
     bullets = [f[:1].upper() + f[1:] if not zh else f for f in features]
     for key in ("material", "size", "color", "category"):
         if key in values:
@@ -163,6 +173,7 @@ def compose(attributes: Mapping[str, str], *, language: str, tables: ProductTabl
         if zh
         else _paragraph_en(attrs["name"], values, features),
         language=language,
+        untranslated=tuple(dict.fromkeys(untranslated)),
     )
 
 
@@ -232,6 +243,12 @@ def listing_reply(
         listing = compose(attributes, language=language, tables=tables)
     except ValueError:
         return None
+    if listing.untranslated:
+        log.warning(
+            "listing in %s leaves %s in English: no gloss in nlu/data/vocab/gloss.yml (attributes)",
+            language,
+            ", ".join(listing.untranslated),
+        )
     text = label + listing.text()
     return RenderedReply(
         text, PRODUCT_OUTCOME, language, text, used_fallback=False, source="template", is_draft=True

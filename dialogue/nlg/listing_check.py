@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 
 from dialogue.nlg.corpus import ProductTables
+from dialogue.nlg.glossing import gloss_value
 from dialogue.nlg.listing import MAX_BULLETS, MIN_BULLETS, TITLE_MAX, Listing, clean_attributes, features_of
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -30,7 +31,7 @@ _PLURAL_AFTER_ARTICLE = re.compile(
 
 
 def _variants(key: str, value: str, tables: ProductTables | None) -> set[str]:
-    forms = {value.casefold()}
+    forms = {value.casefold(), gloss_value(value, tables, key=key).text.casefold()}
     if tables is not None:
         for lang in ("en", "zh"):
             forms.add(tables.localize(key, value, lang).casefold())

@@ -157,7 +157,9 @@ def test_web_messages_answer_200_or_a_json_400(body: Any) -> None:
         return []
 
     adapter = WebChatAdapter(settings=WebSettings(), ingest=ingest, wait_replies=wait)
-    client = TestClient(Starlette(routes=list(adapter.routes())), client=("testclient", 1))
+    client = TestClient(
+        Starlette(routes=list(adapter.routes())), base_url="http://localhost", client=("testclient", 1)
+    )
     raw = body if isinstance(body, bytes) else _dumps(body)
     response = client.post("/web/messages", content=raw, headers={"Content-Type": "application/json"})
     assert response.status_code in (200, 400)

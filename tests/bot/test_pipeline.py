@@ -55,12 +55,14 @@ async def drain(runtime: Any, *, rounds: int = 50) -> None:
 async def test_web_chat_answers_through_inbox_and_outbox(make_runtime: MakeRuntime) -> None:
     runtime = await make_runtime()
     transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         r = await client.post("/web/messages", json={"sender": "ann", "text": "hello", "supplier_id": None})
         assert r.status_code == 200, r.text
         assert [x["text"] for x in r.json()["replies"]] == ["greeting: user_name=ann"]
-        bad = await client.post("/web/messages", content=b"{not json")
+        json_type = {"Content-Type": "application/json"}
+        bad = await client.post("/web/messages", content=b"{not json", headers=json_type)
         assert bad.status_code == 400
+        assert (await client.post("/web/messages", content=b"{not json")).status_code == 415  # not JSON
         missing = await client.post("/web/messages", json={"sender": "ann"})
         assert missing.status_code == 400 and "text" in missing.json()["error"]
     inbox = await rows(runtime, InboxRow)
@@ -73,7 +75,7 @@ async def test_web_chat_answers_through_inbox_and_outbox(make_runtime: MakeRunti
 async def test_web_chat_refuses_remote_clients(make_runtime: MakeRuntime) -> None:
     runtime = await make_runtime()
     transport = httpx.ASGITransport(app=runtime.asgi, client=("10.1.2.3", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         r = await client.post("/web/messages", json={"sender": "x", "text": "hello"})
     assert r.status_code == 403
     assert await rows(runtime, InboxRow) == []
@@ -368,7 +370,7 @@ async def test_background_tasks_answer_end_to_end(make_runtime: MakeRuntime) -> 
 async def test_healthz_and_metrics(make_runtime: MakeRuntime) -> None:
     runtime = await make_runtime()
     transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         await client.post("/web/messages", json={"sender": "m", "text": "hello"})
         health = await client.get("/healthz")
         assert health.status_code == 200 and health.json()["database"] is True
@@ -391,7 +393,7 @@ async def test_the_actions_warm_up_once_started_and_health_says_when_done(make_r
     actions = basic_actions()
     runtime = await make_runtime(actions=ActionTable(actions.intents, actions.forms, (encode_the_index,)))
     transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         cold = await client.get("/healthz")
         assert cold.status_code == 200 and cold.json()["warm"] is False  # ready while it warms up
         release.set()

@@ -39,7 +39,7 @@ async def test_the_web_chat_answer_comes_with_the_news_of_its_turn(
     runtime = await make_runtime()
     reads = count_reads(runtime, monkeypatch)
     transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         r = await client.post("/web/messages", json={"sender": "ann", "text": "hello"})
     assert r.status_code == 200, r.text
     assert [x["text"] for x in r.json()["replies"]] == ["greeting: user_name=ann"]

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from dialogue.analytics.aggregate import SoldLine, sales_lines, weekly_units
+from dialogue.analytics.aggregate import SoldLine, daily_sales, sales_lines, weekly_units
 from dialogue.backend import (
     Customer,
     CustomerProfile,
+    DailySales,
     DemandHistory,
     Invoice,
     LinkResult,
@@ -259,6 +260,9 @@ class FakeBackend:
 
     async def sales_by(self, start: date, end: date, *, by: str) -> Sequence[SalesLine]:
         return sales_lines(self._sold(start, end), by=by)
+
+    async def daily_sales(self, start: date, end: date, *, by: str) -> Sequence[DailySales]:
+        return daily_sales(self._sold(start, end), by=by)
 
     async def weekly_demand(
         self, sku: str, *, end: date, weeks: int, supplier_id: str | None = None

@@ -1,5 +1,8 @@
 // The web chat page: send a message, show its replies, and poll /web/updates for what comes later
 // (an agent's replies, handoff notices, the rating keyboard). All text goes in with textContent.
+// The page's own words follow the conversation's language (each reply says it), or the browser's
+// before the first reply; the example questions fit the role: a supplier's, or a sales rep's when no
+// supplier is picked.
 'use strict';
 
 const POLL_MS = 1000;
@@ -10,9 +13,140 @@ const chat = {
   inFlight: new Set(),   // ids of our messages waiting for their inline replies
   answered: new Set(),   // ids of our messages whose replies came inline
   agent: '',             // the agent holding the conversation, for the name on their messages
+  handoff: null,         // the last handoff state, to redraw the banner in another language
+  lang: 'en',            // the page's language: 'en' or 'zh'
   generation: 0,         // bumped when the user changes name: late answers of the old name are dropped
   timer: null, polling: false, again: false,
 };
+
+const STRINGS = {
+  en: {
+    brand: 'web chat',
+    speakingFor: 'Speaking for',
+    supplierTitle: 'The demo supplier whose orders, invoices and stock you ask about',
+    noSupplier: '(no supplier: a sales rep)',
+    yourName: 'Your name',
+    nameTitle: 'Your chat id: one conversation per name',
+    console: 'Agent console ↗',
+    chipsLabel: 'Example questions',
+    try: 'Try:',
+    message: 'Your message',
+    send: 'Send',
+    supplier: {
+      title: 'Hi! I am opsbot, the assistant for our suppliers.',
+      text: 'Ask me about your purchase orders, invoices and payments, your stock, or our policies, in English or Chinese. Pick a demo supplier at the top right, then try one of the questions below.',
+      placeholder: 'Type a question, e.g. where is PO-1001?',
+      chips: [
+        'Where is PO-1001?', 'Has invoice INV-2002 been paid?', 'Which invoices are still open?',
+        'How much stock of AB-1020 do I have?', 'What are your payment terms?', 'Can I talk to a real person?',
+      ],
+    },
+    sales: {
+      title: 'Hi! I am opsbot, the assistant for our sales team.',
+      text: 'Ask me about a customer, the sales of a period, market trends, a product listing, a customer\'s industry or a demand forecast, in English or Chinese. Pick a demo supplier at the top right to ask as a supplier instead.',
+      placeholder: 'Type a question, e.g. sales summary for last week',
+      chips: [
+        'Tell me about ACME Corp', 'Sales summary for last week', 'How are the market trends this month?',
+        'Write a product listing for KX-550', 'Which industry is Globex in?', 'How many AB-1020 will we need next month?',
+      ],
+    },
+    person: 'Want a person? Ask for one: an agent answers here, from the agent console.',
+    ourTeam: 'Our team',
+    supportTeam: 'support team',
+    edited: 'edited message',
+    assigned: (who) => 'You are chatting with ' + (who || 'a person') + ' from our team.',
+    pending: 'A person will reply here soon. You can keep writing; write "cancel" to go back to the bot.',
+    stillWorking: 'Still working on it: the answer will appear here.',
+    unreachable: (err) => '⚠ could not reach the bot: ' + err,
+    nowFor: (name) => 'You now speak for ' + name + '.',
+    forNobody: 'You speak for no supplier: you ask as a sales rep.',
+  },
+  zh: {
+    brand: '网页聊天',
+    speakingFor: '代表供应商',
+    supplierTitle: '您要查询其订单、发票和库存的演示供应商',
+    noSupplier: '（不代表供应商：销售人员）',
+    yourName: '您的名字',
+    nameTitle: '您的聊天标识：每个名字一段对话',
+    console: '客服控制台 ↗',
+    chipsLabel: '示例问题',
+    try: '试试：',
+    message: '您的消息',
+    send: '发送',
+    supplier: {
+      title: '您好！我是 opsbot，供应商的智能助手。',
+      text: '您可以用中文或英文向我查询采购订单、发票和付款、库存，或我们的政策。请先在右上角选择一个演示供应商，再试试下面的问题。',
+      placeholder: '请输入问题，例如：PO-1001 到哪了？',
+      chips: [
+        'PO-1001 到哪了？', '发票 INV-2002 付款了吗？', '我还有哪些未付发票？',
+        'AB-1020 还有多少库存？', '你们的付款条件是什么？', '我想找人工客服',
+      ],
+    },
+    sales: {
+      title: '您好！我是 opsbot，销售团队的智能助手。',
+      text: '您可以用中文或英文向我查询客户信息、某段时间的销售、市场走势、商品描述、客户所属行业或需求预测。如需以供应商身份提问，请在右上角选择一个演示供应商。',
+      placeholder: '请输入问题，例如：上周的销售汇总',
+      chips: [
+        '查一下 ACME Corp 客户', '上周的销售汇总', '本月的市场走势怎么样？',
+        '给 KX-550 写一段商品描述', 'Globex 属于哪个行业？', 'AB-1020下个月要备多少货',
+      ],
+    },
+    person: '需要人工服务？直接提出即可：客服同事会在这里回复您（来自客服控制台）。',
+    ourTeam: '我们的同事',
+    supportTeam: '客服团队',
+    edited: '已编辑的消息',
+    assigned: (who) => '您正在与我们团队的 ' + (who || '客服同事') + ' 对话。',
+    pending: '客服同事很快会在这里回复您。您可以继续留言；发送“取消”即可回到机器人。',
+    stillWorking: '正在处理，答案稍后会显示在这里。',
+    unreachable: (err) => '⚠ 无法连接机器人：' + err,
+    nowFor: (name) => '您现在代表 ' + name + '。',
+    forNobody: '您现在不代表任何供应商：以销售人员身份提问。',
+  },
+};
+
+function t(key) { return STRINGS[chat.lang][key]; }
+
+function role() { return $('supplier').value ? 'supplier' : 'sales'; }
+
+function browserLanguage() {
+  const wanted = navigator.languages && navigator.languages.length ? navigator.languages[0] : navigator.language;
+  return /^zh\b/i.test(wanted || '') ? 'zh' : 'en';
+}
+
+function langKey() { return 'opsbot.lang.' + sender(); }
+
+// The page in `lang`: its labels, the welcome, the chips of the role, the placeholder and the banner.
+function applyLanguage(lang) {
+  chat.lang = lang === 'zh' ? 'zh' : 'en';
+  document.documentElement.lang = chat.lang === 'zh' ? 'zh-CN' : 'en';
+  document.querySelectorAll('[data-i18n]').forEach((node) => { node.textContent = t(node.dataset.i18n); });
+  document.querySelectorAll('[data-i18n-title]').forEach((node) => { node.title = t(node.dataset.i18nTitle); });
+  document.querySelectorAll('[data-i18n-label]').forEach((node) => {
+    node.setAttribute('aria-label', t(node.dataset.i18nLabel));
+  });
+  const words = t(role());
+  $('welcome-title').textContent = words.title;
+  $('welcome-text').textContent = words.text;
+  $('welcome-person').textContent = t('person');
+  $('text').placeholder = words.placeholder;
+  const box = $('chips');
+  box.querySelectorAll('.chip').forEach((chip) => chip.remove());
+  words.chips.forEach((question) => {
+    const chip = el('button', 'chip', question);
+    chip.type = 'button';
+    chip.addEventListener('click', () => send(question));
+    box.appendChild(chip);
+  });
+  showHandoff(chat.handoff);
+}
+
+// A reply written in a language sets the page's: the conversation is in it now.
+function followReply(reply) {
+  if ((reply.language === 'en' || reply.language === 'zh') && reply.language !== chat.lang) {
+    localStorage.setItem(langKey(), reply.language);
+    applyLanguage(reply.language);
+  }
+}
 
 function newId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -52,8 +186,9 @@ function addReply(reply) {
   const fromAgent = reply.kind === 'relay';
   const notice = reply.kind === 'handoff';
   const div = el('div', 'msg ' + (fromAgent ? 'agent' : notice ? 'notice' : 'bot'));
-  if (fromAgent) div.appendChild(el('span', 'who', (chat.agent || 'Our team') + ' · support team'));
-  if (reply.edited) div.appendChild(el('span', 'who', 'edited message'));
+  followReply(reply);
+  if (fromAgent) div.appendChild(el('span', 'who', (chat.agent || t('ourTeam')) + ' · ' + t('supportTeam')));
+  if (reply.edited) div.appendChild(el('span', 'who', t('edited')));
   if (reply.card) {
     div.classList.add('card');
     div.appendChild(el('div', 'title', reply.card.title));
@@ -100,14 +235,15 @@ function addReply(reply) {
 
 function showHandoff(handoff) {
   const banner = $('banner');
+  chat.handoff = handoff || null;
   chat.agent = handoff && handoff.agent ? handoff.agent : '';
   if (!handoff) { banner.className = 'banner hidden'; return; }
   if (handoff.status === 'assigned') {
     banner.className = 'banner assigned';
-    banner.textContent = 'You are chatting with ' + (handoff.agent || 'a person') + ' from our team.';
+    banner.textContent = t('assigned')(handoff.agent);
   } else {
     banner.className = 'banner pending';
-    banner.textContent = 'A person will reply here soon. You can keep writing; write "cancel" to go back to the bot.';
+    banner.textContent = t('pending');
   }
 }
 
@@ -131,7 +267,7 @@ async function send(text, callback) {
     if (generation !== chat.generation) return;
     if (response.status === 202) {
       // no answer in time: it will come through the updates, from where we were when we sent it
-      addNotice('Still working on it: the answer will appear here.');
+      addNotice(t('stillWorking'));
       if (cursorAtSend !== null && (chat.cursor === null || cursorAtSend < chat.cursor)) chat.cursor = cursorAtSend;
     } else if (data.error) {
       addNotice('⚠ ' + data.error);
@@ -140,7 +276,7 @@ async function send(text, callback) {
       (data.replies || []).forEach(addReply);
     }
   } catch (err) {
-    addNotice('⚠ could not reach the bot: ' + err);
+    addNotice(t('unreachable')(err));
   } finally {
     chat.inFlight.delete(id);
   }
@@ -197,6 +333,7 @@ async function loadSuppliers() {
   }
   const wanted = saved !== null ? saved : 'SUP-001';
   if ([...picker.options].some((o) => o.value === wanted)) picker.value = wanted;
+  applyLanguage(chat.lang);  // the chips of the role the picker now says
 }
 
 function startConversation() {
@@ -206,6 +343,7 @@ function startConversation() {
   $('log').querySelectorAll('.msg').forEach((node) => node.remove());
   $('welcome').classList.remove('hidden');
   showHandoff(null);
+  applyLanguage(localStorage.getItem(langKey()) || browserLanguage());
   poll();
 }
 
@@ -217,15 +355,16 @@ document.addEventListener('DOMContentLoaded', () => {
   $('supplier').addEventListener('change', () => {
     const picker = $('supplier');
     localStorage.setItem('opsbot.supplier', picker.value);
-    addNotice(picker.value ? 'You now speak for ' + picker.selectedOptions[0].textContent + '.' : 'You speak for no supplier.');
+    addNotice(picker.value ? t('nowFor')(picker.selectedOptions[0].textContent) : t('forNobody'));
+    applyLanguage(chat.lang);  // the chips of the new role
   });
-  $('chips').querySelectorAll('.chip').forEach((chip) => chip.addEventListener('click', () => send(chip.textContent)));
   $('composer').addEventListener('submit', (event) => {
     event.preventDefault();
     const input = $('text');
     const text = input.value.trim();
     if (text) { send(text); input.value = ''; }
   });
+  applyLanguage(localStorage.getItem(langKey()) || browserLanguage());
   loadSuppliers();
   poll();
 });

@@ -38,15 +38,9 @@ async def profile_reply(ctx: TurnContext, customer: Customer) -> Reply:
     zh = ctx.language == "zh"
     orders = profile.last_orders[:LAST_ORDERS]
     currency = orders[0].currency if orders else "USD"
-    order_lines = [
-        f"• {o.id} · {fmt_date(o.created_at.date())} · {status_label(o.status, ctx.language)} · "
-        f"{fmt_money(o.total, o.currency)}"
-        for o in orders
-    ] or (["• 暂无订单"] if zh else ["• no orders yet"])
     issue_lines = [f"• {issue}" for issue in profile.open_issues] or (["• 无"] if zh else ["• none"])
     header = ("订单", "日期", "状态", "金额") if zh else ("Order", "Date", "Status", "Total")
-    rows: list[tuple[str, ...]] = [header]
-    rows.extend(
+    rows = [
         (
             o.id,
             fmt_date(o.created_at.date()),
@@ -54,14 +48,16 @@ async def profile_reply(ctx: TurnContext, customer: Customer) -> Reply:
             fmt_money(o.total, o.currency),
         )
         for o in orders
-    )
+    ]
     facts: dict[str, object] = {
         "customer_name": customer.name,
         "contact_name": customer.contact_name or "-",
         "email": customer.email or "-",
         "lifetime_value": money(profile.lifetime_value, currency),
         "order_count": profile.order_count,
-        "last_orders": "\n".join(order_lines),
         "open_issues": "\n".join(issue_lines),
     }
-    return Reply("customer_profile", facts, table=tuple(rows), action="customer_lookup")
+    if rows:  # the last orders are the table; the text only introduces it
+        facts["shown_orders"] = len(rows)
+    table = (header, *rows) if rows else ()
+    return Reply("customer_profile", facts, table=table, action="customer_lookup")

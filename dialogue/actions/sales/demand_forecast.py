@@ -85,8 +85,10 @@ def make_demand_forecast(*, lead_time_days: int = 14) -> tuple[Action, Action]:
             result.mean,
             result.low,
             result.high,
+            ctx.language,
         )
-        return [Reply("demand_forecast", facts, image=chart, action="demand_forecast")]
+        table = forecast_table(result, future, ctx.language)
+        return [Reply("demand_forecast", facts, table=table, image=chart, action="demand_forecast")]
 
     async def demand_forecast(ctx: TurnContext) -> list[Reply]:
         return await run(ctx, in_form=False)
@@ -104,10 +106,10 @@ def _units(value: float) -> str:
 def forecast_block(
     result: Forecast, future: tuple[date, ...], history: tuple[int, ...], language: str
 ) -> str:
-    """The horizon's total with its interval, the weekly rate, each week, and the recent actual units."""
+    """The horizon's total with its interval, the weekly rate, and the recent actual units (the weeks
+    one by one are the reply's table)."""
     weeks = len(future)
     first = future[0].isoformat()
-    by_week = " · ".join(f"{d.isoformat()}: {_units(m)}" for d, m in zip(future, result.mean, strict=True))
     recent = sum(history[-weeks:])
     level = f"{round(100 * result.level)}%"
     rate = result.total / weeks
@@ -116,15 +118,28 @@ def forecast_block(
             f"• 未来 {weeks} 周（自 {first} 起）：预计约 {_units(result.total)} 件"
             f"（{level} 区间 {_units(result.total_low)}–{_units(result.total_high)} 件），"
             f"每周约 {_units(rate)} 件\n"
-            f"• 逐周预测：{by_week}\n"
             f"• 过去 {weeks} 周实际订购：{recent:,} 件"
         )
     return (
         f"• Next {weeks} week{'s' if weeks != 1 else ''} (from {first}): about {_units(result.total)} units "
         f"({level} interval {_units(result.total_low)}–{_units(result.total_high)}), {_units(rate)} a week\n"
-        f"• Week by week: {by_week}\n"
         f"• Ordered in the last {weeks} week{'s' if weeks != 1 else ''}: {recent:,} units"
     )
+
+
+def forecast_table(result: Forecast, future: tuple[date, ...], language: str) -> tuple[tuple[str, ...], ...]:
+    """Week by week: the week's Monday, the expected units and their interval."""
+    level = f"{round(100 * result.level)}%"
+    header = (
+        ("周（起始日）", "预计件数", f"{level} 区间")
+        if language == "zh"
+        else ("Week of", "Units", f"{level} interval")
+    )
+    rows = (
+        (week.isoformat(), _units(mean), f"{_units(low)}–{_units(high)}")
+        for week, mean, low, high in zip(future, result.mean, result.low, result.high, strict=True)
+    )
+    return (header, *rows)
 
 
 def outlook_block(

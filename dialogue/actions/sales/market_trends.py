@@ -1,14 +1,16 @@
-"""market_trends: revenue and units by category or product over a period, against the period before.
+"""market_trends: revenue and units by category or product over a span of days, against the span before.
 
 "how's the market trend for home textiles" -> that category's products; a SKU -> that product; no
-subject -> every category. With no period named, the last four weeks. The reply gives the figures with
-their changes, the top risers and fallers, a plain reading (every number from the figures), and a chart.
+subject -> every category. The spans compare like with like (nlu.periods.compare_period): a period not
+over yet against the same days of the period before ("this month so far (Dec 1–5), against the same days
+of last month (Nov 1–5)"), whole days only, since today is not over. With no period named, the last four
+weeks against the four before. The reply gives the figures with their changes, the top risers and
+fallers beyond the usual variation, a plain reading (every number from the figures), and a chart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -17,38 +19,120 @@ import yaml
 
 from dialogue.actions.base import Reply, TurnContext
 from dialogue.analytics.charts import render, trend_chart
+from dialogue.analytics.noise import history_start
 from dialogue.analytics.trends import (
     Movement,
     TrendReport,
-    change_text,
-    compare,
-    figures_block,
     money_text,
     movers_block,
     reading,
+    revenue_change_text,
+    trend,
+    units_change_text,
 )
-from dialogue.backend import Backend, SalesLine
-from nlu.periods import PeriodVocabulary, parse_period, period_name, period_vocabulary
+from dialogue.backend import Backend, DailySales
+from nlu.periods import Comparison, PeriodVocabulary, compare_period, last_weeks, period_vocabulary
 
 CATEGORIES_FILE = Path(__file__).resolve().parents[2] / "data" / "categories.yml"
-DEFAULT_DAYS = 28
+DEFAULT_WEEKS = 4
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# key -> (en, zh): the span asked about, and the span it is compared with
+_NAMES: Mapping[str, tuple[str, str]] = {
+    "this_week": ("this week so far", "本周至今"),
+    "this_month": ("this month so far", "本月至今"),
+    "last_week": ("last week", "上周"),
+    "last_month": ("last month", "上个月"),
+    "yesterday": ("yesterday", "昨天"),
+    f"last_{DEFAULT_WEEKS}_weeks": ("the last four weeks", "最近四周"),
+}
+_BEFORE: Mapping[str, tuple[str, str]] = {
+    "this_week": ("the same days of last week", "上周同期"),
+    "this_month": ("the same days of last month", "上月同期"),
+    "last_week": ("the week before", "前一周"),
+    "last_month": ("the month before", "前一个月"),
+    "yesterday": ("the same weekday a week before", "上周同一天"),
+    f"last_{DEFAULT_WEEKS}_weeks": ("the four weeks before", "之前四周"),
+}
+_CLAMPED = ("the whole of last month", "上月全月")
+_NOT_STARTED: Mapping[str, tuple[str, str]] = {
+    "this_week": (
+        "this week has no whole day yet (today is not over)",
+        "本周还没有完整的一天（今天尚未结束）",
+    ),
+    "this_month": (
+        "this month has no whole day yet (today is not over)",
+        "本月还没有完整的一天（今天尚未结束）",
+    ),
+    "today": ("today is not over yet", "今天尚未结束"),
+}
 
 
-@dataclass(frozen=True, slots=True)
-class Window:
-    start: date
-    end: date  # exclusive
-    name: str
+def span_text(start: date, end: date, language: str, today: date) -> str:
+    """Days `start` to `end` (exclusive) as a reply names them: "Dec 1–5", "Nov 30 – Dec 5", "12月1日–5日",
+    with the year where a day is not in this year: "Dec 28, 2026 – Jan 3, 2027"."""
+    last = end - timedelta(days=1)
+    zh = language == "zh"
 
-    @property
-    def previous_start(self) -> date:
-        return self.start - (self.end - self.start)
+    def day_text(day: date, *, month: bool = True) -> str:
+        with_year = day.year != today.year or start.year != last.year
+        if zh:
+            if not month:
+                return f"{day.day}日"
+            return (f"{day.year}年" if with_year else "") + f"{day.month}月{day.day}日"
+        text = f"{_MONTHS[day.month - 1]} {day.day}" if month else str(day.day)
+        return f"{text}, {day.year}" if with_year else text
+
+    if start == last:
+        return day_text(start)
+    if (start.year, start.month) == (last.year, last.month):
+        if zh:
+            return f"{day_text(start)}–{day_text(last, month=False)}"
+        first = f"{_MONTHS[start.month - 1]} {start.day}"
+        return f"{first}–{day_text(last, month=False)}"
+    return f"{day_text(start)}–{day_text(last)}" if zh else f"{day_text(start)} – {day_text(last)}"
+
+
+def spans_text(spans: Comparison, language: str, today: date) -> str:
+    """ "this month so far (Dec 1–5), against the same days of last month (Nov 1–5)", and when the period
+    asked about has no whole day yet, why another is shown."""
+    zh = 1 if language == "zh" else 0
+    now = span_text(spans.start, spans.end, language, today)
+    before = span_text(spans.previous_start, spans.previous_end, language, today)
+    against = (_CLAMPED if spans.clamped else _BEFORE[spans.key])[zh]
+    name = _NAMES[spans.key][zh]
+    text = (
+        f"{name}（{now}），对比{against}（{before}）"
+        if zh
+        else f"{name} ({now}), against {against} ({before})"
+    )
+    if spans.instead_of:
+        reason = _NOT_STARTED[spans.instead_of][zh]
+        text = f"{text}，因为{reason}" if zh else f"{text}, as {reason}"
+    return text
+
+
+def window_name(spans: Comparison, language: str, today: date) -> str:
+    """The span asked about alone: "this month so far (Dec 1–5)"."""
+    name = _NAMES[spans.key][1 if language == "zh" else 0]
+    now = span_text(spans.start, spans.end, language, today)
+    return f"{name}（{now}）" if language == "zh" else f"{name} ({now})"
 
 
 @cache
 def category_aliases(path: Path = CATEGORIES_FILE) -> Mapping[str, tuple[str, ...]]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return {str(k): tuple(str(v) for v in values) for k, values in raw.items()}
+
+
+def category_names(language: str) -> Mapping[str, str]:
+    """Each category's name in Chinese (its first Chinese alias in categories.yml); none in English."""
+    if language != "zh":
+        return {}
+    return {
+        category: next(a for a in aliases if not a.isascii())
+        for category, aliases in category_aliases().items()
+        if any(not a.isascii() for a in aliases)
+    }
 
 
 def category_in(text: str, categories: Sequence[str]) -> str | None:
@@ -64,34 +148,23 @@ def category_in(text: str, categories: Sequence[str]) -> str | None:
     return max(found)[1] if found else None
 
 
-def window_of(text: str, today: date, language: str, vocab: PeriodVocabulary | None = None) -> Window:
-    """The period the text names, else the last four weeks (today excluded: it is not over)."""
+def window_of(text: str, today: date, vocab: PeriodVocabulary | None = None) -> Comparison:
+    """The spans the text asks about, else the last four weeks against the four before."""
     words = vocab or period_vocabulary()
-    if any(p.pattern.search(text) for p in words.periods):
-        period = parse_period(text, today)
-        last = period.end - timedelta(days=1)
-        return Window(
-            period.start,
-            period.end,
-            f"{period_name(period.key, language)} ({period.start.isoformat()} – {last.isoformat()})",
-        )
-    start = today - timedelta(days=DEFAULT_DAYS)
-    last = today - timedelta(days=1)
-    label = "最近四周" if language == "zh" else "the last four weeks"
-    return Window(start, today, f"{label} ({start.isoformat()} – {last.isoformat()})")
+    key = next((p.key for p in words.periods if p.pattern.search(text)), None)
+    return compare_period(key, today) if key else last_weeks(today, DEFAULT_WEEKS)
 
 
 async def trend_report(
-    backend: Backend, text: str, sku: str | None, window: Window, language: str
+    backend: Backend, text: str, sku: str | None, spans: Comparison, language: str
 ) -> TrendReport:
-    """Figures of the subject the message names, this window against the one before."""
+    """Figures of the subject the message names, this span against the one before."""
     products = await backend.list_products()
     category = category_in(text, sorted({p.category for p in products}))
     by = "product" if sku or category else "category"
-    current = await backend.sales_by(window.start, window.end, by=by)
-    previous = await backend.sales_by(window.previous_start, window.start, by=by)
+    daily = await backend.daily_sales(history_start(spans), spans.end, by=by)
 
-    def keep(lines: Sequence[SalesLine]) -> list[SalesLine]:
+    def keep(lines: Sequence[DailySales]) -> list[DailySales]:
         if sku:
             return [line for line in lines if line.key == sku]
         if category:
@@ -103,15 +176,7 @@ async def trend_report(
         scope = f"{sku} {product.name}" if product else sku
     else:
         scope = category or ("所有品类" if language == "zh" else "all categories")
-    return compare(
-        keep(current),
-        keep(previous),
-        scope=scope,
-        by=by,
-        start=window.start,
-        end=window.end,
-        previous_start=window.previous_start,
-    )
+    return trend(keep(daily), spans, scope=scope, by=by)
 
 
 async def market_trends(ctx: TurnContext) -> list[Reply]:
@@ -119,14 +184,15 @@ async def market_trends(ctx: TurnContext) -> list[Reply]:
     sku = str(entity.value) if entity is not None else None
     if sku and await ctx.services.backend.get_product(sku) is None:
         return [Reply("product_not_found", {"sku": sku})]
-    window = window_of(ctx.message.text, ctx.now.date(), ctx.language)
-    report = await trend_report(ctx.services.backend, ctx.message.text, sku, window, ctx.language)
+    today = ctx.now.date()
+    spans = window_of(ctx.message.text, today)
+    report = await trend_report(ctx.services.backend, ctx.message.text, sku, spans, ctx.language)
     if report.empty:
-        return [Reply("market_trends_no_data", {"scope": report.scope, "period": window.name})]
+        period = window_name(spans, ctx.language, today)
+        return [Reply("market_trends_no_data", {"scope": report.scope, "period": period})]
     facts = {
         "scope": report.scope,
-        "period": window.name,
-        "figures": figures_block(report, ctx.language),
+        "period": spans_text(spans, ctx.language, today),
         "movers": movers_block(report, ctx.language),
         "reading": reading(report, ctx.language),
     }
@@ -135,16 +201,17 @@ async def market_trends(ctx: TurnContext) -> list[Reply]:
         if ctx.language == "zh"
         else ("Item", "Revenue", "Change", "Units", "Change")
     )
-    table = (header, *(_row(m, ctx.language) for m in (report.total, *report.rows)))
-    chart = await render(trend_chart, report)
+    total = "合计" if ctx.language == "zh" else "Total"
+    table = (header, _row(report.total, ctx.language, total), *(_row(m, ctx.language) for m in report.rows))
+    chart = await render(trend_chart, report, ctx.language, category_names(ctx.language))
     return [Reply("market_trends", facts, table=table, image=chart)]
 
 
-def _row(m: Movement, language: str) -> tuple[str, ...]:
+def _row(m: Movement, language: str, name: str = "") -> tuple[str, ...]:
     return (
-        m.name,
+        name or m.name,
         money_text(m.revenue),
-        change_text(m.revenue_change, language),
+        revenue_change_text(m, language),
         f"{m.units:,}",
-        change_text(m.units_change, language),
+        units_change_text(m, language),
     )

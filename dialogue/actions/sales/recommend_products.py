@@ -21,10 +21,8 @@ def make_recommend_products(recommender: Recommender) -> Action:
             if product is None:
                 return [Reply("product_not_found", {"sku": sku})]
             recs = await recommender.similar_to(backend, product)
-            block = _recommendation_lines(recs, ctx.language, similar=True)
-            return [
-                Reply("similar_products", {"sku": sku, "product_list": block}, table=_rec_table(ctx, recs))
-            ]
+            table = _rec_table(recs, ctx.language, similar=True)
+            return [Reply("similar_products", {"sku": sku}, table=table)]
         if customer is None:
             if guess:
                 return [Reply("customer_not_found", {"customer_name": guess})]
@@ -38,42 +36,41 @@ async def recommendations_for(ctx: TurnContext, recommender: Recommender, custom
     recs = await recommender.for_customer(ctx.services.backend, customer.id)
     if not recs:
         return Reply("no_recommendations", {"customer_name": customer.name}, action="recommend_products")
-    block = _recommendation_lines(recs, ctx.language, similar=False)
     return Reply(
         "recommendations",
-        {"customer_name": customer.name, "product_list": block},
-        table=_rec_table(ctx, recs),
+        {"customer_name": customer.name},
+        table=_rec_table(recs, ctx.language, similar=False),
         action="recommend_products",
     )
 
 
-def _recommendation_lines(recs: Sequence[Recommendation], language: str, *, similar: bool) -> str:
-    lines = []
-    for n, rec in enumerate(recs, 1):
-        p = rec.product
-        if language == "zh":
-            if similar:
-                reason = f"与 {rec.anchor} 相似（相似度 {rec.score:.2f}）"
-            elif rec.co_buyers:
-                reason = f"购买 {rec.anchor} 的其他客户中有 {rec.co_buyers} 位也购买了它"
-            else:
-                reason = f"与其已购的 {rec.anchor} 相似"
-            lines.append(f"{n}. {p.sku} {p.name}（{p.category}）— {reason}")
-        else:
-            if similar:
-                reason = f"similar to {rec.anchor} (similarity {rec.score:.2f})"
-            elif rec.co_buyers == 1:
-                reason = f"another customer who buys {rec.anchor} also buys it"
-            elif rec.co_buyers:
-                reason = f"{rec.co_buyers} other customers who buy {rec.anchor} also buy it"
-            else:
-                reason = f"similar to {rec.anchor}, which they already buy"
-            lines.append(f"{n}. {p.sku} {p.name} ({p.category}) — {reason}")
-    return "\n".join(lines)
+def _reason(rec: Recommendation, language: str, *, similar: bool) -> str:
+    """Why the product is suggested, in words (the score stays internal)."""
+    if language == "zh":
+        if similar:
+            return f"与 {rec.anchor} 相似（相似度 {rec.score:.2f}）"
+        if rec.co_buyers:
+            return f"购买 {rec.anchor} 的其他客户中有 {rec.co_buyers} 位也购买了它"
+        return f"与其已购的 {rec.anchor} 相似"
+    if similar:
+        return f"similar to {rec.anchor} (similarity {rec.score:.2f})"
+    if rec.co_buyers == 1:
+        return f"another customer who buys {rec.anchor} also buys it"
+    if rec.co_buyers:
+        return f"{rec.co_buyers} other customers who buy {rec.anchor} also buy it"
+    return f"similar to {rec.anchor}, which they already buy"
 
 
-def _rec_table(ctx: TurnContext, recs: Sequence[Recommendation]) -> tuple[tuple[str, ...], ...]:
-    header = (
-        ("SKU", "商品", "品类", "得分") if ctx.language == "zh" else ("SKU", "Product", "Category", "Score")
+def _rec_table(
+    recs: Sequence[Recommendation], language: str, *, similar: bool
+) -> tuple[tuple[str, ...], ...]:
+    """The suggestions as rows (SKU, product, category, why); the reply's text only introduces them."""
+    zh = language == "zh"
+    header = ("SKU", "商品", "品类", "推荐理由") if zh else ("SKU", "Product", "Category", "Why")
+    return (
+        header,
+        *(
+            (r.product.sku, r.product.name, r.product.category, _reason(r, language, similar=similar))
+            for r in recs
+        ),
     )
-    return (header, *((r.product.sku, r.product.name, r.product.category, f"{r.score:.2f}") for r in recs))

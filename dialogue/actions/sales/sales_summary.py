@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
-from decimal import Decimal
 
 from dialogue.actions.base import Reply, TurnContext
 from dialogue.actions.common import fmt_money, money
 from nlu.periods import Period, parse_period, period_name
 
-_LABELS_EN = (
-    "Metric",
-    "Value",
-    "Orders",
-    "Revenue",
-    "Late orders",
-    "Escalations",
-    "Top supplier",
-    "Top category",
-)
-_LABELS_ZH = ("指标", "数值", "订单数", "收入", "延迟订单", "升级工单", "主要供应商", "主要品类")
+# The table of the summary: the top suppliers and categories with their revenue (the text has the totals).
+TOP_HEADER = {"en": ("Top sellers", "Revenue"), "zh": ("主要供应商和品类", "收入")}
+KIND_LABEL = {"en": ("supplier", "category"), "zh": ("供应商", "品类")}
 
 
 def period_text(period: Period, language: str) -> str:
@@ -38,35 +28,22 @@ def period_text(period: Period, language: str) -> str:
 async def sales_summary(ctx: TurnContext) -> list[Reply]:
     period = parse_period(ctx.message.text, ctx.now.date())
     summary = await ctx.services.backend.sales_summary(period.start, period.end)
-    zh = ctx.language == "zh"
-    none = "• 无" if zh else "• none"
-
-    def block(items: Sequence[tuple[str, Decimal]]) -> str:
-        return "\n".join(f"• {label}: {fmt_money(value, summary.currency)}" for label, value in items) or none
-
+    language = "zh" if ctx.language == "zh" else "en"
     facts: dict[str, object] = {
         "period": period_text(period, ctx.language),
         "order_count": summary.order_count,
         "revenue": money(summary.revenue, summary.currency),
-        "top_suppliers": block(summary.top_suppliers),
-        "top_categories": block(summary.top_categories),
         "late_orders": len(summary.late_orders),
         "escalations": summary.escalations,
     }
-    labels = _LABELS_ZH if zh else _LABELS_EN
+    supplier, category = KIND_LABEL[language]
+
+    def named(name: str, kind: str) -> str:
+        return f"{name}（{kind}）" if language == "zh" else f"{name} ({kind})"
+
     rows: list[tuple[str, ...]] = [
-        (labels[0], labels[1]),
-        (labels[2], str(summary.order_count)),
-        (labels[3], fmt_money(summary.revenue, summary.currency)),
-        (labels[4], ", ".join(summary.late_orders) or "0"),
-        (labels[5], str(summary.escalations)),
+        (named(n, supplier), fmt_money(v, summary.currency)) for n, v in summary.top_suppliers
     ]
-    rows.extend(
-        (f"{labels[6]} {i}", f"{n}: {fmt_money(v, summary.currency)}")
-        for i, (n, v) in enumerate(summary.top_suppliers, 1)
-    )
-    rows.extend(
-        (f"{labels[7]} {i}", f"{n}: {fmt_money(v, summary.currency)}")
-        for i, (n, v) in enumerate(summary.top_categories, 1)
-    )
-    return [Reply("sales_summary", facts, table=tuple(rows))]
+    rows += [(named(n, category), fmt_money(v, summary.currency)) for n, v in summary.top_categories]
+    table = (TOP_HEADER[language], *rows) if rows else ()
+    return [Reply("sales_summary", facts, table=table)]

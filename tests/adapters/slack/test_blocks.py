@@ -73,10 +73,30 @@ def test_fallback_text_of_a_card_without_text() -> None:
     assert fallback_text(OutgoingMessage(KEY, "New escalation", card=DIGEST)) == "New escalation"
 
 
-def test_table_with_chinese_text_lines_up_in_the_code_block() -> None:
-    table = (("客户", "收入"), ("ACME", "1,200"), ("华南纺织", "800"))
-    [block] = build_blocks(OutgoingMessage(KEY, "", table=table))
-    lines = block["text"]["text"].removeprefix("```\n").removesuffix("\n```").splitlines()
+def test_a_table_is_a_table_block_with_number_columns_on_the_right() -> None:
+    table = (("客户", "收入"), ("ACME", "USD 1,200.00"), ("华南纺织", "800"))
+    [block] = build_blocks(OutgoingMessage(KEY, "Top customers:", table=table))[1:]
+    assert block["type"] == "table"
+    assert [[cell["text"] for cell in row] for row in block["rows"]] == [list(row) for row in table]
+    assert all(cell["type"] == "raw_text" for row in block["rows"] for cell in row)
+    assert [c["align"] for c in block["column_settings"]] == ["left", "right"]
+
+
+def test_the_notification_text_lists_the_rows_once() -> None:
+    table = (("Invoice", "Amount", "Status"), ("INV-1", "USD 10.00", "open"), ("INV-2", "USD 5.00", "paid"))
+    text = fallback_text(OutgoingMessage(KEY, "You have 2 open invoices:", table=table))
+    assert text == (
+        "You have 2 open invoices:\n"
+        "• INV-1 — Amount: USD 10.00, Status: open\n"
+        "• INV-2 — Amount: USD 5.00, Status: paid"
+    )
+
+
+def test_a_table_too_big_for_a_table_block_lines_up_in_a_code_block() -> None:
+    table = (("客户", "收入"), ("ACME", "1,200"), ("华南纺织", "800"), *((f"C{n}", "1") for n in range(100)))
+    blocks = build_blocks(OutgoingMessage(KEY, "", table=table))
+    assert {b["type"] for b in blocks} == {"section"}
+    lines = blocks[0]["text"]["text"].removeprefix("```\n").removesuffix("\n```").splitlines()[:4]
     assert lines == ["客户      收入", "--------  -----", "ACME      1,200", "华南纺织  800"]
     assert {
         display_width(line[: line.rindex(cell)])

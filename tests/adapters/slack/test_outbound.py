@@ -28,8 +28,8 @@ async def test_send_posts_threaded_with_blocks_and_text_fallback(slack_api: Fake
     assert call.args["thread_ts"] == "1700000000.000100"
     assert call.args["text"].startswith("Revenue &lt;last week&gt;: 12 orders")
     blocks = call.args["blocks"]
-    assert [b["type"] for b in blocks] == ["section", "section", "actions"]
-    assert "```" in blocks[1]["text"]["text"] and "ACME" in blocks[1]["text"]["text"]
+    assert [b["type"] for b in blocks] == ["section", "table", "actions"]
+    assert blocks[1]["rows"][1][0] == {"type": "raw_text", "text": "ACME"}
     buttons = blocks[2]["elements"]
     assert [(b["action_id"], b["value"]) for b in buttons] == [
         ("opsbot_btn_0", "confirm:yes"),

@@ -72,6 +72,22 @@ async def test_table_is_a_pre_block(harness: Harness) -> None:
     assert render_table(table).splitlines()[1].startswith("-------")
 
 
+async def test_a_table_wider_than_a_phone_is_a_list_of_the_same_rows(harness: Harness) -> None:
+    table = (
+        ("Invoice", "Amount", "Status", "Date"),
+        ("INV-2002", "USD 4,999.00", "payment scheduled", "scheduled 2026-12-03"),
+        ("INV-2003", "USD 120.50", "open", "due 2026-12-22"),
+    )
+    await harness.adapter.send(reply("You have 2 open invoices:", table=table))
+    sent = harness.api.messages_to(CHAT)[0]
+    assert "<pre>" not in sent.html
+    assert sent.text == (
+        "You have 2 open invoices:\n"
+        "• INV-2002 — Amount: USD 4,999.00, Status: payment scheduled, Date: scheduled 2026-12-03\n"
+        "• INV-2003 — Amount: USD 120.50, Status: open, Date: due 2026-12-22"
+    )
+
+
 async def test_reply_to_and_empty_message(harness: Harness) -> None:
     await harness.adapter.send(reply("ok", reply_to="42"))
     params = harness.api.ok_calls("sendMessage")[0].params

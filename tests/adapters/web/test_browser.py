@@ -7,8 +7,10 @@ on any error in either page's console, and leaves screenshots in var/screenshots
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import AsyncIterator
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,7 @@ FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+DATA_DIR = Path(__file__).resolve().parents[3] / "dialogue" / "data"
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists(),
@@ -44,10 +47,31 @@ def db_kind() -> str:
     return "sqlite"  # the browser adds nothing the HTTP flow test does not check on PostgreSQL
 
 
+def cjk_fontconfig(folder: Path) -> dict[str, str]:
+    """An environment whose fontconfig also knows the CJK font the charts ship with (the PyPI package
+    `manimgx-fonts-cjk`), so screenshots of Chinese pages show Chinese where the machine has no CJK
+    font of its own. The page asserts nothing about fonts; this is for the eyes."""
+    from dialogue.analytics.charts import CJK_FONT_PACKAGE
+
+    try:
+        fonts = Path(str(resources.files(CJK_FONT_PACKAGE)))
+    except ModuleNotFoundError:
+        return {}
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{fonts}</dir>\n  <cachedir>{folder / 'cache'}</cachedir>\n</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return {"FONTCONFIG_FILE": str(conf)}
+
+
 @pytest.fixture
-async def browser() -> AsyncIterator[Any]:
+async def browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+    env = {**os.environ, **cjk_fontconfig(tmp_path_factory.mktemp("fonts"))}
     async with playwright_api.async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True, env=env)
         try:
             yield chromium
         finally:
@@ -142,3 +166,76 @@ async def handoff_in_two_tabs(tabs: Tabs) -> None:
     await expect(console.locator(".row")).to_have_count(0)
     await expect(console.locator("#transcript")).to_contain_text("The supplier rated the conversation 5/5")
     await shot(console, "console-resolved.png")
+
+
+@pytest.fixture
+async def worded_runtime(make_runtime: Any) -> Any:
+    """The whole bot with the real reply templates (no reply model): replies read as users see them."""
+    from dialogue.actions.registry import default_actions
+    from dialogue.nlg.renderer import build_renderer
+
+    return await make_runtime(
+        overrides={"pipeline": {"poll_interval_seconds": 0.05, "send_backoff_base_seconds": 0.05}},
+        actions=default_actions(embedder=None),
+        renderer=build_renderer(data_dir=DATA_DIR, model=None),
+    )
+
+
+async def test_a_chinese_browser_and_a_chinese_conversation(worded_runtime: Any, browser: Any) -> None:
+    """The page speaks the browser's language before the first reply, then the conversation's; the
+    example questions fit the role; a table reply shows its rows once."""
+    async with serve_asgi(console_app(worded_runtime)) as base_url:
+        context = await browser.new_context(viewport={"width": 1180, "height": 860}, locale="zh-CN")
+        tabs = Tabs(context, base_url)
+        try:
+            chat = await tabs.open("/")
+            await expect(chat.locator("#supplier")).to_have_value("SUP-001")
+            await expect(chat.locator("html")).to_have_attribute("lang", "zh-CN")
+            await expect(chat.locator(".chip")).to_have_count(6)
+            await expect(chat.locator(".chip").first).to_have_text("PO-1001 到哪了？")
+            await expect(chat.locator("#text")).to_have_attribute(
+                "placeholder", "请输入问题，例如：PO-1001 到哪了？"
+            )
+            await expect(chat.locator(".composer button")).to_have_text("发送")
+            await expect(chat.locator("#welcome")).to_contain_text("供应商的智能助手")
+            await shot(chat, "chat-zh-welcome.png")
+
+            # A supplier's open invoices: the sentence, then the table; the rows are not in the text too.
+            await chat.get_by_role("button", name="我还有哪些未付发票？").click()
+            reply = chat.locator(".msg.bot").last
+            await expect(reply).to_contain_text("张未结发票")
+            await expect(reply.locator("th").first).to_have_text("发票")
+            ids = await reply.locator("tr td:first-child").all_inner_texts()
+            assert ids and all(i.startswith("INV-") for i in ids)
+            shown = await reply.inner_text()
+            assert all(shown.count(i) == 1 for i in ids), shown  # each row once: in the table only
+            await shot(chat, "chat-zh-invoices.png")
+
+            # No supplier: a sales rep's questions, still in Chinese.
+            await chat.locator("#supplier").select_option("")
+            await expect(chat.locator(".chip").first).to_have_text("查一下 ACME Corp 客户")
+            await expect(chat.locator(".chip")).to_have_count(6)
+            await expect(chat.locator("#text")).to_have_attribute(
+                "placeholder", "请输入问题，例如：上周的销售汇总"
+            )
+
+            # The conversation turns English: so does the page (and its chips, for the same role).
+            await chat.get_by_label("您的消息").fill("sales summary for last week")
+            await chat.get_by_label("您的消息").press("Enter")
+            await expect(chat.locator(".msg.bot").last).to_contain_text("Sales summary for last week")
+            await expect(chat.locator(".chip").first).to_have_text("Tell me about ACME Corp")
+            await expect(chat.locator("html")).to_have_attribute("lang", "en")
+
+            # And back to Chinese; asking for a person shows the Chinese banner.
+            await chat.locator("#supplier").select_option("SUP-001")
+            await chat.get_by_label("Your message").fill("我想找人工客服")
+            await chat.get_by_label("Your message").press("Enter")
+            await expect(chat.locator("#banner")).to_contain_text("客服同事很快会在这里回复您")
+            await expect(chat.locator(".chip").first).to_have_text("PO-1001 到哪了？")
+            await expect(chat.locator("#text")).to_have_attribute(
+                "placeholder", "请输入问题，例如：PO-1001 到哪了？"
+            )
+            await shot(chat, "chat-zh-handoff.png")
+        finally:
+            await context.close()
+    assert tabs.errors == []

@@ -15,7 +15,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 async def test_the_web_chat_shows_the_chart_inline(make_runtime: MakeRuntime) -> None:
     runtime = await make_runtime(actions=default_actions(embedder=None))
     transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         body = {"sender": "demo", "text": "how are the market trends this month?", "supplier_id": None}
         r = await client.post("/web/messages", json=body)
         assert r.status_code == 200, r.text
@@ -27,7 +27,7 @@ async def test_the_web_chat_shows_the_chart_inline(make_runtime: MakeRuntime) ->
         assert chart.content.startswith(PNG)
         assert (await client.get("/web/files/not-a-file")).status_code == 404
         remote = httpx.ASGITransport(app=runtime.asgi, client=("203.0.113.9", 1))
-        async with httpx.AsyncClient(transport=remote, base_url="http://t") as outsider:
+        async with httpx.AsyncClient(transport=remote, base_url="http://127.0.0.1") as outsider:
             assert (await outsider.get(image["url"])).status_code == 403  # local only, like the page
 
 
@@ -36,7 +36,7 @@ async def test_retention_deletes_old_charts(make_runtime: MakeRuntime, clock: An
 
     runtime = await make_runtime(actions=default_actions(embedder=None), use_clock=True)
     transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         body = {"sender": "demo", "text": "forecast AB-1020 next month", "supplier_id": None}
         url = (await client.post("/web/messages", json=body)).json()["replies"][0]["images"][0]["url"]
         assert (await apply_retention(runtime.store.sessionmaker, clock=clock, days=30)) == 0

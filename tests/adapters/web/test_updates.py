@@ -55,7 +55,8 @@ def client_for(feed: Feed | None, *, host: str = "127.0.0.1", **settings: Any) -
     adapter = WebChatAdapter(
         settings=WebSettings(**settings), ingest=_ingest, wait_replies=_no_replies, feed=feed
     )
-    return TestClient(Starlette(routes=list(adapter.routes())), client=(host, 50000))
+    routes = Starlette(routes=list(adapter.routes()))
+    return TestClient(routes, base_url="http://localhost", client=(host, 50000))
 
 
 def test_a_new_page_learns_where_now_is() -> None:

@@ -39,11 +39,15 @@ class Chat:
         return self.replies
 
 
-def client_for(chat: Chat, *, host: str = "testclient", **settings: Any) -> TestClient:
+def client_for(chat: Chat, *, host: str = "testclient", secret: str = "", **settings: Any) -> TestClient:
     adapter = WebChatAdapter(
-        settings=WebSettings(**settings), ingest=chat.ingest, wait_replies=chat.wait_replies
+        settings=WebSettings(**settings),
+        ingest=chat.ingest,
+        wait_replies=chat.wait_replies,
+        session_secret=secret,
     )
-    return TestClient(Starlette(routes=list(adapter.routes())), client=(host, 50000))
+    routes = Starlette(routes=list(adapter.routes()))
+    return TestClient(routes, base_url="http://localhost", client=(host, 50000))
 
 
 def test_the_page_and_its_assets_are_served_from_the_package() -> None:
@@ -102,7 +106,9 @@ def test_remote_clients_are_refused_unless_allowed() -> None:
     remote = client_for(Chat(), host="203.0.113.9")
     assert remote.get("/").status_code == 403
     assert remote.post("/web/messages", json={"sender": "u", "text": "hi"}).status_code == 403
-    assert client_for(Chat(), host="203.0.113.9", allow_remote=True).get("/").status_code == 200
+    assert client_for(Chat(), host="203.0.113.9", allow_remote=True).get("/").status_code == 403  # no secret
+    opened = client_for(Chat(), host="203.0.113.9", allow_remote=True, secret="k" * 32)
+    assert opened.get("/").status_code == 200
 
 
 @pytest.mark.parametrize(

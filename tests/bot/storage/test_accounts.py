@@ -12,7 +12,7 @@ from tests.conftest import MakeRuntime
 
 async def say(runtime: Any, sender: str, text: str, supplier_id: str | None = None) -> list[str]:
     transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 1))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
         r = await client.post(
             "/web/messages", json={"sender": sender, "text": text, "supplier_id": supplier_id}
         )

@@ -34,7 +34,8 @@ def test_catalog_has_the_contract_outcomes(catalog: Catalog) -> None:
         assert name in catalog
     assert catalog.get("order_pending").required == ("order_id", "status")
     assert catalog.get("order_pending").optional == ("eta",)
-    assert "invoice_list" in catalog.get("invoice_list").blocks
+    assert "capabilities" in catalog.get("help").blocks
+    assert catalog.get("invoice_list").blocks == ()  # the invoices are the reply's table, not its text
     with pytest.raises(CatalogError):
         catalog.get("no_such_outcome")
 

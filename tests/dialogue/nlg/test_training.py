@@ -117,6 +117,7 @@ def test_evaluate_cli_prints_json(tiny_model_dir: Path, tmp_path: Path) -> None:
     ):
         assert set(figures[key]) == {"en", "zh"}, key
     assert figures["hallucination_rate"] == {"en": 0.0, "zh": 0.0}
+    assert figures["missing_glossary"]["words"] == []  # every attribute word has a Chinese gloss
 
 
 def test_each_row_stops_at_its_outcome_budget(tiny_model_dir: Path) -> None:

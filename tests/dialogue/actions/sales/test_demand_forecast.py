@@ -25,6 +25,9 @@ async def test_forecast_for_next_month_in_english() -> None:
     assert "Stock on hand: 120 units" in outlook and "Reorder advice: order " in outlook
     assert reply.facts["method"] == "the mean of the last four weeks"
     assert replies[0].image is not None and replies[0].image.file_name == "forecast-AB-1020.png"
+    assert "Week by week" not in forecast  # the weeks are the table
+    assert reply.table[0] == ("Week of", "Units", "80% interval") and len(reply.table) == 5
+    assert reply.table[1][0] == "2026-11-23"
 
 
 async def test_forecast_in_chinese() -> None:

@@ -1,12 +1,37 @@
-"""market_trends: a sales rep asks how a category or the market is moving, in English and Chinese."""
+"""market_trends: a sales rep asks how a category or the market is moving, in English and Chinese.
+
+The clock is pinned at the start, middle and end of a week, a month and a year, with the demo data (and
+the seed's weekly order history) resolved against that day."""
 
 from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
 
 from dialogue.messages import ChannelKind, Platform
 from tests.dialogue.actions.sales.capture import capture
 from tests.dialogue.actions.sales.chat import sales_chat
 from tests.fakes.backend import FakeBackend
-from tests.fakes.conversation import Conversation
+from tests.fakes.conversation import Conversation, Said
+
+
+def chat_on(day: date) -> Conversation:
+    """A sales rep on Slack at 10:00 UTC of `day`, the demo data resolved against that day."""
+    chat = Conversation(
+        supplier_id=None,
+        channel=ChannelKind.SALES,
+        platform=Platform.SLACK,
+        backend=FakeBackend(day, history=True),
+    )
+    chat.clock.now = datetime(day.year, day.month, day.day, 10, 0, tzinfo=UTC)
+    return chat
+
+
+def percentages(reply: Said) -> list[float]:
+    text = "\n".join([str(reply.facts["reading"]), str(reply.facts["movers"]), *map(" ".join, reply.table)])
+    return [float(p) for p in re.findall(r"([+-]?\d+(?:\.\d+)?)%", text)]
 
 
 async def test_trend_of_a_category_against_the_period_before() -> None:
@@ -15,23 +40,76 @@ async def test_trend_of_a_category_against_the_period_before() -> None:
     reply = await chat.one("how's the market trend for home textiles")
     assert reply.outcome == "market_trends" and reply.language == "en"
     assert reply.facts["scope"] == "Home Textiles"
-    assert "the last four weeks (2026-10-26 – 2026-11-22)" in str(reply.facts["period"])
-    figures = str(reply.facts["figures"])
-    assert figures.startswith("• Total: revenue USD ") and "Organic Cotton Bath Towel" in figures
-    assert "Electronics" not in figures  # only the category asked about
+    assert reply.facts["period"] == (
+        "the last four weeks (Oct 26 – Nov 22), against the four weeks before (Sep 28 – Oct 25)"
+    )
+    assert reply.table[0] == ("Item", "Revenue", "Change", "Units", "Change")
+    assert reply.table[1][0] == "Total" and reply.table[1][1].startswith("USD ")
+    items = [row[0] for row in reply.table[2:]]
+    assert "Organic Cotton Bath Towel" in items and "Electronics" not in items  # only the category asked
     assert "Top risers:" in str(reply.facts["movers"]) and str(reply.facts["reading"]).startswith("Reading: ")
     chart = replies[0].image
     assert chart is not None and chart.png.startswith(b"\x89PNG") and chart.file_name == "market-trends.png"
-    assert reply.table[0] == ("Item", "Revenue", "Change", "Units", "Change")
 
 
 async def test_chinese_question_about_last_month_of_every_category() -> None:
     reply = await sales_chat(history=True).one("上个月的市场走势怎么样")
     assert reply.outcome == "market_trends" and reply.language == "zh"
-    assert str(reply.facts["period"]).startswith("上个月 (2026-10-01 – 2026-10-31)")
+    assert reply.facts["period"] == "上个月（10月1日–31日），对比前一个月（9月1日–30日）"
     assert reply.facts["scope"] == "所有品类"
-    assert "合计：收入 USD" in str(reply.facts["figures"]) and "Electronics" in str(reply.facts["figures"])
+    assert reply.table[1][0] == "合计" and "Electronics" in [row[0] for row in reply.table]
     assert str(reply.facts["reading"]).startswith("解读：")
+
+
+async def test_this_month_so_far_against_the_same_days_of_last_month() -> None:
+    sunday = chat_on(date(2026, 12, 6))
+    en = await sunday.one("how are the market trends this month?")
+    assert en.facts["period"] == "this month so far (Dec 1–5), against the same days of last month (Nov 1–5)"
+    zh = await sunday.one("本月的市场走势怎么样？")
+    assert zh.facts["period"] == "本月至今（12月1日–5日），对比上月同期（11月1日–5日）"
+    # November 2 was the weekly order day and December 1-5 holds none: usual for five days, not a collapse
+    for reply, fell in ((en, "fell"), (zh, "下降")):
+        assert fell not in str(reply.facts["reading"]), reply.facts["reading"]
+    assert "within its usual variation" in str(en.facts["reading"])
+    assert "Top fallers: none beyond the usual variation" in str(en.facts["movers"])
+
+
+@pytest.mark.parametrize(
+    ("day", "text", "period"),
+    [
+        ("2026-12-01", "how are the market trends this month?",
+         "last month (Nov 1–30), against the month before (Oct 1–31), as this month has no whole day yet "
+         "(today is not over)"),
+        ("2026-11-30", "market trends this week",  # a Monday
+         "last week (Nov 23–29), against the week before (Nov 16–22), as this week has no whole day yet "
+         "(today is not over)"),
+        ("2026-12-06", "market trends this week",  # a Sunday
+         "this week so far (Nov 30 – Dec 5), against the same days of last week (Nov 23–28)"),
+        ("2026-12-31", "how are the market trends this month?",
+         "this month so far (Dec 1–30), against the same days of last month (Nov 1–30)"),
+        ("2027-01-01", "how are the market trends this month?",
+         "last month (Dec 1–31, 2026), against the month before (Nov 1–30, 2026), as this month has no whole "
+         "day yet (today is not over)"),
+        ("2028-02-29", "how are the market trends this month?",
+         "this month so far (Feb 1–28), against the same days of last month (Jan 1–28)"),
+        ("2027-03-31", "how are the market trends this month?",
+         "this month so far (Mar 1–30), against the whole of last month (Feb 1–28)"),
+        ("2027-01-01", "本月的市场走势怎么样？",
+         "上个月（2026年12月1日–31日），对比前一个月（2026年11月1日–30日），因为本月还没有完整的一天（今天尚未结束）"),
+        ("2026-12-06", "本周的市场走势", "本周至今（11月30日–12月5日），对比上周同期（11月23日–28日）"),
+        ("2026-12-06", "what were the market trends yesterday",
+         "yesterday (Dec 5), against the same weekday a week before (Nov 28)"),
+    ],
+)  # fmt: skip
+async def test_awkward_days_name_both_spans_and_give_no_absurd_percentages(
+    day: str, text: str, period: str
+) -> None:
+    reply = await chat_on(date.fromisoformat(day)).one(text)
+    if reply.outcome == "market_trends_no_data":  # a single day may hold no order at all
+        assert "yesterday" in text
+        return
+    assert reply.outcome == "market_trends" and reply.facts["period"] == period
+    assert all(-100 <= p <= 300 for p in percentages(reply)), reply.table  # small bases are amounts
 
 
 async def test_a_sku_without_sales_and_an_unknown_sku() -> None:
@@ -39,6 +117,7 @@ async def test_a_sku_without_sales_and_an_unknown_sku() -> None:
         "market trend for HE-140"
     )
     assert quiet.outcome == "market_trends_no_data" and quiet.facts["scope"] == "HE-140 Smart Plug"
+    assert quiet.facts["period"] == "the last four weeks (Oct 26 – Nov 22)"
     missing = await sales_chat(history=True).one("market trend for ZZ-999")
     assert missing.outcome == "product_not_found"
 

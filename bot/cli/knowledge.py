@@ -1,0 +1,132 @@
+"""`opsbot evaluate knowledge`: knowledge routing on a held-out CSV, and retrieval on a public FAQ set."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from bot.cli.base import ConfigOption, command, evaluate_app, load
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC = ROOT.parent / "shared" / "data" / "faq_public" / "cdc_covid_en"
+
+
+def _public_entries(folder: Path) -> list[Any]:
+    from dialogue.faq import FaqEntry
+
+    entries = []
+    for line in (folder / "faq.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            questions = tuple(item.get("questions") or ()) or (item["answer"][:200],)
+            entries.append(FaqEntry(item["id"], "en", "public", questions, item["answer"]))
+    return entries
+
+
+async def _public(folder: Path, embedder: Any, answer: float) -> dict[str, Any]:
+    """Retrieval over the public set's own entries: top-1, top-3, and right at the answer threshold."""
+    from dialogue.faq import knowledge_base
+
+    kb = knowledge_base(_public_entries(folder), embedder, threshold=answer)
+    with (folder / "queries.csv").open(encoding="utf-8", newline="") as handle:
+        queries = [(r["text"], r["faq_id"]) for r in csv.DictReader(handle)]
+    top1 = top3 = answered = 0
+    for text, want in queries:
+        scores = await kb.entry_scores(text, "en")
+        ranked = kb.ranked_ids(scores, "en")
+        top1 += ranked[0] == want
+        top3 += want in ranked[:3]
+        answered += ranked[0] == want and float(scores.max()) >= answer
+    n = len(queries)
+    return {
+        "set": folder.name,
+        "n": n,
+        "top1": round(top1 / n, 4),
+        "top3": round(top3 / n, 4),
+        "answered_right_at_threshold": round(answered / n, 4),
+    }
+
+
+@command(evaluate_app, "knowledge")
+def evaluate_knowledge_command(
+    data: Path | None = typer.Option(
+        None,
+        "--data",
+        exists=True,
+        dir_okay=False,
+        help="CSV text,faq_id[,language,split] (default: held-out).",
+    ),
+    split: str = typer.Option("", "--split", help="Only rows of this split (tune | test); default: all."),
+    public: bool = typer.Option(False, "--public", help="Also report retrieval on the public FAQ set."),
+    public_dir: Path = typer.Option(PUBLIC, "--public-dir", help="A faq.jsonl + queries.csv folder."),
+    show_misses: bool = typer.Option(False, "--misses", help="Print the rows the bot got wrong."),
+    as_json: bool = typer.Option(False, "--json", help="End with one JSON line of metrics."),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Score knowledge answers end to end (parser + knowledge base + routing, linked and not) and rank."""
+    from bot.ml import knowledge_thresholds
+    from dialogue.faq import knowledge_base, load_faq
+    from dialogue.knowledge_eval import HELDOUT, observe, read_rows, report, verdict_rows
+    from nlu.encoder import BatchedEncoder, load_encoder
+    from nlu.parser import load_parser_for
+    from nlu.train import ensure_trained_for
+
+    settings = load(config).settings
+    ensure_trained_for(settings.nlu, progress=not as_json)
+    thresholds = knowledge_thresholds(settings.dialogue)
+    threshold = settings.dialogue.confidence_threshold
+    rows = [r for r in read_rows(data or HELDOUT) if not split or r.split == split]
+
+    async def run() -> dict[str, Any]:
+        nlu = settings.nlu
+        encoder = BatchedEncoder(
+            load_encoder(nlu.encoder, runtime=nlu.runtime, multilingual=nlu.multilingual, threads=nlu.threads)
+        )
+        parser = load_parser_for(nlu, encoder=encoder)
+        try:
+            kb = knowledge_base(load_faq(), encoder, threshold=thresholds.answer)
+            seen = await observe(rows, parser, kb)
+            out: dict[str, Any] = report(seen, kb, thresholds, confidence_threshold=threshold)
+            lines = verdict_rows(seen, kb, thresholds, confidence_threshold=threshold)
+            out["misses"] = [line for line in lines if not line["right"]]
+            if public and (public_dir / "faq.jsonl").exists():
+                out["public"] = await _public(public_dir, encoder, thresholds.answer)
+            return out
+        finally:
+            await parser.aclose()
+            await encoder.aclose()
+
+    started = time.perf_counter()
+    result = asyncio.run(run())
+    result["seconds"] = round(time.perf_counter() - started, 1)
+    misses = result.pop("misses")
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for key, part in result.items():
+        if not isinstance(part, dict):
+            continue
+        if key == "public":
+            typer.echo(
+                f"public {part['set']} (n={part['n']}): top-1 {part['top1']} top-3 {part['top3']} "
+                f"answered right at the threshold {part['answered_right_at_threshold']}"
+            )
+            continue
+        rank = part["rank"]
+        typer.echo(f"{key}: rank top-1 {rank['top1']} top-3 {rank['top3']} (n={rank['n']})")
+        for who in ("linked", "unlinked"):
+            f = part[who]
+            typer.echo(
+                f"  {who:<8} answered right {f['answered_right']}  offered right {f['offered_right']}  "
+                f"answered wrong {f['answered_wrong']}  negatives kept {f['negatives_kept']} "
+                f"(of {f['negatives']})"
+            )
+    if show_misses:
+        for line in misses:
+            typer.echo(f"  miss: {line['text']!r} want {line['expected'] or '-'} got {line['action']}")

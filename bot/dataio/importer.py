@@ -1,0 +1,112 @@
+"""`opsbot import PATH`: find the files, check every row, then apply them all in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.dataio.apply import Counts, SqlStore, apply_file
+from bot.dataio.entities import ENTITIES, FORMATS, Entity, entity_of
+from bot.dataio.readers import Opener, open_binary
+from bot.dataio.validate import RowError, Validation, validate
+from bot.storage.tables import DataImportRow
+from dialogue.errors import OpsbotError
+
+# (file, what is being done: "checking" | "importing") -> how to open it (e.g. behind a progress bar)
+OpenerFor = Callable[[Path, str], Opener]
+
+
+class ImportPathError(OpsbotError):
+    """PATH holds no file of the contract."""
+
+
+@dataclass
+class ImportReport:
+    files: list[tuple[Path, Entity]]
+    validation: Validation
+    counts: dict[str, Counts] = field(default_factory=dict)
+    applied: bool = False
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.validation.errors
+
+
+def find_files(path: Path) -> tuple[list[tuple[Path, Entity]], list[RowError]]:
+    """The contract's files at PATH in the order of their dependencies, and the files it cannot place."""
+    if not path.exists():
+        raise ImportPathError(f"no such file or folder: {path}")
+    candidates = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    found: list[tuple[Path, Entity]] = []
+    unknown: list[RowError] = []
+    names = ", ".join(e.name for e in ENTITIES)
+    for candidate in candidates:
+        entity = entity_of(candidate)
+        if entity is not None:
+            found.append((candidate, entity))
+        elif candidate.suffix.lower() in FORMATS or not path.is_dir():
+            reason = f"the file name names no entity (one of {names}; as .csv, .jsonl or .xlsx)"
+            unknown.append(RowError(candidate.name, 0, "", reason))
+    order = {e.name: n for n, e in enumerate(ENTITIES)}
+    found.sort(key=lambda item: (order[item[1].name], item[0].name))
+    if not found and not unknown:
+        raise ImportPathError(f"{path} holds no file named after an entity ({names})")
+    return found, unknown
+
+
+def run_import(
+    engine: Engine,
+    path: Path,
+    *,
+    now: datetime,
+    dry_run: bool = False,
+    opener_for: OpenerFor | None = None,
+) -> ImportReport:
+    """Check every file at `path`; unless there is an error or `dry_run`, apply them in one transaction."""
+    files, unknown = find_files(path)
+
+    def opener(file: Path, doing: str) -> Opener:
+        return opener_for(file, doing) if opener_for else open_binary
+
+    with engine.connect() as conn:
+        validation = validate(files, SqlStore(conn), on_file=lambda f: opener(f, "checking"))
+    for error in unknown:
+        validation.error(error.file, error.row, error.field, error.reason)
+    report = ImportReport(files, validation)
+    if not validation.ok or dry_run:
+        return report
+    with engine.begin() as conn:
+        for file, entity in files:
+            counts = apply_file(conn, file, entity, now=now, opener=opener(file, "importing"))
+            total = report.counts.setdefault(entity.name, Counts())
+            total.inserted += counts.inserted
+            total.updated += counts.updated
+            total.unchanged += counts.unchanged
+        conn.execute(
+            insert(DataImportRow.__table__),
+            {
+                "source": str(path.resolve())[-500:],
+                "counts": {name: c.as_dict() for name, c in report.counts.items()},
+                "imported_at": now,
+            },
+        )
+    report.applied = True
+    return report
+
+
+def imports_recorded(engine: Engine) -> int:
+    """How many imports were applied to this database."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(DataImportRow.__table__)).scalar_one())
+
+
+async def import_was_run(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether `opsbot import` was ever applied here (then `opsbot run --setup` seeds no demo)."""
+    async with sessionmaker() as s:
+        count = (await s.execute(select(func.count()).select_from(DataImportRow.__table__))).scalar_one()
+    return int(count) > 0

@@ -1,0 +1,252 @@
+"""The knowledge base (dialogue/data/faq_*.yml): its entries, and retrieval by embedding and lexical blend."""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import yaml
+
+from dialogue.embedding import Embedder, EmbeddingCache, HashingEmbedder, Vectors, retrieval_view
+from dialogue.errors import OpsbotError
+
+logger = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+LANGUAGES = ("en", "zh")
+ANSWER_WEIGHT = 0.9  # an entry's answer text counts a little less than its example questions
+QUERY_CACHE = 256  # query vectors kept: the routing step and the action read the same message
+
+
+class KnowledgeBaseError(OpsbotError):
+    """The FAQ files are missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class FaqEntry:
+    id: str
+    language: str
+    topic: str  # "onboarding" | "policy"
+    questions: tuple[str, ...]
+    answer: str
+    offer: str = ""  # what the entry is about, to offer it: "our payment terms", "付款条件"
+
+
+@dataclass(frozen=True, slots=True)
+class FaqHit:
+    entry: FaqEntry
+    score: float
+    matched_language: str
+
+
+def load_faq(data_dir: str | Path = DATA_DIR) -> list[FaqEntry]:
+    """Read faq_en.yml and faq_zh.yml."""
+    entries: list[FaqEntry] = []
+    for lang in LANGUAGES:
+        path = Path(data_dir) / f"faq_{lang}.yml"
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise KnowledgeBaseError(f"{path}: {exc}") from exc
+        if not isinstance(raw, list):
+            raise KnowledgeBaseError(f"{path}: expected a list of entries")
+        for i, item in enumerate(raw):
+            if not isinstance(item, dict) or not item.get("id") or not item.get("answer"):
+                raise KnowledgeBaseError(f"{path}: entry {i} needs an id and an answer")
+            questions = item.get("questions") or []
+            if not isinstance(questions, list) or not questions:
+                raise KnowledgeBaseError(f"{path}: entry {item['id']} needs example questions")
+            entries.append(
+                FaqEntry(
+                    id=str(item["id"]),
+                    language=lang,
+                    topic=str(item.get("topic", "policy")),
+                    questions=tuple(str(q) for q in questions),
+                    answer=str(item["answer"]).strip(),
+                    offer=str(item.get("offer") or "").strip(),
+                )
+            )
+    return entries
+
+
+# Share of the score that comes from lexical overlap (hashed word / character n-grams), per query
+# language; the rest is the cosine of the retrieval encoder (multilingual-e5-small, centered). Tuned
+# on the tuning split of bench/data/knowledge_heldout.csv (docs/knowledge.md).
+DEFAULT_LEXICAL_WEIGHT: Mapping[str, float] = {"en": 0.0, "zh": 0.2}
+# Share of the encoder score that comes from the English encoder (all-MiniLM-L6-v2, English entries
+# only), when the knowledge base has one; the rest from the retrieval encoder. MiniLM ranks English
+# paraphrases better (tune split: top-1 0.97 against 0.89 for e5).
+DEFAULT_ENGLISH_WEIGHT: Mapping[str, float] = {"en": 1.0, "zh": 0.0}
+
+
+class KnowledgeBase:
+    """Nearest FAQ entries by a blend of embedding and lexical cosine.
+
+    Every example question and answer is one row of a matrix, encoded once; a query is one matrix
+    product, and an entry's score is the best of its rows (`np.maximum.at`).
+    """
+
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        embedder: Embedder,
+        *,
+        threshold: float = 0.55,
+        lexical_weight: Mapping[str, float] | None = None,
+        english: Embedder | None = None,
+        english_weight: Mapping[str, float] | None = None,
+    ) -> None:
+        """`embedder` compares texts across languages; `english`, when given, scores English queries
+        against the English entries (see DEFAULT_ENGLISH_WEIGHT)."""
+        self.threshold = threshold
+        self._entries = list(entries)
+        self._by_key = {(e.language, e.id): e for e in self._entries}
+        texts: list[str] = []
+        owner: list[int] = []
+        weight: list[float] = []
+        for index, entry in enumerate(self._entries):
+            for question in entry.questions:
+                texts.append(question)
+                owner.append(index)
+                weight.append(1.0)
+            texts.append(entry.answer)
+            owner.append(index)
+            weight.append(ANSWER_WEIGHT)
+        self._owner = np.asarray(owner, dtype=np.intp)
+        self._weight = np.asarray(weight, dtype=np.float32)
+        self._language = np.asarray([e.language for e in self._entries])
+        ids = list(dict.fromkeys(e.id for e in self._entries))
+        self._ids = ids
+        self._id_of_entry = np.asarray([ids.index(e.id) for e in self._entries], dtype=np.intp)
+        self._entries_of_id = [np.flatnonzero(self._id_of_entry == i) for i in range(len(ids))]
+        self._embedder = embedder
+        self._cache = EmbeddingCache(embedder, texts)
+        self._lexical = HashingEmbedder()
+        self._lexical_vectors = self._lexical.encode_sync(texts)
+        self._lexical_only = isinstance(embedder, HashingEmbedder)  # no sentence encoder: TF-IDF alone
+        self._lexical_weight = dict(DEFAULT_LEXICAL_WEIGHT if lexical_weight is None else lexical_weight)
+        self._queries: OrderedDict[tuple[int, str], Vectors] = OrderedDict()
+        self._english = english
+        english_rows = [r for r, o in enumerate(owner) if self._entries[o].language == "en"]
+        self._english_rows = np.asarray(english_rows, dtype=np.intp)
+        self._english_cache = (
+            EmbeddingCache(english, [texts[r] for r in english_rows]) if english is not None else None
+        )
+        self._english_weight = dict(DEFAULT_ENGLISH_WEIGHT if english_weight is None else english_weight)
+
+    @property
+    def semantic(self) -> bool:
+        """Scores come from a sentence encoder (else from word overlap alone)."""
+        return not self._lexical_only
+
+    @property
+    def entries(self) -> list[FaqEntry]:
+        return self._entries
+
+    def entry(self, entry_id: str, language: str) -> FaqEntry | None:
+        """The entry `entry_id` in `language`, else in the other language (None: no such entry)."""
+        found = self._by_key.get((language, entry_id))
+        if found is not None:
+            return found
+        return next((e for e in self._entries if e.id == entry_id), None)
+
+    async def warm(self) -> None:
+        """Encode the entries now (at start-up), not on the first question."""
+        await self._cache.vectors()
+        if self._english_cache is not None:
+            await self._english_cache.vectors()
+
+    async def entry_scores(
+        self, text: str, query_language: str, *, lexical_weight: float | None = None
+    ) -> npt.NDArray[np.float32]:
+        """One score per entry (both languages); the blend weight follows the query language."""
+        if not self._entries:
+            return np.zeros(0, dtype=np.float32)
+        sims = self._lexical_vectors @ self._lexical.encode_sync([text])[0]
+        if self._lexical_only:
+            lex_weight = 1.0
+        elif lexical_weight is not None:
+            lex_weight = lexical_weight
+        else:
+            lex_weight = self._lexical_weight.get(query_language, 0.0)
+        if lex_weight < 1.0:
+            sims = (1 - lex_weight) * await self._encoder_sims(text, query_language) + lex_weight * sims
+        sims = sims * self._weight
+        best = np.full(len(self._entries), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self._owner, sims)
+        return best
+
+    async def rank(self, text: str, language: str, *, query_language: str | None = None) -> list[FaqHit]:
+        """Entries of `language`, best first, with their scores (blend weights follow the query language)."""
+        scores = await self.entry_scores(text, query_language or language)
+        own = np.flatnonzero(self._language == language)
+        order = own[np.argsort(-scores[own], kind="stable")]
+        return [FaqHit(self._entries[i], float(scores[i]), language) for i in order]
+
+    def ranked_ids(self, scores: npt.NDArray[np.float32], language: str) -> tuple[str, ...]:
+        """Entry ids of `language` by `scores` (from `entry_scores`), best first."""
+        own = np.flatnonzero(self._language == language)
+        return tuple(self._entries[i].id for i in own[np.argsort(-scores[own], kind="stable")])
+
+    async def search(self, text: str, language: str, *, k: int = 2) -> tuple[FaqHit, ...]:
+        """The `k` best distinct entries in any language, each given in `language` where it exists."""
+        return self.top(await self.entry_scores(text, language), language, k=k)
+
+    def top(self, scores: npt.NDArray[np.float32], language: str, *, k: int) -> tuple[FaqHit, ...]:
+        """The `k` best distinct entry ids by `scores` (an id scores its best language)."""
+        if not len(scores):
+            return ()
+        per_id = np.full(len(self._ids), -np.inf, dtype=np.float32)
+        np.maximum.at(per_id, self._id_of_entry, scores)
+        hits: list[FaqHit] = []
+        for id_index in np.argsort(-per_id, kind="stable")[:k]:
+            rows = self._entries_of_id[int(id_index)]
+            matched = self._entries[int(rows[int(np.argmax(scores[rows]))])]
+            local = self.entry(matched.id, language) or matched
+            hits.append(FaqHit(local, float(per_id[id_index]), matched.language))
+        return tuple(hits)
+
+    async def answer(self, text: str, language: str) -> FaqHit | None:
+        """Best entry above the threshold, in the user's language where the entry has one."""
+        hits = await self.search(text, language, k=1)
+        if hits and hits[0].score >= self.threshold:
+            logger.debug("faq hit %s (%.3f)", hits[0].entry.id, hits[0].score)
+            return hits[0]
+        return None
+
+    async def _encoder_sims(self, text: str, query_language: str) -> npt.NDArray[np.float32]:
+        english = self._english_weight.get(query_language, 0.0) if self._english_cache is not None else 0.0
+        sims = np.zeros(len(self._weight), dtype=np.float32)
+        if english < 1.0:
+            vectors = await self._cache.vectors()
+            sims = (1 - english) * (vectors @ await self._query_vector(self._embedder, text))
+        if english > 0.0 and self._english is not None and self._english_cache is not None:
+            rows = await self._english_cache.vectors()
+            own = rows @ await self._query_vector(self._english, text)
+            sims[self._english_rows] += english * own
+        return sims
+
+    async def _query_vector(self, embedder: Embedder, text: str) -> Vectors:
+        key = (id(embedder), text)
+        cached = self._queries.get(key)
+        if cached is None:
+            cached = np.asarray(await embedder.encode([text]), dtype=np.float32)[0]
+            self._queries[key] = cached
+            if len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        else:
+            self._queries.move_to_end(key)
+        return cached
+
+
+def knowledge_base(entries: Sequence[FaqEntry], embedder: Embedder, *, threshold: float) -> KnowledgeBase:
+    """A knowledge base on `embedder`'s retrieval view, and on `embedder` itself for English queries
+    when it has a retrieval view of its own (nlu.encoder.BatchedEncoder: MiniLM for English)."""
+    retrieval = retrieval_view(embedder)
+    english = embedder if retrieval is not embedder else None
+    return KnowledgeBase(entries, retrieval, threshold=threshold, english=english)

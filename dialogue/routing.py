@@ -1,0 +1,149 @@
+"""Knowledge routing: whether a message is answered from the knowledge base, offered two of its entries,
+asked to choose between its intent and an entry, or handled by its intent.
+
+The decision reads the intent head's result beside the best knowledge-base matches (their scores are
+cosine blends, see dialogue.actions.knowledge). Thresholds are tuned on the tuning split of
+bench/data/knowledge_heldout.csv; docs/knowledge.md has the figures.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from dialogue.faq import FaqEntry, FaqHit, KnowledgeBase
+from nlu.types import OUT_OF_SCOPE, NluResult
+
+# Intents whose answer is the knowledge base itself.
+KNOWLEDGE_INTENTS = frozenset({"onboarding", "policy_question"})
+# Entities that name one record: a message that names one is about it, not about the rules.
+RECORD_ENTITIES = frozenset({"order_id", "invoice_id", "sku"})
+# "my invoices", "our last order", "我的发票": the user's own records, named without an id.
+OWN_RECORDS = re.compile(
+    r"\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:orders?|invoices?|payments?|shipments?|pos?|stock|deliver(?:y|ies))\b"
+    r"|我(?:们)?的(?:订单|发票|货款|付款|款|库存|货)",
+    re.IGNORECASE,
+)
+# Intents that are requests or social acts: a message the head is sure of is only answered from the
+# knowledge base when it is worded as a question ("when is support available?", not "转人工").
+SPEECH_ACTS = frozenset({"complaint", "human_handoff", "greeting", "goodbye", "thanks", "inventory_update"})
+# "usually", "in general", "一般": a question about how things go, not about one record of the user's.
+GENERAL = re.compile(
+    r"\b(?:usually|normally|typically|generally|in general|common(?:ly)?|ever|any"
+    r"|what happens if|is it possible)\b"
+    r"|一般|通常|平时|常见|是否|能不能|可不可以",
+    re.IGNORECASE,
+)
+# A question, not a statement: a grievance worded as a question about the rules is answered from them.
+QUESTION = re.compile(
+    r"[?？]|(?:^|[,;:.!，；：。！]\s*)(?:what|why|how|when|which|where|who|is|are|do|does|can|could|will|would|should)\b"
+    r"|[吗呢]\s*$|为什么|为啥|怎么|什么|多少|几|哪|是否|能不能|可不可以|啥|咋",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeThresholds:
+    """Scores of the best entry that decide a turn (cosine blends: unrelated texts score near 0)."""
+
+    answer: float = 0.45  # a knowledge question (or one no intent is sure of) is answered from its entry
+    sure: float = 0.7  # from this score the best entry answers even when the second is close
+    offer: float = 0.425  # from here to `answer`, the two best entries are offered as buttons
+    margin: float = 0.06  # the best entry must lead the second by this much to be answered alone
+    override: float = 0.45  # another intent's message is answered from the entry at this score ...
+    slope: float = 0.05  # ... plus this times that intent's confidence (a surer intent needs more)
+    choose: float = 0.0  # this far below that bar: "do you want to <intent>, or ask about <entry>?"
+
+    def override_bar(self, confidence: float) -> float:
+        return self.override + self.slope * confidence
+
+
+class RouteKind(StrEnum):
+    ANSWER = "answer"  # answer from entries[0]
+    OFFER = "offer"  # offer entries[0] and entries[1]
+    CHOOSE = "choose"  # offer the intent and entries[0]
+    INTENT = "intent"  # the intent's own path (forms, clarification of two intents, fallback)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    kind: RouteKind
+    entries: tuple[FaqEntry, ...] = ()
+    score: float = 0.0
+
+
+INTENT = Route(RouteKind.INTENT)
+
+
+def names_a_record(nlu: NluResult) -> bool:
+    """The message names one record (an id), or the user's own records ("my invoices") and asks
+    nothing general ("does our invoice usually ...")."""
+    if any(e.type in RECORD_ENTITIES for e in nlu.entities):
+        return True
+    return OWN_RECORDS.search(nlu.text) is not None and GENERAL.search(nlu.text) is None
+
+
+def is_question(text: str) -> bool:
+    return QUESTION.search(text) is not None
+
+
+def knowledge_leaning(nlu: NluResult, confidence_threshold: float) -> bool:
+    """The intent head calls this a knowledge question, or is not sure what else it is."""
+    if nlu.intent in KNOWLEDGE_INTENTS or nlu.intent == OUT_OF_SCOPE:
+        return True
+    if nlu.confidence < confidence_threshold:
+        return True
+    return nlu.ambiguous and len(nlu.ranking) >= 2 and nlu.ranking[1][0] in KNOWLEDGE_INTENTS
+
+
+def route(
+    nlu: NluResult,
+    hits: Sequence[FaqHit],
+    *,
+    thresholds: KnowledgeThresholds,
+    confidence_threshold: float,
+) -> Route:
+    """Decide the turn from the intent and the best entries (`hits`, best first)."""
+    if not hits:
+        return INTENT
+    best = hits[0]
+    score = best.score
+    runner_up = hits[1] if len(hits) >= 2 else None
+    clear = runner_up is None or score - runner_up.score >= thresholds.margin or score >= thresholds.sure
+    if knowledge_leaning(nlu, confidence_threshold):
+        if score >= thresholds.answer and clear:
+            return Route(RouteKind.ANSWER, (best.entry,), score)
+        if score >= thresholds.offer and runner_up is not None:
+            return Route(RouteKind.OFFER, (best.entry, runner_up.entry), score)
+        return INTENT
+    if names_a_record(nlu):
+        return INTENT  # "when will INV-2002 be paid?" is about that invoice
+    if nlu.intent in SPEECH_ACTS and not is_question(nlu.text):
+        return INTENT  # "转人工", a grievance: a request or a feeling, however close to an entry it is worded
+    bar = thresholds.override_bar(nlu.confidence)
+    if score >= bar and clear:
+        return Route(RouteKind.ANSWER, (best.entry,), score)
+    if score >= bar - thresholds.choose:
+        return Route(RouteKind.CHOOSE, (best.entry,), score)
+    return INTENT
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeRouting:
+    """The knowledge base and its thresholds, as the dialogue manager consults them each turn."""
+
+    kb: KnowledgeBase
+    thresholds: KnowledgeThresholds = KnowledgeThresholds()
+
+    async def decide(self, nlu: NluResult, text: str, language: str, *, confidence_threshold: float) -> Route:
+        hits = await self.kb.search(text, language, k=2) if text.strip() else ()
+        thresholds = self.thresholds
+        if not self.kb.semantic:  # word overlap alone is no evidence against an intent the head is sure of
+            thresholds = replace(thresholds, override=math.inf, choose=0.0)
+        return route(nlu, hits, thresholds=thresholds, confidence_threshold=confidence_threshold)
+
+    def entry(self, entry_id: str, language: str) -> FaqEntry | None:
+        return self.kb.entry(entry_id, language)
