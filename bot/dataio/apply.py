@@ -163,9 +163,12 @@ def _apply_lines(
 
 
 def _upsert(conn: Connection, table: Table, key: tuple[str, ...], columns: list[str]) -> Insert:
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=list(key),
-        set_={c: statement.excluded[c] for c in columns if c not in key},
+    if conn.dialect.name == "postgresql":
+        pg = postgresql.insert(table)
+        return pg.on_conflict_do_update(
+            index_elements=list(key), set_={c: pg.excluded[c] for c in columns if c not in key}
+        )
+    lite = sqlite.insert(table)
+    return lite.on_conflict_do_update(
+        index_elements=list(key), set_={c: lite.excluded[c] for c in columns if c not in key}
     )

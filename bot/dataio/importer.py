@@ -88,7 +88,7 @@ def run_import(
             total.updated += counts.updated
             total.unchanged += counts.unchanged
         conn.execute(
-            insert(DataImportRow.__table__),
+            insert(DataImportRow),
             {
                 "source": str(path.resolve())[-500:],
                 "counts": {name: c.as_dict() for name, c in report.counts.items()},
@@ -102,11 +102,11 @@ def run_import(
 def imports_recorded(engine: Engine) -> int:
     """How many imports were applied to this database."""
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(DataImportRow.__table__)).scalar_one())
+        return int(conn.execute(select(func.count()).select_from(DataImportRow)).scalar_one())
 
 
 async def import_was_run(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
     """Whether `opsbot import` was ever applied here (then `opsbot run --setup` seeds no demo)."""
     async with sessionmaker() as s:
-        count = (await s.execute(select(func.count()).select_from(DataImportRow.__table__))).scalar_one()
+        count = (await s.execute(select(func.count()).select_from(DataImportRow))).scalar_one()
     return int(count) > 0

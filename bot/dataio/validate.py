@@ -151,7 +151,7 @@ def _header_ok(name: str, header: list[str], model: type[Record], result: Valida
 
 
 def _check_references(entity: Entity, record: Record, file: str, row: int, result: Validation) -> None:
-    supplier = getattr(record, "supplier_id", None)
+    supplier: str = getattr(record, "supplier_id", "")
     if entity.name in ("suppliers", "customers", "products", "orders"):
         key = getattr(record, entity.key[0])
         owned = entity.name in ("products", "orders")

@@ -12,6 +12,7 @@ const chat = {
   shown: new Set(),      // outbox ids already on the page
   inFlight: new Set(),   // ids of our messages waiting for their inline replies
   answered: new Set(),   // ids of our messages whose replies came inline
+  trusted: true,         // this machine's demo page (picker and names); false: a remote session
   agent: '',             // the agent holding the conversation, for the name on their messages
   handoff: null,         // the last handoff state, to redraw the banner in another language
   lang: 'en',            // the page's language: 'en' or 'zh'
@@ -106,7 +107,8 @@ const STRINGS = {
 
 function t(key) { return STRINGS[chat.lang][key]; }
 
-function role() { return $('supplier').value ? 'supplier' : 'sales'; }
+// Off this machine the visitor is a supplier (a signed session; no picker): a supplier's questions.
+function role() { return !chat.trusted || $('supplier').value ? 'supplier' : 'sales'; }
 
 function browserLanguage() {
   const wanted = navigator.languages && navigator.languages.length ? navigator.languages[0] : navigator.language;
@@ -322,7 +324,13 @@ async function loadSuppliers() {
   const saved = localStorage.getItem('opsbot.supplier');
   try {
     const data = await (await fetch('/web/suppliers')).json();
-    if (!data.trusted) { $('supplier-label').classList.add('hidden'); return; }
+    chat.trusted = Boolean(data.trusted);
+    if (!chat.trusted) {  // the server names the conversation (a session cookie): no picker, no name
+      $('supplier-label').classList.add('hidden');
+      $('sender-label').classList.add('hidden');
+      applyLanguage(chat.lang);
+      return;
+    }
     data.suppliers.forEach((s) => {
       const option = el('option', '', s.name + ' (' + s.id + ')');
       option.value = s.id;

@@ -9,7 +9,7 @@ from typing import Any
 
 COMPANY: dict[str, list[dict[str, Any]]] = {
     "suppliers": [
-        {"id": "4711", "name": "Sunrise Textiles", "name_zh": "旭日纺织", "vip": True, "phone": "+86 21 5555"},
+        {"id": "4711", "name": "Sunrise Textiles", "name_zh": "旭日纺织", "vip": True, "phone": "+86 21"},
         {"id": "4712", "name": "深圳明亮灯饰有限公司", "email": "sales@bright.example"},
     ],
     "customers": [
