@@ -11,6 +11,7 @@ fallers beyond the usual variation, a plain reading (every number from the figur
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -187,6 +188,7 @@ async def market_trends(ctx: TurnContext) -> list[Reply]:
     today = ctx.now.date()
     spans = window_of(ctx.message.text, today)
     report = await trend_report(ctx.services.backend, ctx.message.text, sku, spans, ctx.language)
+    report = named_in(report, category_names(ctx.language))
     if report.empty:
         period = window_name(spans, ctx.language, today)
         return [Reply("market_trends_no_data", {"scope": report.scope, "period": period})]
@@ -205,6 +207,23 @@ async def market_trends(ctx: TurnContext) -> list[Reply]:
     table = (header, _row(report.total, ctx.language, total), *(_row(m, ctx.language) for m in report.rows))
     chart = await render(trend_chart, report, ctx.language, category_names(ctx.language))
     return [Reply("market_trends", facts, table=table, image=chart)]
+
+
+def named_in(report: TrendReport, names: Mapping[str, str]) -> TrendReport:
+    """The report with its categories (rows, movers, scope) named in the reply's language."""
+    if not names or (report.by != "category" and report.scope not in names):
+        return report
+
+    def named(m: Movement) -> Movement:
+        return replace(m, name=names.get(m.name, m.name)) if report.by == "category" else m
+
+    return replace(
+        report,
+        scope=names.get(report.scope, report.scope),
+        rows=tuple(named(m) for m in report.rows),
+        risers=tuple(named(m) for m in report.risers),
+        fallers=tuple(named(m) for m in report.fallers),
+    )
 
 
 def _row(m: Movement, language: str, name: str = "") -> tuple[str, ...]:
