@@ -1,8 +1,9 @@
 """Knowledge routing benchmark: tunes the blend weights and routing thresholds on the TUNE split of
 bench/data/knowledge_heldout.csv and reports the TEST split, before (intent-only routing) and after.
 
-The parser is the trained one (var/models/nlu), the knowledge base is dialogue/data/faq_*.yml on the
-retrieval encoder (multilingual-e5-small, centered). The last stdout line is one JSON object.
+The parser is the trained one (var/models/nlu), the knowledge base is the demo handbook
+(dialogue/data/handbook) on the retrieval encoder (multilingual-e5-small, centered). The last stdout
+line is one JSON object.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dialogue.faq import KnowledgeBase, knowledge_base, load_faq  # noqa: E402
+from dialogue.faq import KnowledgeBase, knowledge_base  # noqa: E402
+from dialogue.handbook import load_faq  # noqa: E402
 from dialogue.knowledge_eval import (  # noqa: E402
     HELDOUT,
     Observed,

@@ -23,6 +23,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from adapters.base import Adapter
+from bot.api.applier import BatchApplier
+from bot.api.routes import PushApi
 from bot.config import AppConfig
 from bot.ingest import Ingestor
 from bot.jobs.leader import SchedulerLeader
@@ -95,6 +97,8 @@ class Application:
         wakeups: PgWakeups,
         drain_seconds: float = 10.0,
         role: Role = Role.ALL,
+        push: PushApi | None = None,
+        batches: BatchApplier | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -118,6 +122,8 @@ class Application:
         self.liveness = liveness
         self.wakeups = wakeups
         self.role = role
+        self.push = push  # POST /api/v1/{entity}, served by the web role
+        self.batches = batches  # applies what was pushed, in the worker role
         self.asgi = Starlette(routes=self._routes(), lifespan=self._lifespan)
         self._drain_seconds = drain_seconds
         self._stop = asyncio.Event()
@@ -157,6 +163,8 @@ class Application:
         for worker in self.workers:
             self._tasks.append(asyncio.create_task(worker.run(self._stop), name=worker.name))
         self._tasks.append(asyncio.create_task(self.sender.run(self._stop), name="outbox-sender"))
+        if self.batches is not None:
+            self._tasks.append(asyncio.create_task(self.batches.run(self._stop), name="api-batches"))
         self._tasks.append(asyncio.create_task(self._gauge_loop(), name="queue-gauges"))
         self._tasks.append(asyncio.create_task(self._warm_up(), name="warm-up"))
         if self.engine.dialect.name == "postgresql":
@@ -285,6 +293,8 @@ class Application:
         if self.role != Role.WORKER:  # a worker takes no webhooks: it processes and sends
             for adapter in self.adapters.values():
                 routes.extend(adapter.routes())
+            if self.push is not None:
+                routes.extend(self.push.routes())
         return routes
 
     async def _healthz(self, request: Request) -> Response:

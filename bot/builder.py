@@ -7,6 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.api.applier import BatchApplier
+from bot.api.batches import BatchQueue
+from bot.api.routes import PushApi
 from bot.application import Application, Notifiers, Role
 from bot.config import AppConfig
 from bot.delivery import Delivery
@@ -152,8 +155,25 @@ def build_application(
             wake_sender=notifiers.outbox.notify,
             sla=SlaWatch(handoff, settings=s.handoff, clock=clock),
             sla_every_seconds=s.handoff.sla_scan_seconds,
+            notifications=s.notifications,
         )
         leader = SchedulerLeader(engine, scheduler, sleep=sleep)
+    batch_queue, pushed = BatchQueue(sessionmaker), Notifier()
+    push = PushApi(
+        token=config.secrets.OPSBOT_API_TOKEN,
+        max_body_bytes=s.api.max_body_bytes,
+        queue=batch_queue,
+        clock=clock,
+        wake=pushed,
+    )
+    batches = BatchApplier(
+        queue=batch_queue,
+        engine=engine,
+        clock=clock,
+        wake=pushed,
+        on_applied=backend.refresh_names,
+        notifications=s.notifications,
+    )
     return Application(
         config=config,
         clock=clock,
@@ -180,4 +200,6 @@ def build_application(
         ),
         drain_seconds=s.pipeline.drain_seconds,
         role=role,
+        push=push,
+        batches=batches,
     )

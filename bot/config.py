@@ -23,8 +23,9 @@ from adapters.slack.settings import SlackSettings
 from adapters.telegram.settings import TelegramSettings
 from adapters.web.settings import WebSettings
 from bot.errors import ConfigError
+from bot.notifications.settings import NotificationSettings
 from dialogue.nlg.settings import NlgSettings
-from dialogue.settings import DialogueSettings, HandoffSettings
+from dialogue.settings import DialogueSettings, HandoffSettings, KnowledgeSettings
 from nlu.settings import NluSettings
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
@@ -95,6 +96,14 @@ class PipelineSettings(_Section):
     drain_seconds: float = Field(default=10.0, gt=0, description="how long a stop waits for work in hand")
 
 
+class ApiSettings(_Section):
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        description="the largest body POST /api/v1/{entity} takes (413 past it); send more in parts",
+    )
+
+
 class SchedulerSettings(_Section):
     enabled: bool = True
     session_expiry_seconds: float = Field(default=60.0, gt=0)
@@ -115,11 +124,14 @@ class Settings(BaseSettings):
     nlu: NluSettings = NluSettings()
     nlg: NlgSettings = NlgSettings()
     dialogue: DialogueSettings = DialogueSettings()
+    knowledge: KnowledgeSettings = KnowledgeSettings()
     web: WebSettings = WebSettings()
     telegram: TelegramSettings = TelegramSettings()
     slack: SlackSettings = SlackSettings()
     handoff: HandoffSettings = HandoffSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    notifications: NotificationSettings = NotificationSettings()
+    api: ApiSettings = ApiSettings()
 
 
 class Secrets(BaseSettings):
@@ -136,6 +148,7 @@ class Secrets(BaseSettings):
     REDIS_URL: str = ""
     AGENT_CONSOLE_TOKEN: str = ""  # the web console's password when web.allow_remote is on
     WEB_SESSION_SECRET: str = ""  # signs the web chat's session cookies; web.allow_remote needs it
+    OPSBOT_API_TOKEN: str = ""  # the push API's bearer token (POST /api/v1/{entity}); unset: the API is off
 
     def __repr__(self) -> str:  # never print tokens
         present = [k for k, v in self.model_dump().items() if v]

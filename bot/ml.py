@@ -3,19 +3,80 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from dialogue.actions.base import ActionTable
+from dialogue.embedding import Embedder
+from dialogue.faq import KnowledgeBase
 from dialogue.nlg.settings import NlgSettings
 from dialogue.nlg.types import ReplyRenderer
 from dialogue.routing import KnowledgeThresholds
-from dialogue.settings import DialogueSettings
+from dialogue.settings import DialogueSettings, KnowledgeSettings
+from nlu.gazetteer import IdLookup
 from nlu.settings import NluSettings
-from nlu.types import NameLookup, Parser
+from nlu.types import NameLookup, NluResult, Parser
 
 logger = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class RefreshesIds(Protocol):
+    """A name lookup that can see new ids in the store (bot.storage.backend.SqlBackend)."""
+
+    async def refresh_ids_if_changed(self) -> bool: ...
+
+
+class FreshIdsParser:
+    """Parses after checking, at most every `every_seconds`, that no import or push brought new ids.
+
+    `opsbot import` runs in another process: the first turn after it (past the interval) reads the
+    ids again, so a new order id is known without a restart.
+    """
+
+    def __init__(
+        self,
+        parser: Parser,
+        ids: RefreshesIds,
+        *,
+        every_seconds: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._parser = parser
+        self._ids = ids
+        self._every = every_seconds
+        self._monotonic = monotonic
+        self._checked: float | None = None
+
+    async def parse(self, text: str) -> NluResult:
+        now = self._monotonic()
+        if self._checked is None or now - self._checked >= self._every:
+            self._checked = now
+            try:
+                await self._ids.refresh_ids_if_changed()
+            except Exception:  # the store is down: the turn goes on with the ids it has
+                logger.exception("could not check the store for new ids")
+        return await self._parser.parse(text)
+
+    async def aclose(self) -> None:
+        close = getattr(self._parser, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def fresh_ids(
+    parser: Parser,
+    names: object,
+    *,
+    every_seconds: float,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> Parser:
+    """`parser`, kept up to date with the store's ids when `names` can refresh them."""
+    if isinstance(names, RefreshesIds):
+        return FreshIdsParser(parser, names, every_seconds=every_seconds, monotonic=monotonic)
+    return parser
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +119,45 @@ def knowledge_thresholds(dialogue: DialogueSettings) -> KnowledgeThresholds:
     return KnowledgeThresholds(answer=dialogue.faq_threshold, **dialogue.knowledge.model_dump())
 
 
-def load_models(nlu: NluSettings, nlg: NlgSettings, dialogue: DialogueSettings) -> Models:
+def encoder_key(nlu: NluSettings) -> str:
+    """Which encoders make the knowledge vectors: stored vectors are reused while this is unchanged."""
+    return f"{nlu.encoder or 'minilm'}|{nlu.multilingual}|{nlu.runtime}"
+
+
+def handbook_knowledge_base(
+    knowledge: KnowledgeSettings, embedder: Embedder, *, encoder: str, threshold: float
+) -> tuple[KnowledgeBase, Callable[[], Any] | None]:
+    """The knowledge base on the synced handbook (else on the configured folder, read now), and the
+    refresh that adopts a newer sync at the next turn (None when `knowledge.reload` is off)."""
+    from dialogue.handbook import DEMO_HANDBOOK, read_handbook
+    from dialogue.handbook_store import HandbookReloader, build_knowledge_base, load_synced
+
+    folder = knowledge.dir or DEMO_HANDBOOK
+    synced = load_synced(knowledge.store, encoder=encoder)
+    if synced is None:
+        logger.warning("handbook not synced: reading %s (run `opsbot knowledge sync`)", folder)
+        entries = read_handbook(folder, level=knowledge.heading_level).entries
+        kb = build_knowledge_base(entries, embedder, threshold=threshold)
+        version = ""
+    else:
+        if synced.folder != str(folder):
+            logger.warning("the synced handbook is from %s, knowledge.dir is %s: run `opsbot knowledge sync`",
+                           synced.folder, folder)  # fmt: skip
+        kb = build_knowledge_base(synced.entries, embedder, threshold=threshold, vectors=synced.vectors)
+        version = synced.version
+        logger.info("handbook %s: %d entries", version, len(synced.entries))
+    if not knowledge.reload:
+        return kb, None
+    reloader = HandbookReloader(kb, knowledge.store, embedder, encoder=encoder, version=version)
+    return kb, reloader.refresh
+
+
+def load_models(
+    nlu: NluSettings,
+    nlg: NlgSettings,
+    dialogue: DialogueSettings,
+    knowledge: KnowledgeSettings | None = None,
+) -> Models:
     """Load the shared encoder once; the parser and the actions (FAQ, industries, recommendations) use it."""
     from dialogue.actions.registry import default_actions
     from dialogue.nlg.renderer import load_renderer
@@ -74,11 +173,19 @@ def load_models(nlu: NluSettings, nlg: NlgSettings, dialogue: DialogueSettings) 
     )
 
     def make_parser(names: NameLookup) -> Parser:
-        return load_parser_for(nlu, encoder=encoder, name_lookup=names)
+        ids = names if isinstance(names, IdLookup) else None
+        parser = load_parser_for(nlu, encoder=encoder, name_lookup=names, id_lookup=ids)
+        return fresh_ids(parser, names, every_seconds=nlu.id_refresh_seconds)
 
+    thresholds = knowledge_thresholds(dialogue)
+    kb, refresh = handbook_knowledge_base(
+        knowledge or KnowledgeSettings(), encoder, encoder=encoder_key(nlu), threshold=thresholds.answer
+    )
     actions = default_actions(
         embedder=encoder,
-        knowledge=knowledge_thresholds(dialogue),
+        kb=kb,
+        refresh_knowledge=refresh,
+        knowledge=thresholds,
         max_invoices_listed=dialogue.max_invoices_listed,
         reorder_lead_time_days=dialogue.reorder_lead_time_days,
     )

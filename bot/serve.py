@@ -55,7 +55,7 @@ async def prepare_models(config: AppConfig) -> Models:
         raise OpsbotError("the database is not migrated: run `opsbot db upgrade` (make run does it for you)")
     s = config.settings
     await asyncio.to_thread(ensure_models, s.nlu, s.nlg, force=False, progress=True)
-    return await asyncio.to_thread(load_models, s.nlu, s.nlg, s.dialogue)
+    return await asyncio.to_thread(load_models, s.nlu, s.nlg, s.dialogue, s.knowledge)
 
 
 def serving_loop() -> Callable[[], asyncio.AbstractEventLoop] | None:

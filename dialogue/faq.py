@@ -1,4 +1,5 @@
-"""The knowledge base (dialogue/data/faq_*.yml): its entries, and retrieval by embedding and lexical blend."""
+"""The knowledge base (a handbook, dialogue.handbook): its entries, and retrieval by embedding and lexical
+blend."""
 
 from __future__ import annotations
 
@@ -6,25 +7,22 @@ import logging
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 
 from dialogue.embedding import Embedder, EmbeddingCache, HashingEmbedder, Vectors, retrieval_view
 from dialogue.errors import OpsbotError
 
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 LANGUAGES = ("en", "zh")
 ANSWER_WEIGHT = 0.9  # an entry's answer text counts a little less than its example questions
 QUERY_CACHE = 256  # query vectors kept: the routing step and the action read the same message
 
 
 class KnowledgeBaseError(OpsbotError):
-    """The FAQ files are missing or malformed."""
+    """The handbook is missing or malformed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +33,14 @@ class FaqEntry:
     questions: tuple[str, ...]
     answer: str
     offer: str = ""  # what the entry is about, to offer it: "our payment terms", "付款条件"
+    source: str = ""  # the handbook file, relative to its folder: "en/01-payments.md"
+    heading: str = ""  # the entry's heading: "Payment terms"
+    title: str = ""  # the heading of its file or chapter: "Payments and invoices"
+
+    @property
+    def citation(self) -> str:
+        """Where the answer comes from: "Payments and invoices › Payment terms"."""
+        return " › ".join(part for part in (self.title, self.heading) if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,36 +48,6 @@ class FaqHit:
     entry: FaqEntry
     score: float
     matched_language: str
-
-
-def load_faq(data_dir: str | Path = DATA_DIR) -> list[FaqEntry]:
-    """Read faq_en.yml and faq_zh.yml."""
-    entries: list[FaqEntry] = []
-    for lang in LANGUAGES:
-        path = Path(data_dir) / f"faq_{lang}.yml"
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise KnowledgeBaseError(f"{path}: {exc}") from exc
-        if not isinstance(raw, list):
-            raise KnowledgeBaseError(f"{path}: expected a list of entries")
-        for i, item in enumerate(raw):
-            if not isinstance(item, dict) or not item.get("id") or not item.get("answer"):
-                raise KnowledgeBaseError(f"{path}: entry {i} needs an id and an answer")
-            questions = item.get("questions") or []
-            if not isinstance(questions, list) or not questions:
-                raise KnowledgeBaseError(f"{path}: entry {item['id']} needs example questions")
-            entries.append(
-                FaqEntry(
-                    id=str(item["id"]),
-                    language=lang,
-                    topic=str(item.get("topic", "policy")),
-                    questions=tuple(str(q) for q in questions),
-                    answer=str(item["answer"]).strip(),
-                    offer=str(item.get("offer") or "").strip(),
-                )
-            )
-    return entries
 
 
 # Share of the score that comes from lexical overlap (hashed word / character n-grams), per query
@@ -138,6 +114,10 @@ class KnowledgeBase:
             EmbeddingCache(english, [texts[r] for r in english_rows]) if english is not None else None
         )
         self._english_weight = dict(DEFAULT_ENGLISH_WEIGHT if english_weight is None else english_weight)
+
+    def adopt(self, other: KnowledgeBase) -> None:
+        """Answer from `other`'s entries and vectors from now on (a new handbook sync), in one step."""
+        self.__dict__.update(other.__dict__)
 
     @property
     def semantic(self) -> bool:

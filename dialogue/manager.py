@@ -32,6 +32,7 @@ from dialogue.language import decide_turn_language
 from dialogue.messages import Button, ChannelKind, IncomingMessage, OutgoingMessage
 from dialogue.nlg.rows import with_rows
 from dialogue.nlg.types import RenderedReply, ReplyRenderer
+from dialogue.notifications import notification_toggle
 from dialogue.risk import bank_details_rule
 from dialogue.routing import KNOWLEDGE_INTENTS, Route, RouteKind
 from dialogue.session import Session, TurnRecord
@@ -121,6 +122,8 @@ class DialogueManager:
         if aftercare is not None:
             return aftercare
 
+        if (toggled := notification_toggle(message, session)) is not None:
+            return [toggled]  # "/notifications off", "stop updates", 关闭通知 (dialogue.notifications)
         ctx = TurnContext(
             message=within_reach(message),
             session=session,

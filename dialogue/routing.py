@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -137,8 +137,12 @@ class KnowledgeRouting:
 
     kb: KnowledgeBase
     thresholds: KnowledgeThresholds = KnowledgeThresholds()
+    # Run before each decision: adopts a newer handbook sync into `kb` (dialogue.handbook_store).
+    refresh: Callable[[], Awaitable[object]] | None = None
 
     async def decide(self, nlu: NluResult, text: str, language: str, *, confidence_threshold: float) -> Route:
+        if self.refresh is not None:
+            await self.refresh()
         hits = await self.kb.search(text, language, k=2) if text.strip() else ()
         thresholds = self.thresholds
         if not self.kb.semantic:  # word overlap alone is no evidence against an intent the head is sure of

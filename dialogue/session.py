@@ -62,4 +62,4 @@ class Session:
         self.records.append(record)
 
 
-_STATE_KEPT_ON_RESET = frozenset({"blocked_reason"})
+_STATE_KEPT_ON_RESET = frozenset({"blocked_reason", "notifications_off"})  # dialogue.notifications

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +26,20 @@ class KnowledgeRoutingSettings(_Section):
     override: float = Field(default=0.45, ge=0, description="another intent's message: answer from here ...")
     slope: float = Field(default=0.05, ge=0, description="... plus this times the intent's confidence")
     choose: float = Field(default=0.0, ge=0, le=1, description="this far below that: intent or entry?")
+
+
+class KnowledgeSettings(_Section):
+    """The `knowledge:` settings: the handbook the bot answers from (dialogue.handbook; docs/knowledge.md)."""
+
+    dir: Path | None = Field(
+        default=None,
+        description="a folder of Markdown files (en/ and zh/, or *.zh.md); empty = the demo's handbook",
+    )
+    store: Path = Field(
+        default=Path("var/knowledge"), description="where `opsbot knowledge sync` keeps the synced handbook"
+    )
+    heading_level: int = Field(default=2, ge=1, le=6, description="headings of this level start an entry")
+    reload: bool = Field(default=True, description="adopt a new sync at the next turn, without a restart")
 
 
 class DialogueSettings(_Section):

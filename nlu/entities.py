@@ -19,6 +19,8 @@ from typing import TypeVar
 from rapidfuzz import fuzz
 
 from nlu.dates import find_dates
+from nlu.gazetteer import IdLookup
+from nlu.ids import IdPattern, find_ids
 from nlu.limits import DEFAULT_LIMITS
 from nlu.normalize import cut, normalize
 from nlu.spans import SpanSet
@@ -32,19 +34,6 @@ _L = r"(?<![A-Za-z0-9])"
 _R = r"(?![A-Za-z0-9])"
 _NUM = r"\d{1,3}(?:,\d{3})+|\d+"
 
-_ORDER_PATTERNS = [
-    re.compile(_L + r"p\.?\s?o\.?\s*(?:no\.?|number|#|:|-|_)?\s*#?\s*(\d{3,10})" + _R, re.I),
-    re.compile(_L + r"(?:purchase\s+)?or?der\s*(?:no\.?|number|num|id|#|:)?\s*[:#]?\s*(\d{3,10})" + _R, re.I),
-    re.compile(
-        r"(?:采购单|采购订单|订单|单号|PO单)\s*(?:号|编号)?\s*[:：#]?\s*[A-Za-z]{0,2}-?(\d{3,10})" + _R
-    ),
-    re.compile(r"(?<![A-Za-z0-9&#])#(\d{3,10})" + _R),
-]
-_INVOICE_PATTERNS = [
-    re.compile(_L + r"inv(?:oice|oce|ioce)?s?\s*(?:no\.?|number|num|#|:|-|_)?\s*#?\s*(\d{3,10})" + _R, re.I),
-    re.compile(r"发票\s*(?:号|编号)?\s*[:：#]?\s*(?:INV-?)?(\d{3,10})" + _R, re.I),
-]
-_INVOICE_CONTINUATION = re.compile(r"\s*(?:,|and|&|和|、)\s*(\d{3,10})" + _R, re.I)
 _SKU_PATTERN = re.compile(
     _L + r"(?:sku\s*[:#]?\s*)?([A-Za-z]{1,4})(-?)(\d{2,6})(-[A-Za-z0-9]{1,4})?" + _R, re.I
 )
@@ -221,7 +210,11 @@ def _to_int(number: str, mult: str | None = None) -> int:
 
 
 class EntityExtractor:
-    """Finds entities in one message; dates resolve against `clock()`, names against `name_lookup`."""
+    """Finds entities in one message; dates resolve against `clock()`, names against `name_lookup`.
+
+    Ids (nlu.ids): the store's own, through `id_lookup`'s gazetteer, then `id_patterns`, then the
+    built-in patterns.
+    """
 
     def __init__(
         self,
@@ -232,8 +225,12 @@ class EntityExtractor:
         max_chars: int = DEFAULT_LIMITS.entity_max_chars,
         scan_chars: int = DEFAULT_LIMITS.entity_scan_chars,
         max_entities: int = DEFAULT_LIMITS.max_entities,
+        id_lookup: IdLookup | None = None,
+        id_patterns: Sequence[IdPattern] = (),
     ) -> None:
         self._names = name_lookup
+        self._id_lookup = id_lookup
+        self._id_patterns = tuple(id_patterns)
         self._clock = clock or dt.date.today
         self._threshold = fuzzy_threshold
         self._max_chars = max_chars
@@ -264,22 +261,8 @@ class EntityExtractor:
 
     # ---- ids ---------------------------------------------------------------------------------
     def _ids(self, text: str, found: _Found) -> None:
-        for pattern in _INVOICE_PATTERNS:
-            for m in found.budget(pattern.finditer(text)):
-                if not found.free(m.start(), m.end()):
-                    continue
-                found.add(Entity("invoice_id", m.group(0), m.start(), m.end(), f"INV-{int(m.group(1))}"))
-                end = m.end()
-                while (cont := _INVOICE_CONTINUATION.match(text, end)) and found.free(
-                    cont.start(1), cont.end()
-                ):
-                    number = cont.group(1)
-                    found.add(Entity("invoice_id", number, cont.start(1), cont.end(), f"INV-{int(number)}"))
-                    end = cont.end()
-        for pattern in _ORDER_PATTERNS:
-            for m in found.budget(pattern.finditer(text)):
-                if found.free(m.start(), m.end()):
-                    found.add(Entity("order_id", m.group(0), m.start(), m.end(), f"PO-{int(m.group(1))}"))
+        gazetteer = self._id_lookup.id_gazetteer() if self._id_lookup is not None else None
+        find_ids(text, found, gazetteer=gazetteer, patterns=self._id_patterns)
 
     # ---- money -------------------------------------------------------------------------------
     def _money(self, text: str, found: _Found) -> None:

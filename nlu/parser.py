@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nlu.batching import BatchStats, MicroBatcher
@@ -13,6 +13,8 @@ from nlu.classifier import Prediction
 from nlu.encoder import BatchedEncoder, Embeddings, SyncEncoder, load_encoder
 from nlu.entities import EntityExtractor
 from nlu.errors import NluError
+from nlu.gazetteer import IdLookup
+from nlu.ids import IdPattern
 from nlu.language import detect_language
 from nlu.limits import DEFAULT_LIMITS, InputLimits
 from nlu.normalize import cut_width, fold
@@ -139,6 +141,8 @@ def load_parser(
     multilingual: str = "e5",
     threads: int = 0,
     limits: InputLimits = DEFAULT_LIMITS,
+    id_lookup: IdLookup | None = None,
+    id_patterns: Sequence[IdPattern] = (),
 ) -> NluParser:
     """Load a trained model. `encoder`: a shared BatchedEncoder, a SyncEncoder, or a path ('' = bundled)."""
     owns_encoder = not isinstance(encoder, BatchedEncoder)
@@ -166,6 +170,8 @@ def load_parser(
         max_chars=limits.entity_max_chars,
         scan_chars=limits.entity_scan_chars,
         max_entities=limits.max_entities,
+        id_lookup=id_lookup,
+        id_patterns=id_patterns,
     )
     return NluParser(
         classifier=classifier,
@@ -185,8 +191,9 @@ def load_parser_for(
     encoder: BatchedEncoder | SyncEncoder | None = None,
     name_lookup: NameLookup | None = None,
     clock: Callable[[], dt.date | dt.datetime] | None = None,
+    id_lookup: IdLookup | None = None,
 ) -> NluParser:
-    """`load_parser` with the `nlu:` settings."""
+    """`load_parser` with the `nlu:` settings; the store's ids come from `id_lookup`."""
     return load_parser(
         settings.model_dir,
         encoder=encoder if encoder is not None else settings.encoder,
@@ -201,4 +208,6 @@ def load_parser_for(
         multilingual=settings.multilingual,
         threads=settings.threads,
         limits=settings.limits(),
+        id_lookup=id_lookup,
+        id_patterns=settings.compiled_id_patterns(),
     )

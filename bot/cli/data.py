@@ -63,7 +63,14 @@ def import_data(
 
                 return open_with_bar
 
-            report = run_import(engine, path, now=system_clock(), dry_run=dry_run, opener_for=opener_for)
+            report = run_import(
+                engine,
+                path,
+                now=system_clock(),
+                dry_run=dry_run,
+                opener_for=opener_for,
+                notifications=config.settings.notifications,
+            )
     finally:
         engine.dispose()
     if not report.validation.ok:
@@ -78,6 +85,10 @@ def import_data(
     for name, counts in report.counts.items():
         table.add_row(name, str(rows.get(name, 0)), *(str(v) for v in counts.as_dict().values()))
     console.print(table)
+    if report.notified:
+        console.print(
+            f"{report.notified} notifications to linked supplier chats ({len(report.changes)} changes)"
+        )
 
 
 def _print_errors(console: Console, errors: list[RowError], total: int) -> None:

@@ -1,4 +1,5 @@
-"""`opsbot evaluate knowledge`: knowledge routing on a held-out CSV, and retrieval on a public FAQ set."""
+"""`opsbot knowledge sync`: the handbook into the knowledge base; `opsbot evaluate knowledge`: knowledge
+routing on a held-out CSV, and retrieval on a public FAQ set."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from typing import Any
 
 import typer
 
-from bot.cli.base import ConfigOption, command, evaluate_app, load
+from bot.cli.base import ConfigOption, app, command, evaluate_app, load
+
+knowledge_app = typer.Typer(help="The handbook the bot answers from.", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = ROOT.parent / "shared" / "data" / "faq_public" / "cdc_covid_en"
@@ -53,6 +57,47 @@ async def _public(folder: Path, embedder: Any, answer: float) -> dict[str, Any]:
     }
 
 
+@command(knowledge_app, "sync")
+def knowledge_sync_command(
+    folder: Path | None = typer.Argument(
+        None, help="A folder of Markdown files (default: knowledge.dir, else the demo's handbook)."
+    ),
+    config: Path | None = ConfigOption,
+) -> None:
+    """Read the handbook, split it by heading into entries, embed them and make them the knowledge base."""
+    from bot.ml import encoder_key
+    from dialogue.handbook import DEMO_HANDBOOK
+    from dialogue.handbook_store import sync_handbook
+    from nlu.encoder import BatchedEncoder, load_encoder
+
+    settings = load(config).settings
+    nlu, knowledge = settings.nlu, settings.knowledge
+    source = folder or knowledge.dir or DEMO_HANDBOOK
+
+    async def run() -> tuple[Any, bool]:
+        encoder = BatchedEncoder(
+            load_encoder(nlu.encoder, runtime=nlu.runtime, multilingual=nlu.multilingual, threads=nlu.threads)
+        )
+        try:
+            return await sync_handbook(
+                source, knowledge.store, encoder, encoder=encoder_key(nlu), level=knowledge.heading_level
+            )
+        finally:
+            await encoder.aclose()
+
+    handbook, changed = asyncio.run(run())
+    for warning in handbook.warnings:
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    counts = {lang: sum(e.language == lang for e in handbook.entries) for lang in ("en", "zh")}
+    files = len({e.source for e in handbook.entries})
+    typer.echo(
+        f"handbook {handbook.version} from {source}: {len(handbook.entries)} entries "
+        f"({counts['en']} en, {counts['zh']} zh) in {files} files"
+        + ("" if changed else " (unchanged)")
+        + f"; stored in {knowledge.store}"
+    )
+
+
 @command(evaluate_app, "knowledge")
 def evaluate_knowledge_command(
     data: Path | None = typer.Option(
@@ -71,7 +116,8 @@ def evaluate_knowledge_command(
 ) -> None:
     """Score knowledge answers end to end (parser + knowledge base + routing, linked and not) and rank."""
     from bot.ml import knowledge_thresholds
-    from dialogue.faq import knowledge_base, load_faq
+    from dialogue.faq import knowledge_base
+    from dialogue.handbook import DEMO_HANDBOOK, read_handbook
     from dialogue.knowledge_eval import HELDOUT, observe, read_rows, report, verdict_rows
     from nlu.encoder import BatchedEncoder, load_encoder
     from nlu.parser import load_parser_for
@@ -90,7 +136,10 @@ def evaluate_knowledge_command(
         )
         parser = load_parser_for(nlu, encoder=encoder)
         try:
-            kb = knowledge_base(load_faq(), encoder, threshold=thresholds.answer)
+            handbook = read_handbook(
+                settings.knowledge.dir or DEMO_HANDBOOK, level=settings.knowledge.heading_level
+            )
+            kb = knowledge_base(handbook.entries, encoder, threshold=thresholds.answer)
             seen = await observe(rows, parser, kb)
             out: dict[str, Any] = report(seen, kb, thresholds, confidence_threshold=threshold)
             lines = verdict_rows(seen, kb, thresholds, confidence_threshold=threshold)

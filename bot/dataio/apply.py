@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from bot.dataio.contract import Record, StockIn
 from bot.dataio.entities import BY_NAME, ENTITIES, Entity
 from bot.dataio.readers import Opener, open_table
+from bot.notifications.changes import Change, changes_of
 from bot.storage.db import set_sqlite_pragmas
 from bot.storage.tables import storable
 
@@ -61,8 +62,16 @@ class SqlStore:
         return {r[0]: (r[1] if owner is not None else "") for r in rows}
 
 
-def apply_file(conn: Connection, path: Any, entity: Entity, *, now: datetime, opener: Opener) -> Counts:
-    """Upsert every row of one (validated) file."""
+def apply_file(
+    conn: Connection,
+    path: Any,
+    entity: Entity,
+    *,
+    now: datetime,
+    opener: Opener,
+    changes: list[Change] | None = None,
+) -> Counts:
+    """Upsert every row of one (validated) file; what an update means to a supplier goes to `changes`."""
     counts = Counts()
     table = open_table(path, opener)
     try:
@@ -72,10 +81,10 @@ def apply_file(conn: Connection, path: Any, entity: Entity, *, now: datetime, op
                 raise ValueError(f"{path}: the file changed since it was checked")
             batch.append(entity.model.model_validate(values))
             if len(batch) >= BATCH:
-                _apply_batch(conn, entity, batch, now, counts)
+                _apply_batch(conn, entity, batch, now, counts, changes)
                 batch = []
         if batch:
-            _apply_batch(conn, entity, batch, now, counts)
+            _apply_batch(conn, entity, batch, now, counts, changes)
     finally:
         table.close()
     return counts
@@ -104,7 +113,12 @@ def _differs(entity: Entity, row: dict[str, Any], stored: Any, record: Record) -
 
 
 def _apply_batch(
-    conn: Connection, entity: Entity, records: list[Record], now: datetime, counts: Counts
+    conn: Connection,
+    entity: Entity,
+    records: list[Record],
+    now: datetime,
+    counts: Counts,
+    changes: list[Change] | None = None,
 ) -> None:
     rows = [_row(entity, r, now) for r in records]
     if entity.name == "order_lines":
@@ -122,6 +136,8 @@ def _apply_batch(
             new.append(row)
         elif _differs(entity, row, old, record):
             changed.append(row)
+            if changes is not None:
+                changes.extend(changes_of(entity.name, old, row))
         else:
             counts.unchanged += 1
     if new:

@@ -14,6 +14,9 @@ from bot.dataio.apply import Counts, SqlStore, apply_file
 from bot.dataio.entities import ENTITIES, FORMATS, Entity, entity_of
 from bot.dataio.readers import Opener, open_binary
 from bot.dataio.validate import RowError, Validation, validate
+from bot.notifications.changes import Change
+from bot.notifications.queue import queue_notifications
+from bot.notifications.settings import NotificationSettings
 from bot.storage.tables import DataImportRow
 from dialogue.errors import OpsbotError
 
@@ -31,6 +34,10 @@ class ImportReport:
     validation: Validation
     counts: dict[str, Counts] = field(default_factory=dict)
     applied: bool = False
+    changes: list[Change] = field(
+        default_factory=list
+    )  # what the suppliers are told of (none the first time)
+    notified: int = 0  # messages queued or held for linked chats
 
     @property
     def errors(self) -> list[RowError]:
@@ -66,8 +73,13 @@ def run_import(
     now: datetime,
     dry_run: bool = False,
     opener_for: OpenerFor | None = None,
+    notifications: NotificationSettings | None = None,
 ) -> ImportReport:
-    """Check every file at `path`; unless there is an error or `dry_run`, apply them in one transaction."""
+    """Check every file at `path`; unless there is an error or `dry_run`, apply them in one transaction.
+
+    The changes a supplier cares about are told to its linked chats in the same transaction
+    (`notifications`, default settings when None); the first import of a company tells nobody.
+    """
     files, unknown = find_files(path)
 
     def opener(file: Path, doing: str) -> Opener:
@@ -81,8 +93,12 @@ def run_import(
     if not validation.ok or dry_run:
         return report
     with engine.begin() as conn:
+        earlier = conn.execute(select(func.count()).select_from(DataImportRow)).scalar_one() > 0
+        changes: list[Change] = []
         for file, entity in files:
-            counts = apply_file(conn, file, entity, now=now, opener=opener(file, "importing"))
+            counts = apply_file(
+                conn, file, entity, now=now, opener=opener(file, "importing"), changes=changes
+            )
             total = report.counts.setdefault(entity.name, Counts())
             total.inserted += counts.inserted
             total.updated += counts.updated
@@ -95,6 +111,10 @@ def run_import(
                 "imported_at": now,
             },
         )
+        if earlier:
+            report.changes = changes
+            settings = notifications or NotificationSettings()
+            report.notified = queue_notifications(conn, changes, now=now, settings=settings)
     report.applied = True
     return report
 

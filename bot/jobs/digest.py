@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 from apscheduler.job import Job
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from adapters.slack.settings import SlackDigestSettings
 from bot.jobs.shutdown import stops_quietly
 from bot.storage.dialect import Sessionmaker
 from bot.storage.outbox import Outbox
 from bot.storage.reports import SupportDay, escalation_load, intents_asked, support_day
-from bot.storage.tables import EscalationRow
+from bot.storage.tables import DataChangeRow, EscalationRow
 from dialogue.backend import Backend
 from dialogue.clock import Clock
 from dialogue.handoff.model import ReasonCode
@@ -54,6 +54,7 @@ class DigestFigures:
     top_intents: tuple[tuple[str, int], ...]
     support: SupportDay
     bank_detail_requests: int = 0  # escalations opened as "risk: bank details" that day (dialogue.risk)
+    changes: tuple[tuple[str, int], ...] = ()  # (kind, count) of the changes told to suppliers that day
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,7 @@ async def collect_figures(
     intents = await intents_asked(sources.sessionmaker, start=start, end=end)
     support = await support_day(sources.sessionmaker, start=start, end=end)
     bank_requests = await bank_detail_requests(sources.sessionmaker, start=start, end=end)
+    changes = await changes_told(sources.sessionmaker, start=start, end=end)
     return DigestFigures(
         day=day,
         timezone=zone.key,
@@ -106,6 +108,7 @@ async def collect_figures(
         top_intents=tuple(intents[:TOP_INTENTS]),
         support=support,
         bank_detail_requests=bank_requests,
+        changes=changes,
     )
 
 
@@ -121,6 +124,33 @@ async def bank_detail_requests(sessionmaker: Sessionmaker, *, start: datetime, e
         for reasons in rows
         if any(isinstance(r, dict) and r.get("code") == ReasonCode.RISK_BANK_DETAILS for r in reasons or ())
     )
+
+
+_CHANGE_LABELS = {
+    "order_shipped": "shipped",
+    "order_delivered": "delivered",
+    "order_eta": "ETA moved",
+    "invoice_scheduled": "invoices scheduled",
+    "invoice_paid": "invoices paid",
+}
+
+
+async def changes_told(
+    sessionmaker: Sessionmaker, *, start: datetime, end: datetime
+) -> tuple[tuple[str, int], ...]:
+    """How many changes of each kind (bot.notifications.changes) imports made in [start, end)."""
+    query = (
+        select(DataChangeRow.kind, func.count())
+        .where(DataChangeRow.changed_at >= start, DataChangeRow.changed_at < end)
+        .group_by(DataChangeRow.kind)
+    )
+    async with sessionmaker() as s:
+        counts = {str(kind): int(n) for kind, n in (await s.execute(query)).all()}
+    return tuple((kind, counts[kind]) for kind in _CHANGE_LABELS if counts.get(kind))
+
+
+def _changes_line(changes: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{n} {_CHANGE_LABELS.get(kind, kind)}" for kind, n in changes)
 
 
 def _money(revenue: tuple[tuple[str, Decimal], ...]) -> str:
@@ -171,6 +201,9 @@ def render_digest(f: DigestFigures) -> Digest:
         ("Escalations", escalations),
         ("Support", support),
     ]
+    if f.changes:  # what changed for suppliers (the notifications' changes)
+        lines.append(f"What changed: {_changes_line(f.changes)}")
+        fields.append(("What changed", _changes_line(f.changes)))
     if f.bank_detail_requests:
         risk = f"{f.bank_detail_requests} asked to change bank details (call back before any change)"
         lines.insert(4, f"Risk: {risk}")

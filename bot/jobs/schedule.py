@@ -12,7 +12,10 @@ from adapters.slack.settings import SlackDigestSettings
 from bot.config import SchedulerSettings
 from bot.jobs.digest import DigestSources, schedule_digest
 from bot.jobs.maintenance import apply_retention, expire_sessions
+from bot.jobs.notifications import JOB_NAME as RELEASE_NOTIFICATIONS
+from bot.jobs.notifications import release_held
 from bot.jobs.shutdown import stops_quietly
+from bot.notifications.settings import NotificationSettings
 from bot.storage.dialect import Sessionmaker
 from bot.storage.outbox import Outbox
 from dialogue.clock import Clock
@@ -48,6 +51,7 @@ def build_scheduler(
     wake_sender: Callable[[], None],
     sla: SlaWatch,
     sla_every_seconds: float,
+    notifications: NotificationSettings | None = None,
 ) -> AsyncIOScheduler:
     """The scheduler with every job; `digest` is None when there is no Slack to post it to."""
     scheduler = AsyncIOScheduler(timezone=timezone)
@@ -76,6 +80,15 @@ def build_scheduler(
         seconds=sla_every_seconds,
         args=[sla, wake_sender],
         id="sla_watch",
+        **_ONE_AT_A_TIME,
+    )
+    scheduler.add_job(
+        stops_quietly(release_held),
+        "interval",
+        seconds=(notifications or NotificationSettings()).release_every_seconds,
+        args=[sessionmaker],
+        kwargs={"clock": clock, "wake": wake_sender},
+        id=RELEASE_NOTIFICATIONS,
         **_ONE_AT_A_TIME,
     )
     if digest is not None:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage import sales_history
+from bot.storage.known_ids import StoreIds
 from bot.storage.tables import (
     CustomerIssueRow,
     CustomerRow,
@@ -40,6 +41,7 @@ from dialogue.backend import (
     Supplier,
 )
 from dialogue.clock import Clock
+from nlu.gazetteer import IdGazetteer
 from nlu.types import KnownName
 
 OPEN_INVOICE_STATUSES = ("open", "scheduled", "overdue")
@@ -122,6 +124,7 @@ class SqlBackend:
         self._sm = sessionmaker
         self._clock = clock
         self._names: list[KnownName] = []
+        self.ids = StoreIds(sessionmaker)
 
     async def get_supplier(self, supplier_id: str) -> Supplier | None:
         async with self._sm() as s:
@@ -429,6 +432,11 @@ class SqlBackend:
     # --- names for the NLU --------------------------------------------------------------------
 
     async def refresh_names(self) -> None:
+        """The names to fuzzy-match and the gazetteer of ids (bot.storage.known_ids), read from the store."""
+        await self.ids.refresh()
+        await self._read_names()
+
+    async def _read_names(self) -> None:
         async with self._sm() as s:
             customers = (await s.execute(select(CustomerRow.id, CustomerRow.name))).all()
             suppliers = (await s.execute(select(SupplierRow.id, SupplierRow.name, SupplierRow.name_zh))).all()
@@ -438,3 +446,13 @@ class SqlBackend:
 
     def known_names(self) -> Sequence[KnownName]:
         return self._names
+
+    def id_gazetteer(self) -> IdGazetteer | None:
+        return self.ids.id_gazetteer()
+
+    async def refresh_ids_if_changed(self) -> bool:
+        """After an import or a push (new ids, new names): both read again. One small query otherwise."""
+        if not await self.ids.refresh_if_changed():
+            return False
+        await self._read_names()
+        return True

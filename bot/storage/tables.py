@@ -447,3 +447,39 @@ class CustomerIssueRow(Base):
     title: Mapped[str] = mapped_column(CleanString(300))
     status: Mapped[str] = mapped_column(CleanString(16), default="open")
     created_at: Mapped[datetime] = mapped_column(_ts())
+
+
+# --- changes that reach suppliers (issue 23) -------------------------------------------------
+
+
+class DataChangeRow(Base):
+    """A change a supplier cares about (an order shipped, an invoice paid), once per (kind, id, value)."""
+
+    __tablename__ = "data_changes"
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(CleanString(255), unique=True)  # kind:entity id:new value
+    kind: Mapped[str] = mapped_column(CleanString(32))  # order_shipped|order_delivered|order_eta|invoice_*
+    entity_id: Mapped[str] = mapped_column(CleanString(64))
+    supplier_id: Mapped[str] = mapped_column(CleanString(32), index=True)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    changed_at: Mapped[datetime] = mapped_column(_ts(), index=True)
+
+
+class NotificationRow(Base):
+    """One change told to one chat: queued to the outbox, or held through quiet hours until `release_at`."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("change_id", "conversation_key", name="uq_notification_chat"),
+        Index("ix_notifications_held", "status", "release_at"),
+    )
+
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("data_changes.id"))
+    conversation_key: Mapped[str] = mapped_column(CleanString(255))
+    status: Mapped[str] = mapped_column(CleanString(16))  # held | queued | dropped
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    release_at: Mapped[datetime | None] = mapped_column(_ts(), nullable=True)
+    outbox_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(_ts())

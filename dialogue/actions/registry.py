@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,7 +32,8 @@ from dialogue.actions.sales.recommend_products import make_recommend_products
 from dialogue.actions.sales.recommender import Recommender
 from dialogue.actions.sales.sales_summary import sales_summary
 from dialogue.embedding import Embedder, HashingEmbedder, retrieval_view
-from dialogue.faq import FaqEntry, knowledge_base, load_faq
+from dialogue.faq import FaqEntry, KnowledgeBase, knowledge_base
+from dialogue.handbook import load_faq
 from dialogue.routing import KnowledgeRouting, KnowledgeThresholds
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,8 @@ def default_actions(
     *,
     embedder: Embedder | None,
     faq: Sequence[FaqEntry] | None = None,
+    kb: KnowledgeBase | None = None,
+    refresh_knowledge: Callable[[], Awaitable[object]] | None = None,
     industries: Sequence[IndustryLabel] | None = None,
     faq_threshold: float | None = None,
     knowledge: KnowledgeThresholds | None = None,
@@ -55,8 +58,10 @@ def default_actions(
     """Wire every intent and form. Without an embedder, retrieval falls back to hashed n-gram vectors.
 
     FAQ, industries and product similarity compare texts across languages, so they use the embedder's
-    retrieval view (the multilingual encoder of nlu's routed encoder). `faq` and `industries` default to
-    dialogue/data/faq_*.yml and industries.yml under `data_dir`. `knowledge` holds the routing
+    retrieval view (the multilingual encoder of nlu's routed encoder). `kb` is a knowledge base built
+    already (bot.ml: the synced handbook); else one is built on `faq`, by default the demo's handbook
+    (dialogue/data/handbook). `refresh_knowledge` runs before each turn's knowledge routing (a new sync).
+    `industries` defaults to industries.yml under `data_dir`. `knowledge` holds the routing
     thresholds (dialogue.routing); `faq_threshold`, when given, replaces its answer threshold.
     """
     if embedder is None:
@@ -65,8 +70,9 @@ def default_actions(
     thresholds = knowledge or KnowledgeThresholds()
     if faq_threshold is not None:
         thresholds = replace(thresholds, answer=faq_threshold, offer=min(thresholds.offer, faq_threshold))
-    entries = list(faq) if faq is not None else load_faq(data_dir)
-    kb = knowledge_base(entries, embedder, threshold=thresholds.answer)
+    if kb is None:
+        entries = list(faq) if faq is not None else load_faq()
+        kb = knowledge_base(entries, embedder, threshold=thresholds.answer)
     embedder = retrieval_view(embedder)
     labels = (
         list(industries) if industries is not None else load_industries(Path(data_dir) / "industries.yml")
@@ -112,5 +118,5 @@ def default_actions(
         intents=intents,
         forms=forms,
         warm_ups=(kb.warm, classifier.temperature),
-        knowledge=KnowledgeRouting(kb, thresholds),
+        knowledge=KnowledgeRouting(kb, thresholds, refresh=refresh_knowledge),
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dialogue.faq import load_faq
+from dialogue.handbook import load_faq
 from dialogue.nlg.corpus import load_corpus
 from dialogue.nlg.lexicalize import Lexicalizer
 from dialogue.nlg.renderer import build_renderer

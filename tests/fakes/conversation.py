@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dialogue.actions.base import Services
+from dialogue.actions.base import ActionTable, Services
 from dialogue.actions.registry import default_actions
 from dialogue.clock import ManualClock
 from dialogue.embedding import Embedder, HashingEmbedder
@@ -66,6 +66,7 @@ class Conversation:
         policy: Policy | None = None,
         handoff: HandoffSettings | None = None,
         desk: ConversationKey | None = None,
+        actions: ActionTable | None = None,
     ) -> None:
         self.clock = ManualClock(START)
         self.backend = backend or FakeBackend()
@@ -81,7 +82,9 @@ class Conversation:
         )
         self.renderer = RecordingRenderer()
         self.parser = KeywordParser(self.backend, today=START.date())
-        self.actions = default_actions(embedder=embedder or HashingEmbedder(), faq_threshold=faq_threshold)
+        self.actions = actions or default_actions(
+            embedder=embedder or HashingEmbedder(), faq_threshold=faq_threshold
+        )
         self.agents = FakeAgents()
         self.desk = (
             HandoffDesk(service=self.handoff, agents=self.agents, relays=NoRelays())

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 
 from nlu.entities import EntityExtractor
+from nlu.gazetteer import IdLookup
 from nlu.language import detect_language
 from nlu.types import OUT_OF_SCOPE, NameLookup, NluResult
 
@@ -50,10 +51,14 @@ class KeywordParser:
     """Keyword intents, real entities, nlu.language's language; records every text it parses."""
 
     def __init__(
-        self, names: NameLookup | None = None, *, today: date | Callable[[], date] | None = None
+        self,
+        names: NameLookup | None = None,
+        *,
+        today: date | Callable[[], date] | None = None,
+        ids: IdLookup | None = None,
     ) -> None:
         clock: Callable[[], date] | None = (lambda: today) if isinstance(today, date) else today
-        self._extractor = EntityExtractor(name_lookup=names, clock=clock)
+        self._extractor = EntityExtractor(name_lookup=names, clock=clock, id_lookup=ids)
         self.calls: list[str] = []
 
     async def parse(self, text: str) -> NluResult:

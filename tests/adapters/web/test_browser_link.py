@@ -3,7 +3,7 @@
 Chromium reaches the bot as `chat.example.test` (its host resolver maps the name to 127.0.0.1), so
 the server sees what a remote visitor sends: a Host that is not a loopback name. The page gets a signed
 session cookie, shows no supplier picker, and answers supplier questions only after the code links the
-session. Screenshots are left in /work/notes/screens/ (or $OPSBOT_SCREENS).
+session. Screenshots are left in var/screenshots/ (or $OPSBOT_SCREENS).
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from tests.conftest import MakeRuntime
 from tests.fakes.servers import serve_asgi
 
 REMOTE_NAME = "chat.example.test"
-SCREENS = Path(os.environ.get("OPSBOT_SCREENS", "/work/notes/screens"))
+SCREENS = Path(
+    os.environ.get("OPSBOT_SCREENS", str(Path(__file__).resolve().parents[3] / "var" / "screenshots"))
+)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
 playwright_api = pytest.importorskip("playwright.async_api", reason="playwright is a dev dependency")

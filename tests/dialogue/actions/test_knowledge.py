@@ -160,3 +160,11 @@ async def test_multilingual_retrieval_keeps_unrelated_questions_below_the_thresh
     assert (await kb.answer("注册供应商需要什么资料", "zh")) is not None
     assert await kb.answer("tell me a joke", "en") is None
     assert await kb.answer("明天天气怎么样", "zh") is None
+
+
+async def test_the_answer_cites_its_handbook_heading_in_the_users_language() -> None:
+    chat = Conversation()
+    english = await chat.one("What are your payment terms?")
+    assert str(english.facts["answer"]).endswith("\n— Handbook: Payments and invoices › Payment terms")
+    chinese = await chat.one("你们的退货政策是什么？")
+    assert str(chinese.facts["answer"]).endswith("\n——来源：退货、标签与包装 › 退货政策")
