@@ -1,6 +1,6 @@
 """How fast `opsbot import` loads a company: 100,000 orders with 300,000 lines, on SQLite and PostgreSQL.
 
-    .venv/bin/python bench/import_bench.py [--orders 100000] [--no-postgres]
+    .venv/bin/python bench/import_bench.py [--orders 100000] [--no-postgres] [--no-sqlite]
 
 Generates a deterministic company as CSV files (ids of foreign shapes: `4500987654`, `SO/2026/00042`,
 `TX-77-0345`), then imports it into a fresh SQLite file and a fresh PostgreSQL database (migrated
@@ -151,6 +151,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"machine: {os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}")
@@ -161,7 +162,8 @@ def main() -> None:
         counts = write_company(folder, args.orders)
         size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
         print(f"company: {counts} ({size:.0f} MB of CSV, written in {time.perf_counter() - began:.1f} s)")
-        _run("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", folder)
+        if not args.no_sqlite:
+            _run("sqlite", f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}", folder)
         if not args.no_postgres:
             with fresh_postgres_database(PG_URL, "import_bench") as url:
                 _run("postgresql", url, folder)

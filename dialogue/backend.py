@@ -8,6 +8,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Protocol
 
+from dialogue.money import Amounts
+
 
 @dataclass(frozen=True, slots=True)
 class Supplier:
@@ -100,7 +102,7 @@ class Customer:
 @dataclass(frozen=True, slots=True)
 class CustomerProfile:
     customer: Customer
-    lifetime_value: Decimal
+    lifetime_value: Amounts  # per currency, cancelled orders excluded
     order_count: int
     last_orders: tuple[Order, ...]
     open_issues: tuple[str, ...]
@@ -112,10 +114,9 @@ class SalesSummary:
     start: date
     end: date  # exclusive
     order_count: int
-    revenue: Decimal
-    currency: str
-    top_suppliers: tuple[tuple[str, Decimal], ...]
-    top_categories: tuple[tuple[str, Decimal], ...]
+    revenue: Amounts  # per currency, never added across currencies
+    top_suppliers: tuple[tuple[str, Amounts], ...]  # ranked by dialogue.money.ranked
+    top_categories: tuple[tuple[str, Amounts], ...]
     late_orders: tuple[str, ...]
     escalations: int
 
@@ -146,6 +147,7 @@ class SalesLine:
     category: str
     units: int
     revenue: Decimal
+    currency: str = "USD"  # the orders' currency: one line per key and currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +160,7 @@ class DailySales:
     category: str
     units: int
     revenue: Decimal
+    currency: str = "USD"  # the orders' currency: one line per key and currency
 
 
 @dataclass(frozen=True, slots=True)

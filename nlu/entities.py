@@ -19,8 +19,8 @@ from typing import TypeVar
 from rapidfuzz import fuzz
 
 from nlu.dates import find_dates
-from nlu.gazetteer import IdLookup
-from nlu.ids import IdPattern, find_ids
+from nlu.gazetteer import IdLookup, fold
+from nlu.ids import IdPattern, as_trained_ids, find_ids
 from nlu.limits import DEFAULT_LIMITS
 from nlu.normalize import cut, normalize
 from nlu.spans import SpanSet
@@ -260,6 +260,11 @@ class EntityExtractor:
         return tuple(out)
 
     # ---- ids ---------------------------------------------------------------------------------
+    def as_trained_ids(self, text: str) -> str:
+        """`text` (normalized) with the store's ids replaced by ids as the training data writes them."""
+        gazetteer = self._id_lookup.id_gazetteer() if self._id_lookup is not None else None
+        return as_trained_ids(text, gazetteer) if gazetteer is not None else text
+
     def _ids(self, text: str, found: _Found) -> None:
         gazetteer = self._id_lookup.id_gazetteer() if self._id_lookup is not None else None
         find_ids(text, found, gazetteer=gazetteer, patterns=self._id_patterns)
@@ -333,7 +338,7 @@ class EntityExtractor:
     def _fuzzy_names(self, text: str, found: _Found) -> None:
         if self._names is None:
             return
-        folded = _casefold(text)
+        folded = fold(text)
         tokens: list[tuple[int, int]] | None = None
         candidates: list[tuple[float, int, int, KnownName]] = []
         for known in self._names.known_names():
@@ -356,14 +361,6 @@ class EntityExtractor:
                 continue
             kind = known.kind if known.kind in ("customer", "supplier") else "customer"
             found.add(Entity(kind, text[start:end], start, end, known.id, score=round(score / 100, 3)))
-
-
-def _casefold(text: str) -> str:
-    """Case-folded text of the same length (so offsets carry over): "ß" stays, unlike str.casefold."""
-    folded = text.casefold()
-    if len(folded) == len(text):
-        return folded
-    return "".join(f if len(f := ch.casefold()) == 1 else ch for ch in text)
 
 
 def _aliases(known: KnownName) -> list[str]:

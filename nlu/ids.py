@@ -50,6 +50,23 @@ class IdPattern:
         return (m.group(1) if self.regex.groups else m.group(0)) or m.group(0)
 
 
+# How the training data (nlu/data) writes an id of each type.
+TRAINED_IDS = {"order_id": "PO-1001", "invoice_id": "INV-2001", "sku": "AB-1020"}
+
+
+def as_trained_ids(text: str, gazetteer: IdGazetteer) -> str:
+    """The orders, invoices and SKUs of the store in `text` written as TRAINED_IDS: what the intent
+    classifier reads, so that `where is SO/2026/00042?` is as clear to it as `where is PO-1001?`."""
+    pieces: list[str] = []
+    end = 0
+    for match in gazetteer.find(text):
+        trained = TRAINED_IDS.get(match.type)
+        if trained is not None:
+            pieces += [text[end : match.start], trained]
+            end = match.end
+    return "".join(pieces) + text[end:] if pieces else text
+
+
 class Found(Protocol):
     """The entities found so far (nlu.entities): where is free, add one, and stop at the limit."""
 

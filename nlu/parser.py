@@ -102,8 +102,10 @@ class NluParser:
     def encoder_texts(self, texts: list[str]) -> list[str]:
         """What the intent classifier reads: the first `encoder_max_width` columns, normalized (NFKC;
         controls and lone surrogates replaced: the tokenizer rejects a lone surrogate, and with it
-        the whole batch)."""
-        return [fold(cut_width(text, self._limits.encoder_max_width)) for text in texts]
+        the whole batch). The store's ids are read as ids of the shape the model was trained on
+        (`4500987654` as `PO-1001`), so an id of an unusual shape does not change the intent."""
+        width = self._limits.encoder_max_width
+        return [self._extractor.as_trained_ids(fold(cut_width(text, width))) for text in texts]
 
     def _result(self, text: str, prediction: Prediction) -> NluResult:
         language = detect_language(text, max_chars=self._limits.language_max_chars)

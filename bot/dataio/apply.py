@@ -1,29 +1,31 @@
-"""The second pass of an import: rows upserted by key, in batches, on the caller's transaction.
+"""The second pass of an import: the checked rows upserted by key, on the caller's transaction.
 
-Each batch reads the stored rows with the same keys first: a row that is new is inserted, one that
-differs is updated, and one that is equal is left alone. So importing the same files twice writes
-nothing the second time, and the counts say what changed.
+A row that is new is inserted, one that differs is updated, and one that is equal is left alone. So
+importing the same files twice writes nothing the second time, and the counts say what changed. On
+SQLite each batch is compared with the stored rows of the same keys in Python; on PostgreSQL the rows
+are copied into a temporary table and compared and upserted in SQL (`bot.dataio.pg_copy`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import pickle
+import tempfile
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, Insert, Table, bindparam, create_engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.dataio.contract import Record, StockIn
-from bot.dataio.entities import BY_NAME, ENTITIES, Entity
-from bot.dataio.readers import Opener, open_table
+from bot.dataio.contract import Record
+from bot.dataio.entities import BY_NAME, Entity
 from bot.notifications.changes import Change, changes_of
 from bot.storage.db import set_sqlite_pragmas
 from bot.storage.tables import storable
 
 BATCH = 2000
-_COLUMNS = {e.name: set(e.columns) for e in ENTITIES}
 
 
 @dataclass(slots=True)
@@ -62,107 +64,147 @@ class SqlStore:
         return {r[0]: (r[1] if owner is not None else "") for r in rows}
 
 
-def apply_file(
-    conn: Connection,
-    path: Any,
-    entity: Entity,
-    *,
-    now: datetime,
-    opener: Opener,
-    changes: list[Change] | None = None,
-) -> Counts:
-    """Upsert every row of one (validated) file; what an update means to a supplier goes to `changes`."""
-    counts = Counts()
-    table = open_table(path, opener)
-    try:
-        batch: list[Record] = []
-        for _number, values in table.rows:
-            if isinstance(values, str):
-                raise ValueError(f"{path}: the file changed since it was checked")
-            batch.append(entity.model.model_validate(values))
-            if len(batch) >= BATCH:
-                _apply_batch(conn, entity, batch, now, counts, changes)
-                batch = []
-        if batch:
-            _apply_batch(conn, entity, batch, now, counts, changes)
-    finally:
-        table.close()
-    return counts
-
-
-def _row(entity: Entity, record: Record, now: datetime) -> dict[str, Any]:
-    row = record.model_dump(include=_COLUMNS[entity.name])
-    for column, value in row.items():
-        if isinstance(value, str) and (not value.isascii() or "\x00" in value):
-            row[column] = storable(value)
-    if entity.name == "stock":
-        row["updated_at"] = row["updated_at"] or now
-        row["updated_by"] = "import"
+def stored_values(entity: Entity, record: Record) -> tuple[Any, ...]:
+    """A checked record as the values of `entity.columns`, its text as every database stores it."""
+    row = tuple(map(record.__dict__.__getitem__, entity.columns))
+    texts = "".join([v for v in row if type(v) is str])
+    if not texts.isascii() or "\x00" in texts:
+        row = tuple(storable(v) if isinstance(v, str) else v for v in row)
     return row
 
 
-def _differs(entity: Entity, row: dict[str, Any], stored: Any, record: Record) -> bool:
-    timeless = isinstance(record, StockIn) and record.updated_at is None
-    for column in entity.columns:
-        if column == "updated_at" and timeless:
-            continue  # a stock level without a time: only its quantity counts
-        value, old = row[column], getattr(stored, column)
-        if value != old and not (isinstance(value, str) and storable(value) == old):
-            return True
-    return False
+class Spill:
+    """The checked rows of each file, as tuples of their stored columns, in a temporary file each.
+
+    The check pass keeps every row here, so the apply pass neither reads nor checks a file again, and
+    memory stays bounded whatever the size of the file (rows go to disk in batches).
+    """
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[IO[bytes], list[tuple[Any, ...]]]] = {}
+
+    def keep(self, path: Path, entity: Entity, record: Record) -> None:
+        spilled = self._files.get(path)
+        if spilled is None:
+            spill_file = tempfile.TemporaryFile(prefix="opsbot-import-")  # noqa: SIM115 - closed by close()
+            spilled = self._files[path] = (spill_file, [])
+        handle, buffer = spilled
+        buffer.append(stored_values(entity, record))
+        if len(buffer) >= BATCH:
+            pickle.dump(buffer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            buffer.clear()
+
+    def done(self, path: Path) -> None:
+        """Every row of the file at `path` was given."""
+
+    def batches(self, path: Path) -> Iterator[list[tuple[Any, ...]]]:
+        spilled = self._files.get(path)
+        if spilled is None:
+            return
+        handle, buffer = spilled
+        if buffer:
+            pickle.dump(buffer, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            buffer.clear()
+        handle.seek(0)
+        while True:
+            try:
+                yield pickle.load(handle)  # our own temporary file, written just before
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        for handle, _ in self._files.values():
+            handle.close()
+        self._files.clear()
+
+
+def apply_rows(
+    conn: Connection,
+    entity: Entity,
+    batches: Iterable[list[tuple[Any, ...]]],
+    *,
+    now: datetime,
+    changes: list[Change] | None = None,
+) -> Counts:
+    """Upsert checked rows (tuples of `entity.columns`); what an update means to a supplier goes to `changes`.
+
+    PostgreSQL copies them into a temporary table and upserts in SQL; SQLite compares each batch with
+    the stored rows of the same keys in Python.
+    """
+    if conn.dialect.name == "postgresql" and entity.name != "stock":
+        from bot.dataio.pg_copy import copy_rows
+
+        return copy_rows(conn, entity, batches, changes=changes)
+    counts = Counts()
+    for batch in batches:
+        _apply_batch(conn, entity, batch, now, counts, changes)
+    return counts
+
+
+def _stock(batch: list[tuple[Any, ...]], now: datetime) -> tuple[list[tuple[Any, ...]], list[bool]]:
+    """Stock levels with the time of the import where they have none (then their quantity alone counts)."""
+    timeless = [values[2] is None for values in batch]  # (sku, quantity, updated_at)
+    return [(s, q, t or now) for s, q, t in batch], timeless
 
 
 def _apply_batch(
     conn: Connection,
     entity: Entity,
-    records: list[Record],
+    batch: list[tuple[Any, ...]],
     now: datetime,
     counts: Counts,
     changes: list[Change] | None = None,
 ) -> None:
-    rows = [_row(entity, r, now) for r in records]
+    table, columns = entity.table, entity.columns
     if entity.name == "order_lines":
-        _apply_lines(conn, entity.table, rows, records, counts)
+        _apply_lines(conn, entity, batch, counts)
         return
-    key = entity.key[0]
-    stored = {
-        s._mapping[key]: s
-        for s in conn.execute(select(entity.table).where(entity.table.c[key].in_([r[key] for r in rows])))
-    }
+    timeless: list[bool] = []
+    if entity.name == "stock":
+        batch, timeless = _stock(batch, now)
+    at = columns.index(entity.key[0])
+    keys = [values[at] for values in batch]
+    selected = select(*(table.c[c] for c in columns)).where(table.c[entity.key[0]].in_(keys))
+    stored = {tuple(s)[at]: s for s in conn.execute(selected)}
     new, changed = [], []
-    for row, record in zip(rows, records, strict=True):
-        old = stored.get(row[key])
+    for n, values in enumerate(batch):
+        old = stored.get(values[at])
         if old is None:
-            new.append(row)
-        elif _differs(entity, row, old, record):
-            changed.append(row)
-            if changes is not None:
-                changes.extend(changes_of(entity.name, old, row))
-        else:
+            new.append(values)
+            continue
+        before = tuple(old)
+        # a stock level without a time: only its quantity counts
+        same = before[:2] == values[:2] if timeless and timeless[n] else before == values
+        if same:
             counts.unchanged += 1
+            continue
+        changed.append(values)
+        if changes is not None and entity.name in ("orders", "invoices"):
+            changes.extend(changes_of(entity.name, old, dict(zip(columns, values, strict=True))))
+    extra = {"updated_by": "import"} if entity.name == "stock" else {}
     if new:
-        conn.execute(entity.table.insert(), new)
+        conn.execute(table.insert(), [dict(zip(columns, v, strict=True), **extra) for v in new])
         counts.inserted += len(new)
     if changed:
-        conn.execute(_upsert(conn, entity.table, (key,), list(changed[0])), changed)
+        rows = [dict(zip(columns, v, strict=True), **extra) for v in changed]
+        conn.execute(_upsert(conn, table, entity.key, list(rows[0])), rows)
         counts.updated += len(changed)
 
 
-def _apply_lines(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], records: list[Record], counts: Counts
-) -> None:
+def _apply_lines(conn: Connection, entity: Entity, batch: list[tuple[Any, ...]], counts: Counts) -> None:
     """Order lines have no id of their own: a line is the order's line for that SKU."""
-    orders = list({r["order_id"] for r in rows})
-    stored = {(s.order_id, s.sku): s for s in conn.execute(select(table).where(table.c.order_id.in_(orders)))}
+    table = entity.table
+    assert entity.columns == ("order_id", "sku", "quantity", "unit_price")
+    orders = list({values[0] for values in batch})
+    selected = select(table.c.id, table.c.order_id, table.c.sku, table.c.quantity, table.c.unit_price)
+    stored = {(s[1], s[2]): s for s in conn.execute(selected.where(table.c.order_id.in_(orders)))}
     new, changed = [], []
-    for row, record in zip(rows, records, strict=True):
-        old = stored.get((row["order_id"], row["sku"]))
+    for order_id, sku, quantity, price in batch:
+        old = stored.get((order_id, sku))
         if old is None:
-            new.append(row)
-        elif _differs(BY_NAME["order_lines"], row, old, record):
-            changed.append(
-                {"line_id": old.id, "new_quantity": row["quantity"], "new_price": row["unit_price"]}
-            )
+            new.append({"order_id": order_id, "sku": sku, "quantity": quantity, "unit_price": price})
+        elif (old[3], old[4]) != (quantity, price):
+            changed.append({"line_id": old[0], "new_quantity": quantity, "new_price": price})
         else:
             counts.unchanged += 1
     if new:

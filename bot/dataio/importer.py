@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.dataio.apply import Counts, SqlStore, apply_file
+from bot.dataio.apply import Counts, Spill, SqlStore, apply_rows
 from bot.dataio.entities import ENTITIES, FORMATS, Entity, entity_of
+from bot.dataio.pg_copy import PgSpill, upsert_copied
 from bot.dataio.readers import Opener, open_binary
 from bot.dataio.validate import RowError, Validation, validate
 from bot.notifications.changes import Change
@@ -85,38 +86,78 @@ def run_import(
     def opener(file: Path, doing: str) -> Opener:
         return opener_for(file, doing) if opener_for else open_binary
 
+    def check(conn: Connection, keeper: Spill | PgSpill | None) -> ImportReport:
+        validation = validate(files, SqlStore(conn), on_file=lambda f: opener(f, "checking"), keeper=keeper)
+        for error in unknown:
+            validation.error(error.file, error.row, error.field, error.reason)
+        return ImportReport(files, validation)
+
     with engine.connect() as conn:
-        validation = validate(files, SqlStore(conn), on_file=lambda f: opener(f, "checking"))
-    for error in unknown:
-        validation.error(error.file, error.row, error.field, error.reason)
-    report = ImportReport(files, validation)
-    if not validation.ok or dry_run:
-        return report
-    with engine.begin() as conn:
-        earlier = conn.execute(select(func.count()).select_from(DataImportRow)).scalar_one() > 0
-        changes: list[Change] = []
-        for file, entity in files:
-            counts = apply_file(
-                conn, file, entity, now=now, opener=opener(file, "importing"), changes=changes
-            )
-            total = report.counts.setdefault(entity.name, Counts())
-            total.inserted += counts.inserted
-            total.updated += counts.updated
-            total.unchanged += counts.unchanged
-        conn.execute(
-            insert(DataImportRow),
-            {
-                "source": str(path.resolve())[-500:],
-                "counts": {name: c.as_dict() for name, c in report.counts.items()},
-                "imported_at": now,
-            },
-        )
-        if earlier:
-            report.changes = changes
-            settings = notifications or NotificationSettings()
-            report.notified = queue_notifications(conn, changes, now=now, settings=settings)
-    report.applied = True
+        if dry_run:
+            return check(conn, None)
+        if conn.dialect.name == "postgresql":
+            # one connection and transaction: the rows are copied into temporary tables as they are checked
+            with conn.begin() as transaction:
+                spill: Spill | PgSpill = PgSpill(conn)
+                try:
+                    report = check(conn, spill)
+                    if not report.validation.ok:
+                        transaction.rollback()
+                        return report
+                    _apply(conn, path, spill, report, now=now, notifications=notifications)
+                finally:
+                    spill.close()
+            return report
+        spill = Spill()
+        try:
+            report = check(conn, spill)
+            conn.rollback()  # what was read while checking (SQLite: no snapshot held into the write)
+            if report.validation.ok:
+                with engine.begin() as writing:
+                    _apply(writing, path, spill, report, now=now, notifications=notifications)
+        finally:
+            spill.close()
     return report
+
+
+def _apply(
+    conn: Connection,
+    path: Path,
+    spill: Spill | PgSpill,
+    report: ImportReport,
+    *,
+    now: datetime,
+    notifications: NotificationSettings | None,
+) -> None:
+    """Write the checked rows of every file on the transaction of `conn`."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA cache_size=-200000")  # 200 MB of pages for this connection
+        conn.exec_driver_sql("PRAGMA temp_store=MEMORY")
+    earlier = conn.execute(select(func.count()).select_from(DataImportRow)).scalar_one() > 0
+    changes: list[Change] = []
+    for file, entity in report.files:
+        copied = spill.copied(file) if isinstance(spill, PgSpill) else None
+        if copied is not None:
+            counts = upsert_copied(conn, entity, *copied, changes=changes)
+        else:
+            counts = apply_rows(conn, entity, spill.batches(file), now=now, changes=changes)
+        total = report.counts.setdefault(entity.name, Counts())
+        total.inserted += counts.inserted
+        total.updated += counts.updated
+        total.unchanged += counts.unchanged
+    conn.execute(
+        insert(DataImportRow),
+        {
+            "source": str(path.resolve())[-500:],
+            "counts": {name: c.as_dict() for name, c in report.counts.items()},
+            "imported_at": now,
+        },
+    )
+    if earlier:
+        report.changes = changes
+        settings = notifications or NotificationSettings()
+        report.notified = queue_notifications(conn, changes, now=now, settings=settings)
+    report.applied = True
 
 
 def imports_recorded(engine: Engine) -> int:

@@ -94,7 +94,7 @@ def _csv_rows(reader: Any, header: list[str]) -> Iterator[RowItem]:
         if len(cells) != width:
             yield number, f"{len(cells)} values for {width} columns"
             continue
-        yield number, {h: c for h, c in zip(header, cells, strict=True) if c.strip()}
+        yield number, {h: c for h, c in zip(header, cells, strict=True) if c and not c.isspace()}
 
 
 def _jsonl(text: io.TextIOWrapper) -> Iterator[RowItem]:

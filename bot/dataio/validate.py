@@ -37,6 +37,16 @@ class Store(Protocol):
         ...
 
 
+class Keeper(Protocol):
+    def keep(self, path: Path, entity: Entity, record: Record) -> None:
+        """A row that passed its own checks (its references are resolved at the end)."""
+        ...
+
+    def done(self, path: Path) -> None:
+        """Every row of the file at `path` was read."""
+        ...
+
+
 class EmptyStore:
     def owners(self, entity: str, keys: Collection[str]) -> dict[str, str]:
         return {}
@@ -77,16 +87,31 @@ def validate(
     *,
     opener: Opener = open_binary,
     on_file: Callable[[Path], Opener] | None = None,
+    keeper: Keeper | None = None,
 ) -> Validation:
-    """Check every row of `files` (in dependency order) and every reference; return what was found."""
+    """Check every row of `files` (in dependency order) and every reference; return what was found.
+
+    `keeper` is given each row that passed its own checks while there is no error, so the apply pass
+    need not read and check the files a second time.
+    """
     result = Validation()
     for path, entity in files:
-        _validate_file(path, entity, result, on_file(path) if on_file else opener)
+        try:
+            _validate_file(path, entity, result, on_file(path) if on_file else opener, keeper)
+        finally:
+            if keeper is not None:
+                keeper.done(path)
     _resolve(result, store)
     return result
 
 
-def _validate_file(path: Path, entity: Entity, result: Validation, opener: Opener) -> None:
+def _validate_file(
+    path: Path,
+    entity: Entity,
+    result: Validation,
+    opener: Opener,
+    keeper: Keeper | None,
+) -> None:
     name = path.name
     file_no = len(result.files)
     result.files.append(name)
@@ -112,10 +137,9 @@ def _validate_file(path: Path, entity: Entity, result: Validation, opener: Opene
                 for e in exc.errors(include_url=False, include_input=False):
                     result.error(name, number, ".".join(str(p) for p in e["loc"]), e["msg"])
                 continue
+            fields = record.__dict__
             key: object = (
-                getattr(record, entity.key[0])
-                if len(entity.key) == 1
-                else tuple(getattr(record, k) for k in entity.key)
+                fields[entity.key[0]] if len(entity.key) == 1 else tuple(fields[k] for k in entity.key)
             )
             first = seen.get(key)
             if first is not None:
@@ -124,6 +148,8 @@ def _validate_file(path: Path, entity: Entity, result: Validation, opener: Opene
             seen[key] = file_no << 32 | number
             _check_references(entity, record, name, number, result)
             result.rows[entity.name] = result.rows.get(entity.name, 0) + 1
+            if keeper is not None and result.error_count == 0:
+                keeper.keep(path, entity, record)
     except FileUnreadable as exc:
         result.error(name, exc.row, "", exc.reason)
     finally:
@@ -151,13 +177,14 @@ def _header_ok(name: str, header: list[str], model: type[Record], result: Valida
 
 
 def _check_references(entity: Entity, record: Record, file: str, row: int, result: Validation) -> None:
-    supplier: str = getattr(record, "supplier_id", "")
+    fields = record.__dict__  # the checked values (attribute access is slower, and a miss slower still)
+    supplier: str = fields.get("supplier_id", "")
     if entity.name in ("suppliers", "customers", "products", "orders"):
-        key = getattr(record, entity.key[0])
+        key = fields[entity.key[0]]
         owned = entity.name in ("products", "orders")
         result._owner.setdefault(entity.name, {})[key] = supplier if owned else ""
     for field_name, target in entity.refs:
-        value = getattr(record, field_name)
+        value = fields[field_name]
         # an invoice's order and a stock level's SKU must be the supplier's own
         owner = supplier if (entity.name, target) in (("invoices", "orders"), ("stock", "products")) else None
         known = result._owner.get(target, {}).get(value)

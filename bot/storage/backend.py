@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -41,11 +41,17 @@ from dialogue.backend import (
     Supplier,
 )
 from dialogue.clock import Clock
+from dialogue.money import Amounts, ranked
 from nlu.gazetteer import IdGazetteer
 from nlu.types import KnownName
 
 OPEN_INVOICE_STATUSES = ("open", "scheduled", "overdue")
 OPEN_ORDER_STATUSES = ("pending_confirmation", "confirmed", "shipped")
+
+
+def spellings(key: str) -> tuple[str, ...]:
+    """An id as written and in capitals: the demo's ids are upper case, an import keeps its own case."""
+    return tuple(dict.fromkeys((key, key.upper())))
 
 
 def due_date(order: OrderRow) -> date | None:
@@ -105,6 +111,14 @@ def _product(row: ProductRow) -> Product:
     )
 
 
+def _per_name(rows: Sequence[Any]) -> list[tuple[str, Amounts]]:
+    """(name, currency, sum) rows from a GROUP BY name, currency into one Amounts per name."""
+    pairs: dict[str, list[tuple[str, Decimal]]] = {}
+    for name, currency, total in rows:
+        pairs.setdefault(str(name), []).append((str(currency), Decimal(total or 0)))
+    return [(name, Amounts.of(amounts)) for name, amounts in pairs.items()]
+
+
 def _customer(row: CustomerRow) -> Customer:
     return Customer(
         id=row.id,
@@ -137,9 +151,10 @@ class SqlBackend:
         async with self._sm() as s:
             row = (
                 await s.execute(
-                    select(OrderRow).where(
-                        OrderRow.id == order_id.upper(), OrderRow.supplier_id == supplier_id
-                    )
+                    select(OrderRow)
+                    .where(OrderRow.id.in_(spellings(order_id)), OrderRow.supplier_id == supplier_id)
+                    .order_by((OrderRow.id == order_id).desc())
+                    .limit(1)
                 )
             ).scalar_one_or_none()
         return _order(row) if row else None
@@ -162,9 +177,10 @@ class SqlBackend:
         async with self._sm() as s:
             row = (
                 await s.execute(
-                    select(InvoiceRow).where(
-                        InvoiceRow.id == invoice_id.upper(), InvoiceRow.supplier_id == supplier_id
-                    )
+                    select(InvoiceRow)
+                    .where(InvoiceRow.id.in_(spellings(invoice_id)), InvoiceRow.supplier_id == supplier_id)
+                    .order_by((InvoiceRow.id == invoice_id).desc())
+                    .limit(1)
                 )
             ).scalar_one_or_none()
         return _invoice(row) if row else None
@@ -174,7 +190,9 @@ class SqlBackend:
             rows = (
                 await s.execute(
                     select(InvoiceRow)
-                    .where(InvoiceRow.order_id == order_id.upper(), InvoiceRow.supplier_id == supplier_id)
+                    .where(
+                        InvoiceRow.order_id.in_(spellings(order_id)), InvoiceRow.supplier_id == supplier_id
+                    )
                     .order_by(InvoiceRow.issued_at.desc())
                 )
             ).scalars()
@@ -200,7 +218,8 @@ class SqlBackend:
                 await s.execute(
                     select(ProductRow.sku, ProductRow.name, InventoryRow.quantity, InventoryRow.updated_at)
                     .join(InventoryRow, InventoryRow.sku == ProductRow.sku)
-                    .where(ProductRow.sku == sku.upper(), ProductRow.supplier_id == supplier_id)
+                    .where(ProductRow.sku.in_(spellings(sku)), ProductRow.supplier_id == supplier_id)
+                    .order_by((ProductRow.sku == sku).desc())
                 )
             ).first()
         return StockItem(row.sku, row.name, row.quantity, row.updated_at) if row else None
@@ -221,7 +240,6 @@ class SqlBackend:
         self, supplier_id: str, sku: str, quantity: int, *, changed_by: str, request_id: str
     ) -> StockChange | None:
         """Write a stock level, once per request id; None when the SKU is not this supplier's."""
-        sku = sku.upper()
         now = self._clock()
         async with self._sm() as s, s.begin():
             done = (
@@ -233,12 +251,15 @@ class SqlBackend:
                 await s.execute(
                     select(InventoryRow)
                     .join(ProductRow, ProductRow.sku == InventoryRow.sku)
-                    .where(InventoryRow.sku == sku, ProductRow.supplier_id == supplier_id)
+                    .where(InventoryRow.sku.in_(spellings(sku)), ProductRow.supplier_id == supplier_id)
+                    .order_by((InventoryRow.sku == sku).desc())
+                    .limit(1)
                     .with_for_update()
                 )
             ).scalar_one_or_none()
             if owned is None:
                 return None
+            sku = owned.sku  # as stored
             old = owned.quantity
             owned.quantity = quantity
             owned.updated_at = now
@@ -257,7 +278,7 @@ class SqlBackend:
 
     async def get_product(self, sku: str) -> Product | None:
         async with self._sm() as s:
-            row = await s.get(ProductRow, sku.upper())
+            row = await s.get(ProductRow, sku) or await s.get(ProductRow, sku.upper())
         return _product(row) if row else None
 
     async def list_products(self) -> Sequence[Product]:
@@ -269,7 +290,7 @@ class SqlBackend:
     async def find_customer(self, name_or_id: str) -> Customer | None:
         key = name_or_id.strip()
         async with self._sm() as s:
-            row = await s.get(CustomerRow, key.upper())
+            row = await s.get(CustomerRow, key) or await s.get(CustomerRow, key.upper())
             if row is None:
                 row = (
                     await s.execute(select(CustomerRow).where(func.lower(CustomerRow.name) == key.lower()))
@@ -316,7 +337,16 @@ class SqlBackend:
             ).scalars()
             issue_list = tuple(issues)
             sku_list = tuple(sorted(skus))
-        ltv = sum((o.total for o in orders if o.status != "cancelled"), Decimal(0))
+            ltv = Amounts.of(
+                (str(cur), Decimal(total or 0))
+                for cur, total in (
+                    await s.execute(
+                        select(OrderRow.currency, func.sum(OrderRow.total))
+                        .where(OrderRow.customer_id == customer_id, OrderRow.status != "cancelled")
+                        .group_by(OrderRow.currency)
+                    )
+                ).all()
+            )
         return CustomerProfile(_customer(row), ltv, len(orders), tuple(orders[:3]), issue_list, sku_list)
 
     async def purchase_lines(self) -> Sequence[PurchaseLine]:
@@ -331,33 +361,38 @@ class SqlBackend:
         return [PurchaseLine(r.order_id, r.customer_id, r.sku, r.quantity) for r in rows]
 
     async def sales_summary(self, start: date, end: date) -> SalesSummary:
+        """Revenue per currency; the top suppliers and categories ranked by dialogue.money.ranked."""
         from datetime import UTC
 
         t0 = datetime(start.year, start.month, start.day, tzinfo=UTC)
         t1 = datetime(end.year, end.month, end.day, tzinfo=UTC)
+        placed = (OrderRow.created_at >= t0, OrderRow.created_at < t1, OrderRow.status != "cancelled")
         today = self._clock().date()
         async with self._sm() as s:
-            orders = [
-                o
-                for o in (
-                    await s.execute(
-                        select(OrderRow).where(
-                            OrderRow.created_at >= t0,
-                            OrderRow.created_at < t1,
-                            OrderRow.status != "cancelled",
-                        )
-                    )
-                ).scalars()
-            ]
-            names = {r.id: r.name for r in (await s.execute(select(SupplierRow))).scalars()}
-            cat_rows = (
+            orders = list((await s.execute(select(OrderRow).where(*placed))).scalars())
+            per_supplier = (
                 await s.execute(
-                    select(ProductRow.category, OrderLineRow.quantity, OrderLineRow.unit_price)
+                    select(
+                        func.coalesce(SupplierRow.name, OrderRow.supplier_id),
+                        OrderRow.currency,
+                        func.sum(OrderRow.total),
+                    )
+                    .outerjoin(SupplierRow, SupplierRow.id == OrderRow.supplier_id)
+                    .where(*placed)
+                    .group_by(func.coalesce(SupplierRow.name, OrderRow.supplier_id), OrderRow.currency)
+                )
+            ).all()
+            per_category = (
+                await s.execute(
+                    select(
+                        ProductRow.category,
+                        OrderRow.currency,
+                        func.sum(OrderLineRow.unit_price * OrderLineRow.quantity),
+                    )
                     .join(OrderLineRow, OrderLineRow.sku == ProductRow.sku)
                     .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
-                    .where(
-                        OrderRow.created_at >= t0, OrderRow.created_at < t1, OrderRow.status != "cancelled"
-                    )
+                    .where(*placed)
+                    .group_by(ProductRow.category, OrderRow.currency)
                 )
             ).all()
             escalations = (
@@ -367,22 +402,15 @@ class SqlBackend:
                     .where(EscalationRow.created_at >= t0, EscalationRow.created_at < t1)
                 )
             ).scalar_one()
-        revenue = sum((Decimal(o.total) for o in orders), Decimal(0))
-        by_supplier: Counter[str] = Counter()
-        for o in orders:
-            by_supplier[names.get(o.supplier_id, o.supplier_id)] += float(o.total)  # type: ignore[assignment]
-        by_category: Counter[str] = Counter()
-        for r in cat_rows:
-            by_category[r.category] += float(Decimal(r.unit_price) * r.quantity)  # type: ignore[assignment]
+        revenue = Amounts.of((o.currency, o.total) for o in orders)
         late = tuple(sorted(o.id for o in orders if is_late(o, today)))
         return SalesSummary(
             start=start,
             end=end,
             order_count=len(orders),
             revenue=revenue,
-            currency="USD",
-            top_suppliers=tuple((k, Decimal(str(round(v, 2)))) for k, v in by_supplier.most_common(3)),
-            top_categories=tuple((k, Decimal(str(round(v, 2)))) for k, v in by_category.most_common(3)),
+            top_suppliers=ranked(_per_name(per_supplier), revenue, 3),
+            top_categories=ranked(_per_name(per_category), revenue, 3),
             late_orders=late,
             escalations=int(escalations),
         )

@@ -29,6 +29,7 @@ async def _sold(
             ProductRow.category,
             OrderLineRow.quantity,
             OrderLineRow.unit_price,
+            OrderRow.currency,
         )
         .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
         .join(ProductRow, ProductRow.sku == OrderLineRow.sku)
@@ -41,7 +42,15 @@ async def _sold(
     async with sm() as s:
         rows = (await s.execute(query)).all()
     return [
-        SoldLine(r.created_at.date(), r.sku, r.name, r.category, int(r.quantity), Decimal(r.unit_price))
+        SoldLine(
+            r.created_at.date(),
+            r.sku,
+            r.name,
+            r.category,
+            int(r.quantity),
+            Decimal(r.unit_price),
+            r.currency,
+        )
         for r in rows
     ]
 

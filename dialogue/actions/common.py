@@ -9,6 +9,8 @@ from decimal import Decimal
 from dialogue.actions.base import Reply, TurnContext
 from dialogue.language import forget_form_language, remember_form_language
 from dialogue.messages import Button
+from dialogue.money import Amounts
+from dialogue.nlg.lexicalize import format_money
 from dialogue.yesno import classify_answer
 from nlu.types import Money
 
@@ -85,6 +87,17 @@ def cancel_reply(ctx: TurnContext) -> list[Reply]:
 
 def money(amount: Decimal, currency: str) -> Money:
     return Money(amount, currency)
+
+
+def amounts_fact(amounts: Amounts, language: str) -> object:
+    """A sum as a reply fact: a Money for one currency; for several, one figure per currency in the
+    reply's money form ("$1,200.00 + EUR 300.00", "1,200.00 美元 + 300.00 欧元"), never added together;
+    0 for none (the renderer shows it in the configured currency)."""
+    if not amounts.items:
+        return Decimal(0)
+    if len(amounts.items) == 1:
+        return Money(amounts.items[0][1], amounts.items[0][0])
+    return " + ".join(format_money(amount, currency, language) for currency, amount in amounts.items)
 
 
 def fmt_money(amount: Decimal, currency: str) -> str:

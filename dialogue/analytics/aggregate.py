@@ -20,6 +20,7 @@ class SoldLine:
     category: str
     quantity: int
     unit_price: Decimal
+    currency: str = "USD"  # the order's currency
 
 
 def week_start(day: date) -> date:
@@ -28,35 +29,39 @@ def week_start(day: date) -> date:
 
 
 def sales_lines(lines: Iterable[SoldLine], *, by: str) -> list[SalesLine]:
-    """Units and revenue per category or per SKU, biggest revenue first."""
+    """Units and revenue per category or per SKU and currency (never summed across currencies),
+    biggest revenue first."""
     if by not in ("category", "product"):
         raise ValueError(f"sales are grouped by 'category' or 'product', not {by!r}")
-    units: dict[str, int] = {}
-    revenue: dict[str, Decimal] = {}
+    units: dict[tuple[str, str], int] = {}
+    revenue: dict[tuple[str, str], Decimal] = {}
     names: dict[str, tuple[str, str]] = {}
     for line in lines:
         key = line.category if by == "category" else line.sku
         names.setdefault(key, (line.category if by == "category" else line.name, line.category))
-        units[key] = units.get(key, 0) + line.quantity
-        revenue[key] = revenue.get(key, Decimal(0)) + line.unit_price * line.quantity
-    out = [SalesLine(k, names[k][0], names[k][1], units[k], revenue[k]) for k in units]
-    return sorted(out, key=lambda s: (-s.revenue, s.key))
+        group = (key, line.currency)
+        units[group] = units.get(group, 0) + line.quantity
+        revenue[group] = revenue.get(group, Decimal(0)) + line.unit_price * line.quantity
+    out = [SalesLine(k, *names[k], units[k, c], revenue[k, c], c) for k, c in units]
+    return sorted(out, key=lambda s: (-s.revenue, s.key, s.currency))
 
 
 def daily_sales(lines: Iterable[SoldLine], *, by: str) -> list[DailySales]:
-    """Units and revenue per day and category or SKU, oldest day first."""
+    """Units and revenue per day, category or SKU, and currency, oldest day first."""
     if by not in ("category", "product"):
         raise ValueError(f"sales are grouped by 'category' or 'product', not {by!r}")
-    units: dict[tuple[date, str], int] = {}
-    revenue: dict[tuple[date, str], Decimal] = {}
+    units: dict[tuple[date, str, str], int] = {}
+    revenue: dict[tuple[date, str, str], Decimal] = {}
     names: dict[str, tuple[str, str]] = {}
     for line in lines:
         key = line.category if by == "category" else line.sku
         names.setdefault(key, (line.category if by == "category" else line.name, line.category))
-        units[line.day, key] = units.get((line.day, key), 0) + line.quantity
-        revenue[line.day, key] = revenue.get((line.day, key), Decimal(0)) + line.unit_price * line.quantity
+        group = (line.day, key, line.currency)
+        units[group] = units.get(group, 0) + line.quantity
+        revenue[group] = revenue.get(group, Decimal(0)) + line.unit_price * line.quantity
     return [
-        DailySales(day, key, *names[key], units[day, key], revenue[day, key]) for day, key in sorted(units)
+        DailySales(day, key, *names[key], units[day, key, c], revenue[day, key, c], c)
+        for day, key, c in sorted(units)
     ]
 
 

@@ -126,17 +126,26 @@ def _span(start: date, end: date) -> str:
     return start.isoformat() if start >= last else f"{start.isoformat()} – {last.isoformat()}"
 
 
+_ZH_CURRENCIES = {"USD": "美元", "EUR": "欧元", "CNY": "人民币", "GBP": "英镑", "JPY": "日元", "HKD": "港元"}
+
+
+def _currency_name(code: str, zh: bool) -> str:
+    return _ZH_CURRENCIES.get(code, code) if zh else code
+
+
 _TREND_WORDS = {
     "en": {
         "before": "the period before",
         "now": "this period",
-        "revenue": "revenue (USD)",
+        "revenue": "revenue ({currency})",
+        "only": " (in {currency} only)",
         "title": "Sales of {scope}: {now} vs {before}",
     },
     "zh": {
         "before": "对比期",
         "now": "本期",
-        "revenue": "收入（美元）",
+        "revenue": "收入（{currency}）",
+        "only": "（仅{currency}）",
         "title": "{scope}销售额：{now}，对比 {before}",
     },
 }
@@ -144,7 +153,8 @@ _TREND_WORDS = {
 
 def trend_chart(report: TrendReport, language: str = "en", names: Mapping[str, str] | None = None) -> Chart:
     """Revenue per row, the span before beside this one; words in `language` (en or zh), and `names` for
-    the rows and the scope where given (a category's Chinese name)."""
+    the rows and the scope where given (a category's Chinese name). One currency: the report's main one,
+    and the title says so when other currencies were sold too."""
     from matplotlib.figure import Figure
 
     zh = chart_language(language) == "zh"
@@ -175,13 +185,16 @@ def trend_chart(report: TrendReport, language: str = "en", names: Mapping[str, s
                 **_font(8),
             )
     ax.set_xticks(x, labels, rotation=20, ha="right", **_font(8))
-    ax.set_ylabel(words["revenue"], **_font(10))
+    currency = _currency_name(report.currency, zh)
+    ax.set_ylabel(words["revenue"].format(currency=currency), **_font(10))
     scope = _label(local.get(report.scope, report.scope), "selected products")
     title = words["title"].format(
         scope=scope,
         now=_span(report.start, report.end),
         before=_span(report.previous_start, report.previous_end),
     )
+    if report.others:
+        title += words["only"].format(currency=currency)
     ax.set_title(title, **_font(10))
     ax.legend(prop=_legend_font(8))
     ax.grid(axis="y", alpha=0.3)

@@ -11,12 +11,16 @@ the month before). Two rules keep a reading from calling chance a trend:
   standard deviation of the same comparison made on each of the twelve weeks of days before). Within it
   the reading says so instead.
 Every number in a reading comes from the figures it reads (a test checks this).
+
+Currencies are never added together: a report holds the sales of one currency, the main one (the most
+revenue over both spans), and `others` holds a report per other currency, each compared like with like.
+With one currency (the demo's), a report is what it always was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -50,6 +54,7 @@ class Movement:
     previous_revenue: Decimal
     band: Band = field(default_factory=Band)  # the usual variation; zero: every change counts
     small_base: bool = False  # too little before for a percentage
+    currency: str = "USD"  # the revenue's currency
 
     @property
     def revenue_change(self) -> float | None:
@@ -83,6 +88,8 @@ class TrendReport:
     rows: tuple[Movement, ...]  # biggest revenue first, at most MAX_ROWS
     risers: tuple[Movement, ...]  # rows whose revenue grew most beyond their usual variation
     fallers: tuple[Movement, ...]  # rows whose revenue fell most beyond their usual variation
+    currency: str = "USD"  # every revenue of this report is in this currency
+    others: tuple[TrendReport, ...] = ()  # the same scope in each other currency, biggest first
 
     @property
     def start(self) -> date:
@@ -102,7 +109,7 @@ class TrendReport:
 
     @property
     def empty(self) -> bool:
-        return not self.total.units and not self.total.previous_units
+        return all(not r.total.units and not r.total.previous_units for r in (self, *self.others))
 
 
 def _small(units: int, revenue: Decimal, total_revenue: Decimal) -> bool:
@@ -117,9 +124,10 @@ def compare(
     by: str,
     spans: Comparison,
     bands: Mapping[str, Band] | None = None,
+    currency: str = "USD",
 ) -> TrendReport:
-    """The report of `current` against `previous` (both already filtered to the scope); `bands` per key
-    and TOTAL (none: every change counts as a movement)."""
+    """The report of `current` against `previous` (both already filtered to the scope, all in
+    `currency`); `bands` per key and TOTAL (none: every change counts as a movement)."""
     bands = bands or {}
     before = {line.key: line for line in previous}
     now = {line.key: line for line in current}
@@ -140,6 +148,7 @@ def compare(
                 revenue,
                 bands.get(key, Band()),
                 bool(units or revenue) and _small(units, revenue, previous_total),
+                currency,
             )
         )
     rows.sort(key=lambda m: (-m.revenue, -m.previous_revenue, m.key))
@@ -153,6 +162,7 @@ def compare(
         previous_total,
         bands.get(TOTAL, Band()),
         bool(previous_units) and previous_units < MIN_BASE_UNITS,
+        currency,
     )
     moved = [m for m in rows if m.shown_revenue_change is not None and m.revenue_moved]
     risers = sorted(
@@ -169,6 +179,7 @@ def compare(
         rows=tuple(rows[:MAX_ROWS]),
         risers=tuple(risers[:MOVERS]),
         fallers=tuple(fallers[:MOVERS]),
+        currency=currency,
     )
 
 
@@ -185,19 +196,37 @@ def _sum(daily: Sequence[DailySales], start: date, end: date) -> list[SalesLine]
     return sorted(out, key=lambda s: (-s.revenue, s.key))
 
 
-def trend(daily: Sequence[DailySales], spans: Comparison, *, scope: str, by: str) -> TrendReport:
-    """The report of daily sales (already filtered to the scope, from noise.history_start(spans) on)."""
-    return compare(
-        _sum(daily, spans.start, spans.end),
-        _sum(daily, spans.previous_start, spans.previous_end),
-        scope=scope,
-        by=by,
-        spans=spans,
-        bands=noise_bands(daily, spans),
-    )
+def _currencies(daily: Sequence[DailySales], spans: Comparison) -> list[str]:
+    """The currencies sold in either span, most revenue first (then by code)."""
+    revenue: dict[str, Decimal] = {}
+    for line in daily:
+        if spans.previous_start <= line.day < spans.end:
+            revenue[line.currency] = revenue.get(line.currency, _ZERO) + line.revenue
+    return sorted(revenue, key=lambda c: (-revenue[c], c))
 
 
-def money_text(amount: Decimal, currency: str = "USD") -> str:
+def trend(
+    daily: Sequence[DailySales], spans: Comparison, *, scope: str, by: str, currency: str = "USD"
+) -> TrendReport:
+    """The report of daily sales (already filtered to the scope, from noise.history_start(spans) on):
+    the main currency's, with one report per other currency in `others`; `currency` names an empty one."""
+    reports = [
+        compare(
+            _sum(lines, spans.start, spans.end),
+            _sum(lines, spans.previous_start, spans.previous_end),
+            scope=scope,
+            by=by,
+            spans=spans,
+            bands=noise_bands(lines, spans),
+            currency=code,
+        )
+        for code in _currencies(daily, spans) or [currency]
+        for lines in [[line for line in daily if line.currency == code]]
+    ]
+    return replace(reports[0], others=tuple(reports[1:]))
+
+
+def money_text(amount: Decimal, currency: str) -> str:
     return f"{currency} {amount:,.2f}"
 
 
@@ -207,15 +236,16 @@ def change_text(change: float | None, language: str) -> str:
     return f"{100 * change:+.1f}%"
 
 
-def _signed_money(amount: Decimal) -> str:
-    return f"{'+' if amount >= 0 else '-'}{money_text(abs(amount))}"
+def _signed_money(amount: Decimal, currency: str) -> str:
+    return f"{'+' if amount >= 0 else '-'}{money_text(abs(amount), currency)}"
 
 
 def revenue_change_text(m: Movement, language: str) -> str:
     """ "+12.3%", "new", or on a small base the amount: "+USD 1,200.00 (from USD 100.00)"."""
     if not m.small_base or not m.previous_revenue:
         return change_text(m.revenue_change, language)
-    delta, before = _signed_money(m.revenue - m.previous_revenue), money_text(m.previous_revenue)
+    delta = _signed_money(m.revenue - m.previous_revenue, m.currency)
+    before = money_text(m.previous_revenue, m.currency)
     return f"{delta}（原为 {before}）" if language == "zh" else f"{delta} (from {before})"
 
 
@@ -235,12 +265,16 @@ def figures_block(report: TrendReport, language: str) -> str:
 
     def line(m: Movement, label: str) -> str:
         revenue, units = revenue_change_text(m, language), units_change_text(m, language)
+        amount = money_text(m.revenue, m.currency)
         if zh:
-            return f"• {label}：收入 {money_text(m.revenue)}（{revenue}），销量 {m.units:,} 件（{units}）"
-        return f"• {label}: revenue {money_text(m.revenue)} ({revenue}), {m.units:,} units ({units})"
+            return f"• {label}：收入 {amount}（{revenue}），销量 {m.units:,} 件（{units}）"
+        return f"• {label}: revenue {amount} ({revenue}), {m.units:,} units ({units})"
 
     lines = [line(report.total, "合计" if zh else "Total")]
     lines += [line(m, m.name) for m in report.rows]
+    for other in report.others:
+        lines.append(line(other.total, f"{'合计' if zh else 'Total'} ({other.currency})"))
+        lines += [line(m, f"{m.name} ({other.currency})") for m in other.rows]
     return "\n".join(lines)
 
 
@@ -294,7 +328,7 @@ def reading(report: TrendReport, language: str) -> str:
     """A short plain-language reading of the figures; every number is one of the figures."""
     total = report.total
     zh = language == "zh"
-    revenue, units = money_text(total.revenue), f"{total.units:,}"
+    revenue, units = money_text(total.revenue, total.currency), f"{total.units:,}"
     if zh:
         parts = [
             f"解读：{_total_zh(total, 'revenue', revenue)}；{_total_zh(total, 'units', units + ' 件')}。"
@@ -323,4 +357,14 @@ def reading(report: TrendReport, language: str) -> str:
             parts.append(f"{lead.name}占收入的 {100 * share:.1f}%。")
         else:
             parts.append(f"{lead.name} brought {100 * share:.1f}% of the revenue.")
+    for other in report.others:  # each other currency on its own: never added to the main one
+        m = other.total
+        amount, count = money_text(m.revenue, m.currency), f"{m.units:,}"
+        if zh:
+            units_zh = _total_zh(m, "units", count + " 件")
+            parts.append(f"{m.currency} 部分：{_total_zh(m, 'revenue', amount)}；{units_zh}。")
+        else:
+            parts.append(
+                f"In {m.currency}: {_total_en(m, 'revenue', amount)}; {_total_en(m, 'units', count)}."
+            )
     return ("" if zh else " ").join(parts)

@@ -4,8 +4,10 @@
 - N consecutive fallbacks, once the supplier accepts the offer of a person;
 - a complaint with negative sentiment (priority high, with the score);
 - business rules from config: a VIP supplier (`handoff.vip_suppliers`), and an order above
-  `handoff.order_value_threshold` when the conversation is about that order. The rules fire at most
-  once per session: after any escalation in a session, an agent's "return to bot" is not undone.
+  `handoff.order_value_threshold` when the conversation is about that order. The threshold is compared
+  with the order's own total in the order's own currency (an order has one currency; nothing is summed
+  or converted), so 50000 means USD 50,000 for a USD order and EUR 50,000 for a EUR one. The rules fire
+  at most once per session: after any escalation in a session, an agent's "return to bot" is not undone.
 """
 
 from __future__ import annotations

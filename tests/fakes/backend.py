@@ -32,6 +32,7 @@ from dialogue.backend import (
 )
 from dialogue.demo import OrderLine, load_demo, order_time
 from dialogue.demo_history import generate_demand_history
+from dialogue.money import Amounts, ranked
 from nlu.types import KnownName
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
@@ -193,7 +194,7 @@ class FakeBackend:
         )
         return CustomerProfile(
             customer=customer,
-            lifetime_value=sum((o.total for o in orders if o.status != "cancelled"), Decimal(0)),
+            lifetime_value=Amounts.of((o.currency, o.total) for o in orders if o.status != "cancelled"),
             order_count=len(orders),
             last_orders=tuple(orders[:5]),
             open_issues=tuple(self.issues.get(customer_id, ())),
@@ -211,23 +212,21 @@ class FakeBackend:
         orders = [
             o for o in self.orders.values() if start <= o.created_at.date() < end and o.status != "cancelled"
         ]
-        by_supplier: dict[str, Decimal] = {}
+        by_supplier: dict[str, list[tuple[str, Decimal]]] = {}
         for o in orders:
-            name = self.suppliers[o.supplier_id].name
-            by_supplier[name] = by_supplier.get(name, Decimal(0)) + o.total
-        by_category: dict[str, Decimal] = {}
-        ids = {o.id for o in orders}
+            by_supplier.setdefault(self.suppliers[o.supplier_id].name, []).append((o.currency, o.total))
+        by_category: dict[str, list[tuple[str, Decimal]]] = {}
+        by_id = {o.id: o for o in orders}
         for line in self.lines:
-            if line.order_id in ids:
+            if line.order_id in by_id:
                 category = self.products[line.sku].category
-                by_category[category] = (
-                    by_category.get(category, Decimal(0)) + line.unit_price * line.quantity
-                )
+                amount = line.unit_price * line.quantity
+                by_category.setdefault(category, []).append((by_id[line.order_id].currency, amount))
         late = tuple(sorted(o.id for o in orders if _is_late(o, self.today)))
-        top = sorted(by_supplier.items(), key=lambda kv: -kv[1])[:3]
-        cats = sorted(by_category.items(), key=lambda kv: -kv[1])[:3]
-        return SalesSummary(start, end, len(orders), sum((o.total for o in orders), Decimal(0)), "USD",
-                            tuple(top), tuple(cats), late, escalations=1)  # fmt: skip
+        revenue = Amounts.of((o.currency, o.total) for o in orders)
+        top = ranked(((k, Amounts.of(v)) for k, v in by_supplier.items()), revenue, 3)
+        cats = ranked(((k, Amounts.of(v)) for k, v in by_category.items()), revenue, 3)
+        return SalesSummary(start, end, len(orders), revenue, top, cats, late, escalations=1)
 
     async def order_activity(self, start: datetime, end: datetime, *, as_of: date) -> OrderActivity:
         placed = [o for o in self.orders.values() if start <= o.created_at < end and o.status != "cancelled"]
@@ -254,7 +253,15 @@ class FakeBackend:
             if start <= day < end:
                 product = self.products[line.sku]
                 out.append(
-                    SoldLine(day, line.sku, product.name, product.category, line.quantity, line.unit_price)
+                    SoldLine(
+                        day,
+                        line.sku,
+                        product.name,
+                        product.category,
+                        line.quantity,
+                        line.unit_price,
+                        order.currency,
+                    )
                 )
         return out
 

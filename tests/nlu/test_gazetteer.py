@@ -167,3 +167,10 @@ def test_the_spans_point_into_the_text_as_written() -> None:
     text = "Hi!  where’s  so/2026/00042 —  and ４５００９８７６５４?"
     for entity in extractor().extract(text):
         assert text[entity.start : entity.end] == entity.text
+
+
+def test_the_classifier_reads_the_stores_ids_as_the_training_data_writes_them() -> None:
+    masked = extractor().as_trained_ids("where is so/2026/00042? and RE-2026-0099, TX-77-0345 到哪了")
+
+    assert masked == "where is PO-1001? and INV-2001, AB-1020 到哪了"
+    assert extractor().as_trained_ids("4500987654-2 and C-0042") == "4500987654-2 and C-0042"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dialogue.actions.base import Action, Reply, TurnContext
-from dialogue.actions.common import fmt_date, fmt_money, money, status_label
+from dialogue.actions.common import amounts_fact, fmt_date, fmt_money, status_label
 from dialogue.actions.sales.customer_industry import describes_company, industry_of_text
 from dialogue.actions.sales.customers import ask_customer, find_customer_in
 from dialogue.actions.sales.industries import IndustryClassifier
@@ -37,7 +37,6 @@ async def profile_reply(ctx: TurnContext, customer: Customer) -> Reply:
         return Reply("customer_not_found", {"customer_name": customer.name})
     zh = ctx.language == "zh"
     orders = profile.last_orders[:LAST_ORDERS]
-    currency = orders[0].currency if orders else "USD"
     issue_lines = [f"• {issue}" for issue in profile.open_issues] or (["• 无"] if zh else ["• none"])
     header = ("订单", "日期", "状态", "金额") if zh else ("Order", "Date", "Status", "Total")
     rows = [
@@ -53,7 +52,7 @@ async def profile_reply(ctx: TurnContext, customer: Customer) -> Reply:
         "customer_name": customer.name,
         "contact_name": customer.contact_name or "-",
         "email": customer.email or "-",
-        "lifetime_value": money(profile.lifetime_value, currency),
+        "lifetime_value": amounts_fact(profile.lifetime_value, ctx.language),  # one figure per currency
         "order_count": profile.order_count,
         "open_issues": "\n".join(issue_lines),
     }

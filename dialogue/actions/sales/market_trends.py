@@ -203,8 +203,7 @@ async def market_trends(ctx: TurnContext) -> list[Reply]:
         if ctx.language == "zh"
         else ("Item", "Revenue", "Change", "Units", "Change")
     )
-    total = "合计" if ctx.language == "zh" else "Total"
-    table = (header, _row(report.total, ctx.language, total), *(_row(m, ctx.language) for m in report.rows))
+    table = (header, *_rows(report, ctx.language))
     chart = await render(trend_chart, report, ctx.language, category_names(ctx.language))
     return [Reply("market_trends", facts, table=table, image=chart)]
 
@@ -223,13 +222,24 @@ def named_in(report: TrendReport, names: Mapping[str, str]) -> TrendReport:
         rows=tuple(named(m) for m in report.rows),
         risers=tuple(named(m) for m in report.risers),
         fallers=tuple(named(m) for m in report.fallers),
+        others=tuple(named_in(other, names) for other in report.others),
     )
+
+
+def _rows(report: TrendReport, language: str) -> list[tuple[str, ...]]:
+    """The main currency's total and rows, then each other currency's, labelled with its code."""
+    total = "合计" if language == "zh" else "Total"
+    rows = [_row(report.total, language, total), *(_row(m, language) for m in report.rows)]
+    for other in report.others:
+        rows.append(_row(other.total, language, f"{total} ({other.currency})"))
+        rows += [_row(m, language, f"{m.name} ({other.currency})") for m in other.rows]
+    return rows
 
 
 def _row(m: Movement, language: str, name: str = "") -> tuple[str, ...]:
     return (
         name or m.name,
-        money_text(m.revenue),
+        money_text(m.revenue, m.currency),
         revenue_change_text(m, language),
         f"{m.units:,}",
         units_change_text(m, language),

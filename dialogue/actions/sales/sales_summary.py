@@ -1,11 +1,15 @@
-"""sales_summary: orders, revenue, top suppliers and categories, late orders of a named period."""
+"""sales_summary: orders, revenue, top suppliers and categories, late orders of a named period.
+
+Revenue is one figure per currency ("$1,200.00 + EUR 300.00"); the top suppliers and categories are ranked
+by dialogue.money.ranked (the main currency first) and show every currency they sold in.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from dialogue.actions.base import Reply, TurnContext
-from dialogue.actions.common import fmt_money, money
+from dialogue.actions.common import amounts_fact
 from nlu.periods import Period, parse_period, period_name
 
 # The table of the summary: the top suppliers and categories with their revenue (the text has the totals).
@@ -32,7 +36,7 @@ async def sales_summary(ctx: TurnContext) -> list[Reply]:
     facts: dict[str, object] = {
         "period": period_text(period, ctx.language),
         "order_count": summary.order_count,
-        "revenue": money(summary.revenue, summary.currency),
+        "revenue": amounts_fact(summary.revenue, ctx.language),
         "late_orders": len(summary.late_orders),
         "escalations": summary.escalations,
     }
@@ -41,9 +45,7 @@ async def sales_summary(ctx: TurnContext) -> list[Reply]:
     def named(name: str, kind: str) -> str:
         return f"{name}（{kind}）" if language == "zh" else f"{name} ({kind})"
 
-    rows: list[tuple[str, ...]] = [
-        (named(n, supplier), fmt_money(v, summary.currency)) for n, v in summary.top_suppliers
-    ]
-    rows += [(named(n, category), fmt_money(v, summary.currency)) for n, v in summary.top_categories]
+    rows: list[tuple[str, ...]] = [(named(n, supplier), v.text()) for n, v in summary.top_suppliers]
+    rows += [(named(n, category), v.text()) for n, v in summary.top_categories]
     table = (TOP_HEADER[language], *rows) if rows else ()
     return [Reply("sales_summary", facts, table=table)]

@@ -349,3 +349,9 @@ async def test_the_digest_reports_what_support_did(engine: Any) -> None:
     assert (
         "Support: 3 opened, 3 resolved, median 20 min to claim, 1 SLA breaches, CSAT 4.5/5 (2)" in digest.text
     )
+
+
+async def test_the_digest_shows_revenue_per_currency_and_never_their_sum(sm: Any) -> None:
+    digest = await build_digest(sources(sm), day=DAY, tz=TZ, now=NOW)
+    assert "USD 350.50" in digest.text and "EUR 30.00" in digest.text
+    assert "380.50" not in digest.text  # USD 350.50 and EUR 30.00 are never added together

@@ -4,6 +4,7 @@ figures and names a rise or fall only beyond the usual variation."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from dialogue.analytics.trends import (
     movers_block,
     reading,
     revenue_change_text,
+    trend,
     units_change_text,
 )
 from nlu.periods import Comparison
@@ -127,3 +129,28 @@ def test_every_number_of_the_reading_is_a_figure() -> None:
             assert_reading_states_figures(report(language, bands), language)
         text = reading(report(language), language)
         assert ("fell" in text) if language == "en" else ("下降" in text)
+
+
+def test_a_trend_compares_each_currency_with_itself() -> None:
+    before, now = D - timedelta(days=7), D + timedelta(days=7)
+    lines = [
+        *(replace(sold("A", "Bags", 30, "10.00", day), currency="USD") for day in (before, now)),
+        replace(sold("B", "Tools", 25, "4.00", before), currency="EUR"),
+        replace(sold("B", "Tools", 50, "4.00", now), currency="EUR"),
+    ]
+    r = trend(daily_sales(lines, by="category"), SPANS, scope="all categories", by="category")
+    assert (r.currency, r.total.revenue, r.total.previous_revenue) == (
+        "USD",
+        Decimal("300.00"),
+        Decimal("300.00"),
+    )
+    (eur,) = r.others
+    assert (eur.currency, eur.total.revenue, eur.total.previous_revenue) == (
+        "EUR",
+        Decimal(200),
+        Decimal(100),
+    )
+    assert eur.total.revenue_change == 1.0  # EUR against EUR, never against the USD figures
+    text = figures_block(r, "en") + reading(r, "en")
+    assert "Total (EUR): revenue EUR 200.00" in text and "In EUR: revenue" in text
+    assert "500.00" not in text and "400.00" not in text  # no cross-currency sum

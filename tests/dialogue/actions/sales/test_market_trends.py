@@ -6,6 +6,7 @@ the seed's weekly order history) resolved against that day."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -128,3 +129,26 @@ async def test_suppliers_do_not_get_market_trends() -> None:
         "how's the market trend for home textiles"
     )
     assert reply.outcome == "sales_only"
+
+
+async def test_eur_and_usd_sales_are_compared_per_currency_and_never_added() -> None:
+    chat = sales_chat(history=True)
+    backend = chat.backend
+    for order_id, order in list(backend.orders.items()):
+        if order.supplier_id == "SUP-002":  # one supplier sells in EUR
+            backend.orders[order_id] = replace(order, currency="EUR")
+    replies = capture(chat, "market_trends")
+    reply = await chat.one("how is the market trending")
+    assert reply.outcome == "market_trends"
+    sold = backend._sold(date(2026, 10, 26), date(2026, 11, 23))  # the last four weeks
+    usd = sum(line.unit_price * line.quantity for line in sold if line.currency == "USD")
+    eur = sum(line.unit_price * line.quantity for line in sold if line.currency == "EUR")
+    assert usd and eur
+    rows = {row[0]: row for row in reply.table[1:]}
+    assert rows["Total"][1] == f"USD {usd:,.2f}"  # the main currency: the most revenue
+    assert rows["Total (EUR)"][1] == f"EUR {eur:,.2f}"
+    cells = " ".join(" ".join(row) for row in reply.table) + str(reply.facts["reading"])
+    assert f"{usd + eur:,.2f}" not in cells
+    assert "In EUR: revenue" in str(reply.facts["reading"])
+    chart = replies[0].image
+    assert chart is not None and chart.title.endswith("(in USD only)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from nlu.types import Money
@@ -30,3 +31,17 @@ async def test_sales_summary_late_orders_in_chinese() -> None:
     assert reply.facts["late_orders"] == 1  # PO-3002 is past its ETA and not delivered
     assert reply.table[0] == ("主要供应商和品类", "收入")
     assert all(row[0].endswith(("（供应商）", "（品类）")) for row in reply.table[1:])
+
+
+async def test_a_month_with_eur_and_usd_orders_has_a_total_per_currency() -> None:
+    chat = sales_chat()
+    order = chat.backend.orders["PO-3003"]  # Harbor's USD 1,500.00 of October
+    chat.backend.orders["PO-3003"] = replace(order, currency="EUR")
+    reply = await chat.one("sales last month")
+    assert reply.facts["revenue"] == "$3,340.00 + EUR 1,500.00"
+    assert "$3,340.00 + EUR 1,500.00" in reply.text and "4,840" not in reply.text
+    rows = dict(reply.table[1:])
+    assert rows["Sunrise Textiles (supplier)"] == "USD 2,440.00"  # ranked first: the most USD
+    supplier = chat.backend.suppliers["SUP-003"].name
+    assert rows[f"{supplier} (supplier)"] == "USD 900.00 + EUR 1,500.00"  # each currency beside the other
+    assert not any("$" in cell for row in reply.table for cell in row)

@@ -1,0 +1,196 @@
+"""The apply pass on PostgreSQL: checked rows are copied (COPY) into a temporary table, then compared
+with the stored rows and upserted by a few statements, all in SQL.
+
+A row that is new is inserted, one that differs is updated, one that is equal is left alone (the
+upsert's `WHERE ... IS DISTINCT FROM`), and `xmax = 0` on the returned rows tells an insert from an
+update. Before the upsert, the stored rows that are about to change are read with their new values,
+so that what an update means to a supplier (`changes_of`) is computed for the changed rows only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Connection
+
+from bot.dataio.apply import Counts, Spill, stored_values
+from bot.dataio.contract import Record
+from bot.dataio.entities import Entity
+from bot.notifications.changes import Change, changes_of
+
+TEMP = "opsbot_import_rows"
+NOTIFYING = ("orders", "invoices")  # the entities whose updates may mean something to a supplier
+
+
+def _names(columns: Iterable[str], prefix: str = "") -> str:
+    return ", ".join(f'{prefix}"{c}"' for c in columns)
+
+
+class PgSpill:
+    """While the files are checked, each file's rows go by COPY into a temporary table of its own.
+
+    The server takes the rows while Python checks the next ones, and nothing is spilled to disk. It
+    must be on the connection and in the transaction the rows are then applied in; the temporary
+    tables are dropped when it ends (committed or rolled back). Stock levels (few, and compared with
+    their own rule) are spilled like on SQLite.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        raw: Any = conn.connection.dbapi_connection  # psycopg 3, in the transaction begun
+        self._cur: Any = raw.cursor()
+        self._copying: tuple[Path, Any, Any] | None = None  # (file, context manager, copy)
+        self._copied: dict[Path, tuple[str, int]] = {}  # file -> (temporary table, rows)
+        self._count = 0
+        self._other = Spill()
+
+    def keep(self, path: Path, entity: Entity, record: Record) -> None:
+        if entity.name == "stock":
+            self._other.keep(path, entity, record)
+            return
+        if self._copying is None or self._copying[0] != path:
+            if self._copying is not None:
+                self._finish(None)
+            self._start(path, entity)
+        assert self._copying is not None
+        self._copying[2].write_row(stored_values(entity, record))
+        self._count += 1
+
+    def _start(self, path: Path, entity: Entity) -> None:
+        temp = f"{TEMP}_{len(self._copied)}"
+        names = _names(entity.columns)
+        self._cur.execute(
+            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {names} FROM {entity.table.name} WITH NO DATA"
+        )
+        manager = self._cur.copy(f"COPY {temp} ({names}) FROM STDIN")
+        self._copying = (path, manager, manager.__enter__())
+        self._copied[path] = (temp, 0)
+        self._count = 0
+
+    def done(self, path: Path) -> None:
+        self._other.done(path)
+        if self._copying is not None and self._copying[0] == path:
+            self._finish(None)
+
+    def _finish(self, error: BaseException | None) -> None:
+        assert self._copying is not None
+        path, manager, _ = self._copying
+        self._copying = None
+        if error is None:
+            manager.__exit__(None, None, None)
+            self._copied[path] = (self._copied[path][0], self._count)
+        else:  # the COPY is abandoned (and the transaction with it)
+            manager.__exit__(type(error), error, error.__traceback__)
+
+    def copied(self, path: Path) -> tuple[str, int] | None:
+        """The temporary table holding the rows of the file at `path`, and how many there are."""
+        return self._copied.get(path)
+
+    def batches(self, path: Path) -> Iterator[list[tuple[Any, ...]]]:
+        return self._other.batches(path)
+
+    def close(self) -> None:
+        try:
+            if self._copying is not None:
+                with contextlib.suppress(Exception):  # the transaction is being rolled back anyway
+                    self._finish(RuntimeError("import abandoned"))
+        finally:
+            self._other.close()
+            self._cur.close()
+
+
+def copy_rows(
+    conn: Connection,
+    entity: Entity,
+    batches: Iterable[list[tuple[Any, ...]]],
+    *,
+    changes: list[Change] | None = None,
+) -> Counts:
+    """Upsert the rows (tuples of `entity.columns`) on the connection's transaction; the counts."""
+    raw: Any = conn.connection.dbapi_connection
+    names = _names(entity.columns)
+    with raw.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {TEMP}")
+        cur.execute(
+            f"CREATE TEMP TABLE {TEMP} ON COMMIT DROP AS SELECT {names} FROM {entity.table.name} WITH NO DATA"
+        )
+        total = 0
+        with cur.copy(f"COPY {TEMP} ({names}) FROM STDIN") as copy:
+            for batch in batches:
+                for row in batch:
+                    copy.write_row(row)
+                total += len(batch)
+    return upsert_copied(conn, entity, TEMP, total, changes=changes)
+
+
+def upsert_copied(
+    conn: Connection, entity: Entity, temp: str, total: int, *, changes: list[Change] | None = None
+) -> Counts:
+    """Upsert the `total` rows of the temporary table `temp` into the entity's table; the counts."""
+    raw: Any = conn.connection.dbapi_connection
+    table = entity.table.name
+    with raw.cursor() as cur:
+        cur.execute(f"ANALYZE {temp}")
+        if entity.name == "order_lines":
+            inserted, updated = _lines(cur, temp, table, entity)
+        else:
+            if changes is not None and entity.name in NOTIFYING:
+                changes.extend(_changes(cur, temp, table, entity))
+            inserted, updated = _upsert(cur, temp, table, entity)
+    return Counts(inserted=inserted, updated=updated, unchanged=total - inserted - updated)
+
+
+def _distinct(left: str, right: str, columns: Iterable[str]) -> str:
+    columns = list(columns)
+    return f"({_names(columns, left + '.')}) IS DISTINCT FROM ({_names(columns, right + '.')})"
+
+
+def _changes(cur: Any, temp: str, table: str, entity: Entity) -> list[Change]:
+    """What the stored rows that are about to be updated mean to their suppliers."""
+    columns, key = entity.columns, entity.key[0]
+    cur.execute(
+        f"SELECT {_names(columns, 's.')}, {_names(columns, 't.')} FROM {table} AS s "
+        f'JOIN {temp} AS t ON s."{key}" = t."{key}" WHERE {_distinct("s", "t", columns)}'
+    )
+    width = len(columns)
+    found: list[Change] = []
+    while rows := cur.fetchmany(2000):
+        for row in rows:
+            old = SimpleNamespace(**dict(zip(columns, row[:width], strict=True)))
+            found.extend(changes_of(entity.name, old, dict(zip(columns, row[width:], strict=True))))
+    return found
+
+
+def _upsert(cur: Any, temp: str, table: str, entity: Entity) -> tuple[int, int]:
+    columns, key = entity.columns, entity.key
+    updated = [c for c in columns if c not in key]
+    assignments = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in updated)
+    cur.execute(
+        f"WITH up AS (INSERT INTO {table} AS s ({_names(columns)}) SELECT {_names(columns)} FROM {temp} "
+        f"ON CONFLICT ({_names(key)}) DO UPDATE SET {assignments} "
+        f"WHERE {_distinct('s', 'EXCLUDED', updated)} RETURNING (xmax = 0) AS fresh) "
+        "SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM up"
+    )
+    inserted, changed = cur.fetchone()
+    return int(inserted), int(changed)
+
+
+def _lines(cur: Any, temp: str, table: str, entity: Entity) -> tuple[int, int]:
+    """Order lines have no id of their own (nor a unique key to conflict on): update, then insert."""
+    columns, key = entity.columns, entity.key
+    values = [c for c in columns if c not in key]
+    same = " AND ".join(f'l."{k}" = t."{k}"' for k in key)
+    assignments = ", ".join(f'"{c}" = t."{c}"' for c in values)
+    cur.execute(
+        f"UPDATE {table} AS l SET {assignments} FROM {temp} AS t "
+        f"WHERE {same} AND {_distinct('l', 't', values)}"
+    )
+    updated = cur.rowcount
+    cur.execute(
+        f"INSERT INTO {table} ({_names(columns)}) SELECT {_names(columns, 't.')} FROM {temp} AS t "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS l WHERE {same})"
+    )
+    return int(cur.rowcount), int(updated)
