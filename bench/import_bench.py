@@ -5,7 +5,8 @@
 Generates a deterministic company as CSV files (ids of foreign shapes: `4500987654`, `SO/2026/00042`,
 `TX-77-0345`), then imports it into a fresh SQLite file and a fresh PostgreSQL database (migrated
 first, not timed): once (everything inserted) and again (nothing changed). Target: the first import
-of 100,000 orders in 60 s or less on SQLite.
+of 100,000 orders in 60 s or less on SQLite. Other work on the machine skews the figures: note the
+load average (`uptime`) with them.
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"machine: {os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}")
+    print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
     with tempfile.TemporaryDirectory(prefix="opsbot-import-") as tmp:
         folder = Path(tmp) / "company"
         folder.mkdir()
@@ -167,6 +169,7 @@ def main() -> None:
         if not args.no_postgres:
             with fresh_postgres_database(PG_URL, "import_bench") as url:
                 _run("postgresql", url, folder)
+    print(f"load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -94,9 +94,6 @@ class Spill:
             pickle.dump(buffer, handle, protocol=pickle.HIGHEST_PROTOCOL)
             buffer.clear()
 
-    def done(self, path: Path) -> None:
-        """Every row of the file at `path` was given."""
-
     def batches(self, path: Path) -> Iterator[list[tuple[Any, ...]]]:
         spilled = self._files.get(path)
         if spilled is None:
@@ -128,13 +125,9 @@ def apply_rows(
 ) -> Counts:
     """Upsert checked rows (tuples of `entity.columns`); what an update means to a supplier goes to `changes`.
 
-    PostgreSQL copies them into a temporary table and upserts in SQL; SQLite compares each batch with
-    the stored rows of the same keys in Python.
+    Each batch is compared with the stored rows of the same keys in Python (on PostgreSQL the import
+    uses `bot.dataio.pg_copy` instead, but for stock levels).
     """
-    if conn.dialect.name == "postgresql" and entity.name != "stock":
-        from bot.dataio.pg_copy import copy_rows
-
-        return copy_rows(conn, entity, batches, changes=changes)
     counts = Counts()
     for batch in batches:
         _apply_batch(conn, entity, batch, now, counts, changes)

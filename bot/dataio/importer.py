@@ -1,4 +1,9 @@
-"""`opsbot import PATH`: find the files, check every row, then apply them all in one transaction."""
+"""`opsbot import PATH`: find the files, check every row, then apply them all in one transaction.
+
+Each file is read and checked once; its checked rows are spilled to a temporary file (bounded memory)
+and written from there: on SQLite compared in Python batch by batch (`bot.dataio.apply`), on
+PostgreSQL copied into a temporary table and upserted in SQL (`bot.dataio.pg_copy`).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.dataio.apply import Counts, Spill, SqlStore, apply_rows
 from bot.dataio.entities import ENTITIES, FORMATS, Entity, entity_of
-from bot.dataio.pg_copy import PgSpill, upsert_copied
+from bot.dataio.pg_copy import copy_rows
 from bot.dataio.readers import Opener, open_binary
 from bot.dataio.validate import RowError, Validation, validate
 from bot.notifications.changes import Change
@@ -21,7 +26,8 @@ from bot.notifications.settings import NotificationSettings
 from bot.storage.tables import DataImportRow
 from dialogue.errors import OpsbotError
 
-# (file, what is being done: "checking" | "importing") -> how to open it (e.g. behind a progress bar)
+# (file, what is being done: "checking") -> how to open it (e.g. behind a progress bar); each file is
+# read once: the checked rows are kept (`Spill`) for the write
 OpenerFor = Callable[[Path, str], Opener]
 
 
@@ -86,36 +92,21 @@ def run_import(
     def opener(file: Path, doing: str) -> Opener:
         return opener_for(file, doing) if opener_for else open_binary
 
-    def check(conn: Connection, keeper: Spill | PgSpill | None) -> ImportReport:
+    def check(conn: Connection, keeper: Spill | None) -> ImportReport:
         validation = validate(files, SqlStore(conn), on_file=lambda f: opener(f, "checking"), keeper=keeper)
         for error in unknown:
             validation.error(error.file, error.row, error.field, error.reason)
         return ImportReport(files, validation)
 
-    with engine.connect() as conn:
-        if dry_run:
-            return check(conn, None)
-        if conn.dialect.name == "postgresql":
-            # one connection and transaction: the rows are copied into temporary tables as they are checked
-            with conn.begin() as transaction:
-                spill: Spill | PgSpill = PgSpill(conn)
-                try:
-                    report = check(conn, spill)
-                    if not report.validation.ok:
-                        transaction.rollback()
-                        return report
-                    _apply(conn, path, spill, report, now=now, notifications=notifications)
-                finally:
-                    spill.close()
-            return report
-        spill = Spill()
-        try:
+    spill = None if dry_run else Spill()  # the checked rows, so they are read and checked once
+    try:
+        with engine.connect() as conn:
             report = check(conn, spill)
-            conn.rollback()  # what was read while checking (SQLite: no snapshot held into the write)
-            if report.validation.ok:
-                with engine.begin() as writing:
-                    _apply(writing, path, spill, report, now=now, notifications=notifications)
-        finally:
+        if spill is not None and report.validation.ok:
+            with engine.begin() as writing:
+                _apply(writing, path, spill, report, now=now, notifications=notifications)
+    finally:
+        if spill is not None:
             spill.close()
     return report
 
@@ -123,7 +114,7 @@ def run_import(
 def _apply(
     conn: Connection,
     path: Path,
-    spill: Spill | PgSpill,
+    spill: Spill,
     report: ImportReport,
     *,
     now: datetime,
@@ -136,9 +127,8 @@ def _apply(
     earlier = conn.execute(select(func.count()).select_from(DataImportRow)).scalar_one() > 0
     changes: list[Change] = []
     for file, entity in report.files:
-        copied = spill.copied(file) if isinstance(spill, PgSpill) else None
-        if copied is not None:
-            counts = upsert_copied(conn, entity, *copied, changes=changes)
+        if conn.dialect.name == "postgresql" and entity.name != "stock":
+            counts = copy_rows(conn, entity, spill.batches(file), changes=changes)
         else:
             counts = apply_rows(conn, entity, spill.batches(file), now=now, changes=changes)
         total = report.counts.setdefault(entity.name, Counts())

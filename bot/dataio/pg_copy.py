@@ -9,16 +9,13 @@ so that what an update means to a supplier (`changes_of`) is computed for the ch
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection
 
-from bot.dataio.apply import Counts, Spill, stored_values
-from bot.dataio.contract import Record
+from bot.dataio.apply import Counts
 from bot.dataio.entities import Entity
 from bot.notifications.changes import Change, changes_of
 
@@ -28,78 +25,6 @@ NOTIFYING = ("orders", "invoices")  # the entities whose updates may mean someth
 
 def _names(columns: Iterable[str], prefix: str = "") -> str:
     return ", ".join(f'{prefix}"{c}"' for c in columns)
-
-
-class PgSpill:
-    """While the files are checked, each file's rows go by COPY into a temporary table of its own.
-
-    The server takes the rows while Python checks the next ones, and nothing is spilled to disk. It
-    must be on the connection and in the transaction the rows are then applied in; the temporary
-    tables are dropped when it ends (committed or rolled back). Stock levels (few, and compared with
-    their own rule) are spilled like on SQLite.
-    """
-
-    def __init__(self, conn: Connection) -> None:
-        raw: Any = conn.connection.dbapi_connection  # psycopg 3, in the transaction begun
-        self._cur: Any = raw.cursor()
-        self._copying: tuple[Path, Any, Any] | None = None  # (file, context manager, copy)
-        self._copied: dict[Path, tuple[str, int]] = {}  # file -> (temporary table, rows)
-        self._count = 0
-        self._other = Spill()
-
-    def keep(self, path: Path, entity: Entity, record: Record) -> None:
-        if entity.name == "stock":
-            self._other.keep(path, entity, record)
-            return
-        if self._copying is None or self._copying[0] != path:
-            if self._copying is not None:
-                self._finish(None)
-            self._start(path, entity)
-        assert self._copying is not None
-        self._copying[2].write_row(stored_values(entity, record))
-        self._count += 1
-
-    def _start(self, path: Path, entity: Entity) -> None:
-        temp = f"{TEMP}_{len(self._copied)}"
-        names = _names(entity.columns)
-        self._cur.execute(
-            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {names} FROM {entity.table.name} WITH NO DATA"
-        )
-        manager = self._cur.copy(f"COPY {temp} ({names}) FROM STDIN")
-        self._copying = (path, manager, manager.__enter__())
-        self._copied[path] = (temp, 0)
-        self._count = 0
-
-    def done(self, path: Path) -> None:
-        self._other.done(path)
-        if self._copying is not None and self._copying[0] == path:
-            self._finish(None)
-
-    def _finish(self, error: BaseException | None) -> None:
-        assert self._copying is not None
-        path, manager, _ = self._copying
-        self._copying = None
-        if error is None:
-            manager.__exit__(None, None, None)
-            self._copied[path] = (self._copied[path][0], self._count)
-        else:  # the COPY is abandoned (and the transaction with it)
-            manager.__exit__(type(error), error, error.__traceback__)
-
-    def copied(self, path: Path) -> tuple[str, int] | None:
-        """The temporary table holding the rows of the file at `path`, and how many there are."""
-        return self._copied.get(path)
-
-    def batches(self, path: Path) -> Iterator[list[tuple[Any, ...]]]:
-        return self._other.batches(path)
-
-    def close(self) -> None:
-        try:
-            if self._copying is not None:
-                with contextlib.suppress(Exception):  # the transaction is being rolled back anyway
-                    self._finish(RuntimeError("import abandoned"))
-        finally:
-            self._other.close()
-            self._cur.close()
 
 
 def copy_rows(
@@ -113,6 +38,7 @@ def copy_rows(
     raw: Any = conn.connection.dbapi_connection
     names = _names(entity.columns)
     with raw.cursor() as cur:
+        cur.execute("SET LOCAL work_mem = '64MB'")  # the comparison's joins hash in memory, not on disk
         cur.execute(f"DROP TABLE IF EXISTS {TEMP}")
         cur.execute(
             f"CREATE TEMP TABLE {TEMP} ON COMMIT DROP AS SELECT {names} FROM {entity.table.name} WITH NO DATA"
@@ -123,10 +49,10 @@ def copy_rows(
                 for row in batch:
                     copy.write_row(row)
                 total += len(batch)
-    return upsert_copied(conn, entity, TEMP, total, changes=changes)
+    return _upsert_copied(conn, entity, TEMP, total, changes=changes)
 
 
-def upsert_copied(
+def _upsert_copied(
     conn: Connection, entity: Entity, temp: str, total: int, *, changes: list[Change] | None = None
 ) -> Counts:
     """Upsert the `total` rows of the temporary table `temp` into the entity's table; the counts."""

@@ -42,10 +42,6 @@ class Keeper(Protocol):
         """A row that passed its own checks (its references are resolved at the end)."""
         ...
 
-    def done(self, path: Path) -> None:
-        """Every row of the file at `path` was read."""
-        ...
-
 
 class EmptyStore:
     def owners(self, entity: str, keys: Collection[str]) -> dict[str, str]:
@@ -96,11 +92,7 @@ def validate(
     """
     result = Validation()
     for path, entity in files:
-        try:
-            _validate_file(path, entity, result, on_file(path) if on_file else opener, keeper)
-        finally:
-            if keeper is not None:
-                keeper.done(path)
+        _validate_file(path, entity, result, on_file(path) if on_file else opener, keeper)
     _resolve(result, store)
     return result
 
