@@ -30,6 +30,21 @@ OWN_RECORDS = re.compile(
 # Intents that are requests or social acts: a message the head is sure of is only answered from the
 # knowledge base when it is worded as a question ("when is support available?", not "转人工").
 SPEECH_ACTS = frozenset({"complaint", "human_handoff", "greeting", "goodbye", "thanks", "inventory_update"})
+# A sales rep's questions about the data (customers, sales, trends, forecasts, listings): the handbook is
+# the suppliers' rules, so a question the head is sure is one of these is answered from it only on a
+# strong match (`sure`): "what industry: distributor buying electronics" is no onboarding question.
+DATA_QUESTIONS = frozenset(
+    {
+        "customer_lookup",
+        "customer_industry",
+        "sales_summary",
+        "recommend_products",
+        "market_trends",
+        "demand_forecast",
+        "product_description",
+    }
+)
+SURE_INTENT = 0.9
 # "usually", "in general", "一般": a question about how things go, not about one record of the user's.
 GENERAL = re.compile(
     r"\b(?:usually|normally|typically|generally|in general|common(?:ly)?|ever|any"
@@ -124,6 +139,8 @@ def route(
     if nlu.intent in SPEECH_ACTS and not is_question(nlu.text):
         return INTENT  # "转人工", a grievance: a request or a feeling, however close to an entry it is worded
     bar = thresholds.override_bar(nlu.confidence)
+    if nlu.intent in DATA_QUESTIONS and nlu.confidence >= SURE_INTENT:
+        bar = max(bar, thresholds.sure)
     if score >= bar and clear:
         return Route(RouteKind.ANSWER, (best.entry,), score)
     if score >= bar - thresholds.choose:

@@ -126,3 +126,15 @@ async def test_pressing_an_offered_entry_answers_in_chinese() -> None:
     answer = await chat.press("faq:support_hours", "客服工作时间")
     assert answer.outcome == "faq_answer" and answer.language == "zh"
     assert "周一至周五" in str(answer.facts["answer"])
+
+
+def test_a_sales_reps_data_question_is_answered_from_the_handbook_only_on_a_strong_match() -> None:
+    # "what industry: Distributor buying electronics" scored 0.52 on the onboarding steps
+    industry = nlu("customer_industry", 1.0, text="what industry: Distributor buying electronics")
+    sure = KnowledgeThresholds(answer=0.45, sure=0.7, margin=0.06, override=0.45, slope=0.05)
+    weak = [FaqHit(TERMS, 0.52, "en"), FaqHit(RUNS, 0.44, "en")]
+    assert route(industry, weak, thresholds=sure, confidence_threshold=0.45).kind == RouteKind.INTENT
+    strong = [FaqHit(TERMS, 0.75, "en"), FaqHit(RUNS, 0.44, "en")]
+    assert route(industry, strong, thresholds=sure, confidence_threshold=0.45).kind == RouteKind.ANSWER
+    unsure = nlu("market_trends", 0.49, text="raw material costs went up, how do we raise our prices?")
+    assert route(unsure, weak, thresholds=sure, confidence_threshold=0.45).kind == RouteKind.ANSWER
