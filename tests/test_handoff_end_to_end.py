@@ -11,6 +11,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,6 +27,8 @@ from tests.fakes.slack_api import FakeSlackApi, slack_api_fixture, slack_api_ser
 from tests.fakes.slack_events import BOT_TOKEN, SIGNING_SECRET, event_body, sign
 from tests.fakes.telegram_api import FakeTelegramAPI, serve_asgi, telegram_api, telegram_api_server
 from tests.fakes.telegram_updates import photo_update, text_update
+
+SENT_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a fixed instant: nothing here depends on the day
 
 __all__ = ["slack_api_fixture", "slack_api_server_fixture", "telegram_api", "telegram_api_server"]
 
@@ -207,13 +210,10 @@ def ephemerals(slack: FakeSlackApi, user: str) -> list[str]:
 
 
 async def link(runtime: Any) -> None:
-    from datetime import UTC, datetime
 
     async with runtime.store.sessionmaker.begin() as s:
         s.add(
-            SupplierLinkRow(
-                platform="telegram", user_id=str(CHAT), supplier_id="SUP-001", linked_at=datetime.now(UTC)
-            )
+            SupplierLinkRow(platform="telegram", user_id=str(CHAT), supplier_id="SUP-001", linked_at=SENT_AT)
         )
 
 

@@ -19,6 +19,8 @@ from dialogue.messages import ConversationKey, IncomingMessage, OutgoingMessage,
 from dialogue.session import Session
 from tests.conftest import MakeRuntime
 
+SENT_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a fixed instant: nothing here depends on the day
+
 
 def msg(chat: str, text: str, ext: str, platform: Platform = Platform.WEB) -> IncomingMessage:
     return IncomingMessage(
@@ -27,7 +29,7 @@ def msg(chat: str, text: str, ext: str, platform: Platform = Platform.WEB) -> In
         sender=Sender(chat),
         text=text,
         external_id=ext,
-        timestamp=datetime.now(UTC),
+        timestamp=SENT_AT,
     )
 
 
@@ -115,7 +117,7 @@ async def test_dedupe_key_collapses_two_events_of_one_post(make_runtime: MakeRun
         text="hello",
         external_id="Ev1",
         dedupe_key="C1:1.0",
-        timestamp=datetime.now(UTC),
+        timestamp=SENT_AT,
     )
     b = IncomingMessage(
         platform=Platform.SLACK,
@@ -124,7 +126,7 @@ async def test_dedupe_key_collapses_two_events_of_one_post(make_runtime: MakeRun
         text="hello",
         external_id="Ev2",
         dedupe_key="C1:1.0",
-        timestamp=datetime.now(UTC),
+        timestamp=SENT_AT,
     )
     assert not (await runtime.ingest(a)).duplicate
     assert (await runtime.ingest(b)).duplicate

@@ -21,6 +21,8 @@ from bot.storage.transact import OnLoop, WriterThread, transact_for
 from dialogue.clock import system_clock
 from dialogue.messages import ConversationKey, IncomingMessage, Platform, Sender
 
+SENT_AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a fixed instant: nothing here depends on the day
+
 
 def message(chat: str, n: int) -> IncomingMessage:
     return IncomingMessage(
@@ -29,7 +31,7 @@ def message(chat: str, n: int) -> IncomingMessage:
         sender=Sender(chat),
         text=f"where is PO-{1000 + n}?",
         external_id=f"{chat}-{n}",
-        timestamp=datetime.now(UTC),
+        timestamp=SENT_AT,
     )
 
 
@@ -41,7 +43,7 @@ def inbox_row(external_id: str) -> dict[str, Any]:
         "payload": {},
         "status": "pending",
         "attempts": 0,
-        "received_at": datetime.now(UTC),
+        "received_at": SENT_AT,
     }
 
 
