@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -25,7 +24,7 @@ from adapters.web.settings import WebSettings
 from bot.errors import ConfigError
 from bot.notifications.settings import NotificationSettings
 from dialogue.nlg.settings import NlgSettings
-from dialogue.settings import DialogueSettings, HandoffSettings, KnowledgeSettings
+from dialogue.settings import DialogueSettings, HandoffSettings, KnowledgeSettings, known_timezone
 from nlu.settings import NluSettings
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
@@ -40,14 +39,7 @@ class AppSettings(_Section):
     var_dir: Path = Path("var")
     timezone: str = "UTC"
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r}") from exc
-        return value
+    _known_timezone = field_validator("timezone")(known_timezone)
 
 
 class ServerSettings(_Section):

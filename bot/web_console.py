@@ -23,7 +23,8 @@ from bot.storage.serde import outgoing_from_json
 from bot.storage.tables import InboxRow, OutboxRow, SupplierRow, TurnEventRow
 from dialogue.clock import Clock
 from dialogue.handoff.model import Agent, Escalation, Event, Reason, Status
-from dialogue.handoff.service import HandoffService, Outcome
+from dialogue.handoff.requests import Outcome
+from dialogue.handoff.service import HandoffService
 from dialogue.messages import ConversationKey
 
 logger = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ import yaml
 from dialogue.actions.base import Reply, TurnContext
 from dialogue.handoff import triggers
 from dialogue.handoff.model import Priority, Reason, ReasonCode
-from dialogue.handoff.service import EscalationRequest
+from dialogue.handoff.requests import EscalationRequest
 from dialogue.handoff.supplier import ESCALATION
 from dialogue.messages import ChannelKind
 

@@ -22,7 +22,7 @@ from starlette.routing import BaseRoute, Route
 from adapters.guard import BadBody, decode_json
 from adapters.web.access import ConsoleAccess, Endpoint, security_headers, with_headers
 from dialogue.handoff.model import Agent, Escalation
-from dialogue.handoff.service import Outcome
+from dialogue.handoff.requests import Outcome
 
 MAX_TEXT = 4000
 _NAME = re.compile(r"^[\w .@'-]{1,40}$")

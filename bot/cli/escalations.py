@@ -20,7 +20,8 @@ from bot.storage.escalations import SqlEscalations
 from dialogue.clock import system_clock
 from dialogue.handoff.card import status_line
 from dialogue.handoff.model import OPEN_STATUSES, Agent, Escalation, Status
-from dialogue.handoff.service import HandoffService, Outcome
+from dialogue.handoff.requests import Outcome
+from dialogue.handoff.service import HandoffService
 from dialogue.messages import ConversationKey, Platform
 
 escalations_app = typer.Typer(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from dialogue.settings import known_timezone
 
 
 class QuietHours(BaseModel):
@@ -17,14 +18,7 @@ class QuietHours(BaseModel):
     end: time
     timezone: str = "UTC"
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {value!r}") from exc
-        return value
+    _known_timezone = field_validator("timezone")(known_timezone)
 
 
 class NotificationSettings(BaseModel):

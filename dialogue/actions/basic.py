@@ -5,7 +5,7 @@ from __future__ import annotations
 from dialogue.actions.base import ActionTable, Reply, TurnContext
 from dialogue.handoff import triggers
 from dialogue.handoff.model import Priority, Reason
-from dialogue.handoff.service import EscalationRequest
+from dialogue.handoff.requests import EscalationRequest
 from dialogue.handoff.supplier import ESCALATION
 from dialogue.identity import link_supplier
 from dialogue.yesno import classify_answer

@@ -15,7 +15,8 @@ from typing import Protocol
 
 from dialogue.handoff.card import parse_button
 from dialogue.handoff.model import Agent, Escalation
-from dialogue.handoff.service import HandoffService, Outcome
+from dialogue.handoff.requests import Outcome
+from dialogue.handoff.service import HandoffService
 from dialogue.messages import IncomingMessage, OutgoingMessage
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from dialogue.backend import Backend
@@ -17,6 +17,7 @@ from dialogue.clock import Clock
 from dialogue.handoff import triggers
 from dialogue.handoff.desk_posts import DeskPosts
 from dialogue.handoff.model import Agent, Escalation, Event, Priority, Reason, Status, TurnLine
+from dialogue.handoff.requests import EscalationRequest, Outcome, assignee_only
 from dialogue.handoff.sla import business_hours
 from dialogue.handoff.store import Effects, EscalationStore
 from dialogue.handoff.survey import csat_question
@@ -27,31 +28,6 @@ from dialogue.settings import HandoffSettings
 logger = logging.getLogger(__name__)
 
 ATTEMPTS = 5  # compare-and-set retries before giving up on a busy escalation
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """The result of an agent's operation: done, or refused with the reason the agent is shown."""
-
-    escalation: Escalation | None
-    ok: bool
-    problem: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationRequest:
-    """What a trigger knows when it asks for a person."""
-
-    conversation_key: str
-    reasons: tuple[Reason, ...]
-    language: str
-    request_id: str  # the message that triggered it, so a reprocessed turn finds its own escalation
-    text: str = ""  # the supplier's message
-    supplier_id: str | None = None
-    user_name: str = ""
-    priority: Priority = Priority.NORMAL
-    order_ids: tuple[str, ...] = ()
-    invoice_ids: tuple[str, ...] = ()
 
 
 class HandoffService:
@@ -210,7 +186,7 @@ class HandoffService:
             escalation_id,
             agent,
             "unassigned",
-            self._assignee_only(agent),
+            assignee_only(agent),
             change,
             told="unassigned",
             extra=call,
@@ -224,7 +200,7 @@ class HandoffService:
             escalation_id,
             agent,
             "transferred",
-            self._assignee_only(agent),
+            assignee_only(agent),
             change,
             told="transferred",
             data={"to": to.id},
@@ -251,7 +227,7 @@ class HandoffService:
             escalation_id,
             agent,
             "resolved",
-            self._assignee_only(agent),
+            assignee_only(agent),
             change,
             told="resolved",
             controller="bot",
@@ -274,7 +250,7 @@ class HandoffService:
         def check(esc: Escalation) -> str:
             if esc.status == Status.PENDING:
                 return ""  # any agent may hand back an escalation nobody has claimed
-            return self._assignee_only(agent)(esc)
+            return assignee_only(agent)(esc)
 
         def change(esc: Escalation) -> Escalation:
             return replace(esc, status=Status.RETURNED)
@@ -341,7 +317,7 @@ class HandoffService:
         esc = await self.store.get(escalation_id)
         if esc is None:
             return Outcome(None, False, f"no escalation #{escalation_id}")
-        problem = self._assignee_only(agent)(esc)
+        problem = assignee_only(agent)(esc)
         if problem:
             return Outcome(esc, False, problem)
         key = ConversationKey.parse(esc.conversation_key)
@@ -439,16 +415,6 @@ class HandoffService:
                 self._observer(esc, kind)
             except Exception:  # metrics must never break a handoff
                 logger.exception("escalation observer failed")
-
-    def _assignee_only(self, agent: Agent) -> Callable[[Escalation], str]:
-        def check(esc: Escalation) -> str:
-            if esc.status != Status.ASSIGNED or esc.assignee is None:
-                return f"escalation #{esc.id} is {esc.status.value}; claim it first"
-            if esc.assignee.id != agent.id:
-                return f"only {esc.assignee.display}, who holds it, can do that"
-            return ""
-
-        return check
 
     async def transition(
         self,

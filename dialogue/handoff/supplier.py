@@ -7,7 +7,8 @@ from datetime import timedelta
 from dialogue.handoff import triggers
 from dialogue.handoff.csat import COMMENT_FORM, Rated, Surveys
 from dialogue.handoff.model import Priority, Reason, Status
-from dialogue.handoff.service import EscalationRequest, HandoffService
+from dialogue.handoff.requests import EscalationRequest
+from dialogue.handoff.service import HandoffService
 from dialogue.handoff.survey import parse_rating, typed_rating
 from dialogue.handoff.texts import notice
 from dialogue.messages import IncomingMessage, OutgoingMessage

@@ -14,7 +14,8 @@ from adapters.base import IngestResult
 from adapters.web import TranscriptLine, WebChatAdapter, WebSettings
 from dialogue.clock import ManualClock
 from dialogue.handoff.model import OPEN_STATUSES, Agent, Escalation, Reason
-from dialogue.handoff.service import EscalationRequest, HandoffService, Outcome
+from dialogue.handoff.requests import EscalationRequest, Outcome
+from dialogue.handoff.service import HandoffService
 from dialogue.messages import IncomingMessage, OutgoingMessage
 from dialogue.settings import HandoffSettings
 from tests.fakes.backend import FakeBackend

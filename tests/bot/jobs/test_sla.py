@@ -22,7 +22,8 @@ from bot.storage.serde import outgoing_from_json
 from bot.storage.tables import OutboxRow
 from dialogue.clock import ManualClock
 from dialogue.handoff.model import Agent, Reason
-from dialogue.handoff.service import EscalationRequest, HandoffService
+from dialogue.handoff.requests import EscalationRequest
+from dialogue.handoff.service import HandoffService
 from dialogue.handoff.sla_watch import SlaWatch
 from dialogue.messages import ConversationKey, OutgoingMessage, Platform
 from dialogue.settings import HandoffSettings

@@ -6,7 +6,7 @@ import asyncio
 from pathlib import Path
 
 from dialogue.handoff.model import Agent, Reason, Status
-from dialogue.handoff.service import EscalationRequest
+from dialogue.handoff.requests import EscalationRequest
 from tests.conftest import MakeRuntime
 
 ROOT = Path(__file__).resolve().parents[3]
