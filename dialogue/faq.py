@@ -19,6 +19,10 @@ logger = logging.getLogger(__name__)
 LANGUAGES = ("en", "zh")
 ANSWER_WEIGHT = 0.9  # an entry's answer text counts a little less than its example questions
 QUERY_CACHE = 256  # query vectors kept: the routing step and the action read the same message
+# An entry scores its best row, moved this far towards its second-best row: an entry that two of its
+# rows match is surer than one that a single row matches. On the public CDC FAQ set
+# (top-1, 239 queries): 0 0.766, 0.1 0.778, 0.2 0.795, 0.3 0.791, 0.4 0.782.
+SUPPORT_WEIGHT = 0.2
 
 
 class KnowledgeBaseError(OpsbotError):
@@ -159,7 +163,14 @@ class KnowledgeBase:
         sims = sims * self._weight
         best = np.full(len(self._entries), -np.inf, dtype=np.float32)
         np.maximum.at(best, self._owner, sims)
-        return best
+        if SUPPORT_WEIGHT <= 0.0:
+            return best
+        # The second-best row of each entry: mask each entry's best row, then the max again.
+        first = sims >= best[self._owner]
+        second = np.full(len(self._entries), -np.inf, dtype=np.float32)
+        np.maximum.at(second, self._owner, np.where(first, -np.inf, sims).astype(np.float32))
+        second = np.where(np.isfinite(second), second, best)
+        return (best + SUPPORT_WEIGHT * (second - best)).astype(np.float32)
 
     async def rank(self, text: str, language: str, *, query_language: str | None = None) -> list[FaqHit]:
         """Entries of `language`, best first, with their scores (blend weights follow the query language)."""

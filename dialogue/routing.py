@@ -42,6 +42,7 @@ DATA_QUESTIONS = frozenset(
         "market_trends",
         "demand_forecast",
         "product_description",
+        "sales_query",
     }
 )
 SURE_INTENT = 0.9
@@ -77,7 +78,7 @@ class KnowledgeThresholds:
 
 
 class RouteKind(StrEnum):
-    ANSWER = "answer"  # answer from entries[0]
+    ANSWER = "answer"  # answer from entries[0]; a second entry, when given, is offered under the answer
     OFFER = "offer"  # offer entries[0] and entries[1]
     CHOOSE = "choose"  # offer the intent and entries[0]
     INTENT = "intent"  # the intent's own path (forms, clarification of two intents, fallback)
@@ -131,6 +132,9 @@ def route(
     if knowledge_leaning(nlu, confidence_threshold):
         if score >= thresholds.answer and clear:
             return Route(RouteKind.ANSWER, (best.entry,), score)
+        if score >= thresholds.answer and runner_up is not None:
+            # A near tie over the bar: answer from the best entry, and offer the second under it.
+            return Route(RouteKind.ANSWER, (best.entry, runner_up.entry), score)
         if score >= thresholds.offer and runner_up is not None:
             return Route(RouteKind.OFFER, (best.entry, runner_up.entry), score)
         return INTENT

@@ -45,11 +45,19 @@ def decide(result: NluResult, found: Sequence[FaqHit]) -> RouteKind:
 
 def test_a_knowledge_question_is_answered_offered_or_left_to_its_intent_by_score() -> None:
     assert decide(nlu("policy_question"), hits(0.60, 0.30)) == RouteKind.ANSWER
-    assert decide(nlu("policy_question"), hits(0.60, 0.58)) == RouteKind.OFFER  # two entries close
+    assert decide(nlu("policy_question"), hits(0.38, 0.36)) == RouteKind.OFFER  # close, under the bar
     assert decide(nlu("policy_question"), hits(0.35, 0.20)) == RouteKind.OFFER  # between sure and not
     assert decide(nlu("policy_question"), hits(0.20, 0.10)) == RouteKind.INTENT  # faq_unknown
     assert decide(nlu("out_of_scope", 0.3), hits(0.45, 0.10)) == RouteKind.ANSWER
     assert decide(nlu("payment_status", 0.30), hits(0.45, 0.10)) == RouteKind.ANSWER  # an unsure intent
+
+
+def test_a_near_tie_over_the_bar_is_answered_from_the_best_entry_and_offers_the_second() -> None:
+    routed = route(nlu("policy_question"), hits(0.60, 0.58), thresholds=T, confidence_threshold=0.45)
+    assert routed.kind == RouteKind.ANSWER
+    assert [e.id for e in routed.entries] == ["payment_terms", "payment_runs"]
+    clear = route(nlu("policy_question"), hits(0.60, 0.30), thresholds=T, confidence_threshold=0.45)
+    assert [e.id for e in clear.entries] == ["payment_terms"]  # a clear lead offers nothing else
 
 
 def test_an_entry_that_answers_well_wins_over_a_confident_intent() -> None:
@@ -82,13 +90,11 @@ def test_the_users_own_records_keep_their_intent_unless_the_question_is_general(
 def test_a_strong_match_answers_even_when_the_second_entry_is_close() -> None:
     sure = KnowledgeThresholds(answer=0.40, sure=0.7, offer=0.30, margin=0.05)
     close = [FaqHit(TERMS, 0.72, "en"), FaqHit(RUNS, 0.70, "en")]
-    assert route(nlu("policy_question"), close, thresholds=sure, confidence_threshold=0.45).kind == (
-        RouteKind.ANSWER
-    )
+    strong = route(nlu("policy_question"), close, thresholds=sure, confidence_threshold=0.45)
+    assert (strong.kind, len(strong.entries)) == (RouteKind.ANSWER, 1)
     weaker = [FaqHit(TERMS, 0.62, "en"), FaqHit(RUNS, 0.60, "en")]
-    assert route(nlu("policy_question"), weaker, thresholds=sure, confidence_threshold=0.45).kind == (
-        RouteKind.OFFER
-    )
+    tie = route(nlu("policy_question"), weaker, thresholds=sure, confidence_threshold=0.45)
+    assert (tie.kind, len(tie.entries)) == (RouteKind.ANSWER, 2)  # the second entry offered under it
 
 
 class WordOverlap:

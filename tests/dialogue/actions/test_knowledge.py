@@ -168,3 +168,13 @@ async def test_the_answer_cites_its_handbook_heading_in_the_users_language() -> 
     assert str(english.facts["answer"]).endswith("\n— Handbook: Payments and invoices › Payment terms")
     chinese = await chat.one("你们的退货政策是什么？")
     assert str(chinese.facts["answer"]).endswith("\n——来源：退货、标签与包装 › 退货政策")
+
+
+async def test_an_entry_two_of_whose_questions_match_outranks_one_that_matches_once() -> None:
+    """The best row decides most of an entry's score; a second matching row breaks near ties."""
+    once = FaqEntry("once", "en", "policy", ("pallet label size", "office opening hours"), "Labels are A6.")
+    twice = FaqEntry("twice", "en", "policy", ("pallet label size", "pallet label position"), "Top left.")
+    kb = KnowledgeBase([once, twice], HashingEmbedder(), threshold=0.1)
+    ranked = await kb.rank("pallet label size", "en")  # both match one question word for word
+    assert [hit.entry.id for hit in ranked] == ["twice", "once"]
+    assert ranked[0].score > ranked[1].score
