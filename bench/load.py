@@ -4,10 +4,13 @@ Starts `opsbot run` as a separate process on a fresh database (SQLite file or Po
 with the shipped models and a fake Telegram Bot API (tests/fakes) that timestamps every sendMessage,
 then drives it:
 
-- closed loop: N suppliers write at once, each sending its next message when the previous one is
-  answered (12 realistic EN/ZH messages each);
+- closed loop: N senders write at once, each sending its next message when the previous one is
+  answered: by default the varied mix (bench/mix.py: hundreds of distinct EN/ZH messages of every kind,
+  trends and forecasts one in ten, none repeated within a phase), or with `--mix scripted` the first
+  session's 12 scripted messages per sender;
 - open loop: a fixed offered rate of Telegram updates for a fixed time, whatever the replies do;
-- idle: one supplier alone, for the latency nobody waits behind;
+- idle: one sender alone, for the latency nobody waits behind; `--only kinds`: one idle sender per
+  kind of message (p50 per kind, the issue-28 table);
 - with `--big`, one maximum-size message (4,096 emoji on Telegram) among normal traffic, to see what
   it costs the others.
 
@@ -18,6 +21,8 @@ the web chat's inline answer), and errors; prints one JSON line at the end.
     python bench/load.py --db sqlite --only closed --senders 32
     python bench/load.py --project /tmp/before    # an earlier commit, checked out with `git worktree add`
     python bench/load.py --only closed --profile /tmp/profile    # where a message's time goes (py-spy)
+    python bench/load.py --db sqlite --only kinds                 # idle p50 per kind of message
+    python bench/load.py --mix scripted                           # the first session's 12 messages
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import statistics
 import sys
 import time
 from collections.abc import Awaitable
@@ -37,6 +43,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bot_process
+import mix as mixes
 from bot_process import SUPPLIERS, commit_of, machine, post_update, running_bot
 from cpu_usage import cpu_seconds, machine_busy, thread_cpu, thread_names
 from py_spy_profile import profiled
@@ -82,6 +89,7 @@ class Measured:
     replies: list[float] = field(default_factory=list)  # seconds from POST to the reply
     acks: list[float] = field(default_factory=list)  # seconds from POST to the HTTP answer
     errors: list[str] = field(default_factory=list)
+    kinds: dict[str, list[float]] = field(default_factory=dict)  # reply seconds per kind of message
     started: float = 0.0
     finished: float = 0.0
 
@@ -102,8 +110,54 @@ class Measured:
             "ack_ms_p50": pct(self.acks, 0.50),
             "ack_ms_p99": pct(self.acks, 0.99),
             "errors": len(self.errors),
-            "error_samples": self.errors[:3],
+            "error_samples": self.errors[:8],
+            **({"by_kind": self.by_kind()} if self.kinds else {}),
         }
+
+    def record(self, kind: str, seconds: float) -> None:
+        self.replies.append(seconds)
+        self.kinds.setdefault(kind, []).append(seconds)
+
+    def by_kind(self) -> dict[str, dict[str, float | int]]:
+        out: dict[str, dict[str, float | int]] = {}
+        for kind, values in sorted(self.kinds.items(), key=lambda kv: -statistics.median(kv[1])):
+            ordered = sorted(values)
+            out[kind] = {
+                "n": len(values),
+                "p50": round(1000 * statistics.median(values), 1),
+                "p99": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
+            }
+        return out
+
+
+# --- what the senders say --------------------------------------------------------------------
+
+MIX = "varied"  # or "scripted" (--mix)
+
+
+def scripted(n: int, rounds: int) -> list[mixes.Probe]:
+    script = SCRIPTS["zh" if n % 3 == 0 else "en"]
+    return [mixes.Probe(script[i % 12], "scripted", "en", "scripted") for i in range(rounds)]
+
+
+def messages_of(
+    senders: int, rounds: int, *, offset: int = 0, suppliers_only: bool = False
+) -> list[list[mixes.Probe]]:
+    """Each sender's messages: the varied mix (distinct while senders x rounds <= its size), or the script."""
+    if MIX == "scripted":
+        return [scripted(n, rounds) for n in range(senders)]
+    kinds = SUPPLIER_KINDS if suppliers_only else tuple(mixes.WEIGHTS)
+    return list(mixes.rounds_of(varied(kinds), senders, rounds, offset))
+
+
+_VARIED: dict[tuple[str, ...], list[mixes.Probe]] = {}
+SUPPLIER_KINDS = tuple(k for k in mixes.WEIGHTS if k not in mixes.SALES_KINDS)
+
+
+def varied(kinds: tuple[str, ...]) -> list[mixes.Probe]:
+    if kinds not in _VARIED:
+        _VARIED[kinds] = mixes.varied_mix(kinds=kinds)
+    return _VARIED[kinds]
 
 
 # --- drivers ---------------------------------------------------------------------------------
@@ -135,24 +189,36 @@ class TelegramReplies:
             await asyncio.sleep(0.005)
 
 
-async def closed_loop_web(base: str, senders: int, rounds: int) -> Measured:
+async def closed_loop_web(
+    base: str, senders: int, rounds: int, *, offset: int = 0, script: bool = False
+) -> Measured:
     measured = Measured()
     limits = httpx.Limits(max_connections=senders + 4)
+    plans = (
+        [scripted(n, rounds) for n in range(senders)]
+        if script
+        else messages_of(senders, rounds, offset=offset)
+    )
 
     async def supplier(n: int, client: httpx.AsyncClient) -> None:
-        script = SCRIPTS["zh" if n % 3 == 0 else "en"]
-        for i in range(rounds):
-            body = {"sender": f"load-{n}", "text": script[i % len(script)], "supplier_id": SUPPLIERS[n % 5]}
+        conversation = 0
+        for probe in plans[n]:
+            body = {"sender": f"load-{n}-{conversation}", "text": probe.text, "supplier_id": SUPPLIERS[n % 5]}
+            if probe.kind in mixes.NEW_CONVERSATION_AFTER:
+                conversation += 1
             started = time.monotonic()
             try:
                 response = await client.post("/web/messages", json=body)
-                if response.status_code != 200 or not response.json().get("replies"):
+                answered = response.json().get("replies") if response.status_code == 200 else None
+                if not answered or any(r.get("kind") == "handoff" for r in answered):
+                    conversation += 1  # with a person now (the bot is silent there): start another
+                if not answered:
                     measured.errors.append(f"{response.status_code} {response.text[:100]}")
                     continue
             except httpx.HTTPError as exc:
                 measured.errors.append(repr(exc))
                 continue
-            measured.replies.append(time.monotonic() - started)
+            measured.record(probe.kind, time.monotonic() - started)
 
     async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
         measured.started = time.monotonic()
@@ -166,27 +232,31 @@ async def closed_loop_telegram(base: str, api: FakeTelegramAPI, senders: int, ro
     replies = TelegramReplies(api)
     watcher = asyncio.create_task(replies.run())
     next_id = iter(range(10_000_000, 20_000_000))
+    # suppliers' kinds only (sales reps are on Slack), from where the web loop's messages end
+    plans = messages_of(senders, rounds, offset=senders * rounds, suppliers_only=True)
 
-    async def supplier(chat: int, client: httpx.AsyncClient) -> None:
-        script = SCRIPTS["zh" if chat % 3 == 0 else "en"]
-        for i in range(rounds):
+    async def supplier(n: int, client: httpx.AsyncClient) -> None:
+        for k, probe in enumerate(plans[n - 1]):
+            # a chat of its own per message (chats 1..senders x rounds are linked): a message that hands
+            # its chat to a person (the bot then stays silent there) leaves the next ones unaffected
+            chat = n + k * senders
             answered = replies.expect(chat)
             started = time.monotonic()
             try:
                 measured.acks.append(
-                    await post_update(client, text_update(next(next_id), script[i % 12], chat_id=chat))
+                    await post_update(client, text_update(next(next_id), probe.text, chat_id=chat))
                 )
                 at = await asyncio.wait_for(answered, 60)
             except (httpx.HTTPError, RuntimeError, TimeoutError) as exc:
-                measured.errors.append(repr(exc))
+                measured.errors.append(f"{exc!r} {probe.kind}: {probe.text[:60]}")
                 continue
-            measured.replies.append(at - started)
+            measured.record(probe.kind, at - started)
 
     async with httpx.AsyncClient(
         base_url=base, timeout=60, limits=httpx.Limits(max_connections=senders + 4)
     ) as client:
         measured.started = time.monotonic()
-        await asyncio.gather(*(supplier(chat, client) for chat in range(1, senders + 1)))
+        await asyncio.gather(*(supplier(n, client) for n in range(1, senders + 1)))
         measured.finished = time.monotonic()
     watcher.cancel()
     return measured
@@ -200,13 +270,17 @@ async def open_loop_telegram(
     replies = TelegramReplies(api)
     watcher = asyncio.create_task(replies.run())
     pending: list[asyncio.Task[None]] = []
+    if MIX == "scripted":
+        texts = [SCRIPTS["zh" if c % 3 == 0 else "en"][k] for k in range(12) for c in (1, 3)]
+    else:  # suppliers' kinds, but none that hands the chat to a person
+        texts = [p.text for p in varied(SUPPLIER_KINDS) if p.kind not in ("handoff", "complaint")]
 
     async def one(n: int, client: httpx.AsyncClient) -> None:
         chat = 1 + n % chats
         answered = replies.expect(chat)
         started = time.monotonic()
         try:
-            text = SCRIPTS["zh" if chat % 3 == 0 else "en"][n % 12]
+            text = texts[n % len(texts)]
             measured.acks.append(await post_update(client, text_update(30_000_000 + n, text, chat_id=chat)))
             at = await asyncio.wait_for(answered, 60)
         except (httpx.HTTPError, RuntimeError, TimeoutError) as exc:
@@ -229,21 +303,48 @@ async def open_loop_telegram(
     return measured
 
 
-async def idle(base: str, messages: int = 20) -> Measured:
+async def idle(base: str, messages: int = 40, probes: list[mixes.Probe] | None = None) -> Measured:
+    """One sender alone: `messages` of the mix (from its end: not the closed loop's), 0.2 s apart."""
     measured = Measured()
+    if probes is None:
+        probes = scripted(1, messages) if MIX == "scripted" else varied(tuple(mixes.WEIGHTS))[-messages:]
+    conversation = 0
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         measured.started = time.monotonic()
-        for i in range(messages):
+        for probe in probes:
             started = time.monotonic()
-            body = {"sender": "idle", "text": SCRIPTS["en"][i % 12], "supplier_id": "SUP-001"}
+            body = {
+                "sender": f"idle-{probe.kind}-{conversation}",
+                "text": probe.text,
+                "supplier_id": "SUP-001",
+            }
+            if probe.kind in mixes.NEW_CONVERSATION_AFTER:
+                conversation += 1
             response = await client.post("/web/messages", json=body)
-            if response.status_code == 200:
-                measured.replies.append(time.monotonic() - started)
+            answered = response.json().get("replies") if response.status_code == 200 else None
+            if not answered or any(r.get("kind") == "handoff" for r in answered):
+                conversation += 1
+            if answered:
+                measured.record(probe.kind, time.monotonic() - started)
             else:
-                measured.errors.append(str(response.status_code))
+                measured.errors.append(f"{response.status_code} {response.text[:100]}")
             await asyncio.sleep(0.2)
         measured.finished = time.monotonic()
     return measured
+
+
+async def idle_kinds(base: str, per_kind: int) -> Measured:
+    """One idle sender per kind of message, one kind after another: `per_kind` messages of each."""
+    pool = varied(tuple(mixes.WEIGHTS))
+    chosen: list[mixes.Probe] = []
+    for kind in mixes.WEIGHTS:
+        of_kind = [p for p in reversed(pool) if p.kind == kind]
+        en = [p for p in of_kind if p.language == "en"]
+        zh = [p for p in of_kind if p.language == "zh"]
+        # both languages, two English to one Chinese
+        picked = [p for trio in zip(en[::2], en[1::2], zh, strict=False) for p in trio]
+        chosen += (picked + [p for p in of_kind if p not in picked])[:per_kind]
+    return await idle(base, len(chosen), chosen)
 
 
 async def head_of_line(base: str, api: FakeTelegramAPI, senders: int) -> Measured:
@@ -261,12 +362,23 @@ async def head_of_line(base: str, api: FakeTelegramAPI, senders: int) -> Measure
 
 async def phase(pids: list[int], load: Awaitable[Measured]) -> dict[str, Any]:
     """Run one phase; its figures, with where the CPU went meanwhile: the bot's CPU time per answered
-    message (all its processes), the share of one core each thread of the first process used, and how
+    message (all its processes, and their children: the rendering process), the share of one core
+    each thread of the first process used, and how
     busy the machine was (the bot, the database server and this load generator together)."""
     pid = pids[0]
 
+    def family() -> list[int]:
+        """The bot's processes and their children (the chart-rendering process)."""
+        found = list(pids)
+        for p in pids:
+            for task in Path(f"/proc/{p}/task").glob("*/children"):
+                found += [int(c) for c in task.read_text().split()]
+        return found
+
+    members = family()
+
     def bot_cpu() -> float:
-        return sum(cpu_seconds(f"/proc/{p}/stat") for p in pids)
+        return sum(cpu_seconds(f"/proc/{p}/stat") for p in members)
 
     before, threads_before, (busy_before, total_before) = bot_cpu(), thread_cpu(pid), machine_busy()
     started = time.monotonic()
@@ -289,10 +401,14 @@ async def phase(pids: list[int], load: Awaitable[Measured]) -> dict[str, Any]:
 async def run(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {}
     with FakeTelegramAPI.running() as api:
-        async with running_bot(kind, api, args.senders, {}, split=args.split) as (base, pids):
-            await closed_loop_web(base, 4, 2)  # warm up: models, caches, connections
+        # chats 1..senders x rounds linked: the Telegram closed loop writes each message in a chat of its own
+        linked = max(args.senders, args.senders * args.rounds)
+        async with running_bot(kind, api, linked, {}, split=args.split) as (base, pids):
+            await closed_loop_web(base, 4, 2, script=True)  # warm up: connections (the scripted messages)
             if args.only in (None, "idle"):
                 results["idle"] = await phase(pids, idle(base))
+            if args.only == "kinds":
+                results["idle_by_kind"] = await phase(pids, idle_kinds(base, args.per_kind))
             if args.only in (None, "closed"):
                 with profiled(pids[-1], args.profile, f"{kind}-closed_web") as profile:
                     closed = await phase(pids, closed_loop_web(base, args.senders, args.rounds))
@@ -319,7 +435,14 @@ async def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--only", choices=["idle", "closed", "open"])
+    parser.add_argument("--only", choices=["idle", "closed", "open", "kinds"])
+    parser.add_argument(
+        "--mix",
+        choices=["varied", "scripted"],
+        default="varied",
+        help="varied: bench/mix.py (default); scripted: the first session's 12 messages per sender",
+    )
+    parser.add_argument("--per-kind", type=int, default=9, help="messages per kind with --only kinds")
     parser.add_argument("--senders", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=12, help="messages per sender in the closed loop")
     parser.add_argument("--rate", type=float, default=40.0, help="offered updates/s in the open loop")
@@ -346,6 +469,8 @@ async def main() -> None:
     )
     args = parser.parse_args()
     bot_process.PROJECT = args.project.resolve()
+    global MIX
+    MIX = args.mix
     print(f"machine: {machine()}", flush=True)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     report: dict[str, Any] = {
@@ -354,6 +479,7 @@ async def main() -> None:
         "commit": commit_of(bot_process.PROJECT),
         "senders": args.senders,
         "rounds": args.rounds,
+        "mix": args.mix if args.mix == "scripted" else mixes.shares(varied(tuple(mixes.WEIGHTS))),
     }
     for kind in kinds:
         report[kind] = await run(kind, args)

@@ -16,6 +16,12 @@ from typing import Any
 # Time in the encoders' and the reply model's torch calls counts for them, a driver's C call for the
 # database, and so on; stacks that match nothing are "other Python" (the dialogue's own logic, asyncio).
 PROFILE_PARTS = (
+    ("charts (matplotlib)", ("matplotlib/", "dialogue/analytics/charts")),
+    ("forecasts and trends", ("dialogue/analytics/", "statsmodels/", "scipy/")),
+    (
+        "knowledge and industry retrieval",
+        ("dialogue/faq", "dialogue/handbook", "dialogue/actions/sales/industries"),
+    ),
     ("reply model", ("dialogue/nlg/",)),
     ("NLU encoder and classifier", ("sentence_transformers/", "nlu/")),
     ("database", ("sqlalchemy/", "aiosqlite/", "sqlite3", "psycopg", "asyncpg", "bot/storage/")),

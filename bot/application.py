@@ -223,6 +223,10 @@ class Application:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+        try:  # escalation summaries being written (llm `assist`): each is bounded by the model's timeout
+            await asyncio.wait_for(self.handoff.help.settle(), timeout=self._drain_seconds)
+        except Exception:  # TimeoutError included: a summary is a nicety, never a reason to hang at stop
+            logger.warning("escalation summaries still being written at stop were left", exc_info=True)
         for adapter in self.adapters.values():  # only now: the sends in hand are finished
             try:
                 await adapter.close()

@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.web.access import RateLimits
+from bot.analytics_cache import CachedSqlBackend
 from bot.api.applier import BatchApplier
 from bot.api.batches import BatchQueue
 from bot.api.routes import PushApi
 from bot.application import Application, Notifiers, Role
 from bot.config import AppConfig
 from bot.delivery import Delivery
+from bot.handoff_wiring import build_handoff
 from bot.ingest import Ingestor
 from bot.jobs.digest import DigestSources
 from bot.jobs.leader import SchedulerLeader
 from bot.jobs.schedule import build_scheduler
 from bot.liveness import Liveness, new_holder
+from bot.llm.build import build_llm
 from bot.metrics import Metrics
 from bot.ml import Models
 from bot.notify import DoneBoard, Notifier
-from bot.platforms import AdapterDeps, agent_directory, build_adapters, desk_audience, support_desk
+from bot.platforms import AdapterDeps, agent_directory, build_adapters, pacing_storage
 from bot.replies import ReplyWaiter
 from bot.sender import OutboxSender
 from bot.storage.accounts import SqlAccounts
-from bot.storage.backend import SqlBackend
+from bot.storage.console_reads import ConsoleReads
 from bot.storage.db import make_engine, make_sessionmaker
 from bot.storage.escalations import SqlEscalations
 from bot.storage.generated_files import GENERATED, GeneratedFiles
@@ -38,7 +43,6 @@ from bot.worker import Worker
 from dialogue.actions.base import Services
 from dialogue.clock import Clock, Sleep, system_clock
 from dialogue.handoff.desk import HandoffDesk
-from dialogue.handoff.service import HandoffService
 from dialogue.handoff.sla_watch import SlaWatch
 from dialogue.manager import DialogueManager, Policy
 from dialogue.messages import Platform
@@ -60,25 +64,27 @@ def build_application(
     engine = engine or make_engine(config.database_url, echo=s.database.echo, pool_size=s.database.pool_size)
     sessionmaker = make_sessionmaker(engine)
     store = PipelineStore.on(sessionmaker, clock=clock, transact=transact_for(engine))
-    backend = SqlBackend(sessionmaker, clock=clock)
+    backend = CachedSqlBackend(sessionmaker, clock=clock)  # analytics reads cached per data version
     accounts = SqlAccounts(sessionmaker, clock=clock)
     escalations = SqlEscalations(sessionmaker, clock=clock)
     metrics = Metrics()
     notifiers = Notifiers(inbox=Notifier(), done=DoneBoard(), outbox=Notifier())
     ingest = Ingestor(store.inbox, notifier=notifiers.inbox, metrics=metrics)
     waiter = ReplyWaiter(store, done=notifiers.done)
-    desk = support_desk(config)
-    handoff = HandoffService(
+    llm = build_llm(s.llm, api_key=config.secrets.LLM_API_KEY, metrics=metrics)  # None: provider off / no use
+    handoff = build_handoff(
+        config,
         store=escalations,
         backend=backend,
         clock=clock,
-        settings=s.handoff,
-        desk=desk,
         observer=metrics.observe_escalation,
-        audience=desk_audience(config),
+        llm=llm,  # assist: the card's summary, suggested replies; translate: handoff.agent_language
+        announce=True,  # warn once at start-up when there is no Slack desk
     )
+    desk = handoff.desk.channel
     generated = GeneratedFiles(sessionmaker)
-    console = WebConsole(handoff=handoff, escalations=escalations, sessionmaker=sessionmaker, clock=clock)
+    reads = ConsoleReads(sessionmaker)
+    console = WebConsole(handoff=handoff, escalations=escalations, reads=reads, clock=clock)
     adapters = build_adapters(
         config,
         AdapterDeps(
@@ -94,20 +100,21 @@ def build_application(
             on_link_failure=metrics.link_failures.labels(Platform.WEB.value).inc,
         ),
     )
+    renderer = models.renderer
+    if llm is not None:
+        models = replace(models, closables=(*models.closables, llm.model))  # its client closes with them
+        if llm.enabled("listing"):
+            # Imported here: dialogue.nlg's renderer imports torch, which a web role never loads.
+            from dialogue.nlg.listing_llm import ModelListings
+
+            renderer = ModelListings(renderer, llm, tables=getattr(renderer, "products", None))
     manager = DialogueManager(
         nlu=models.make_parser(backend),
-        renderer=models.renderer,
-        services=Services(backend=backend, accounts=accounts, handoff=handoff),
+        renderer=renderer,
+        services=Services(backend=backend, accounts=accounts, handoff=handoff, llm=llm),
         clock=clock,
         actions=models.actions,
-        policy=Policy(
-            confidence_threshold=s.dialogue.confidence_threshold,
-            fallbacks_before_handoff=s.dialogue.fallbacks_before_handoff,
-            session_ttl=timedelta(minutes=s.dialogue.session_ttl_minutes),
-            web_is_sales_channel=s.web.trust_supplier_id,
-            default_language=s.dialogue.default_language,
-            handoff=s.handoff,
-        ),
+        policy=Policy(dialogue=s.dialogue, handoff=s.handoff, web_is_sales_channel=s.web.trust_supplier_id),
         desk=(
             HandoffDesk(service=handoff, agents=agent_directory(config, adapters), relays=escalations)
             if desk is not None
@@ -156,6 +163,8 @@ def build_application(
             sla=SlaWatch(handoff, settings=s.handoff, clock=clock),
             sla_every_seconds=s.handoff.sla_scan_seconds,
             notifications=s.notifications,
+            api=s.api,
+            handbook_store=s.knowledge.store,
         )
         leader = SchedulerLeader(engine, scheduler, sleep=sleep)
     batch_queue, pushed = BatchQueue(sessionmaker), Notifier()
@@ -165,6 +174,9 @@ def build_application(
         queue=batch_queue,
         clock=clock,
         wake=pushed,
+        limits=RateLimits(storage_uri=pacing_storage(config)),
+        failures_before_lock=s.api.token_failures_before_lock,
+        lock_seconds=s.api.token_lock_minutes * 60,
     )
     batches = BatchApplier(
         queue=batch_queue,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict, YamlConfigSettingsSource
 from pydantic_settings.sources.utils import parse_env_vars
 
@@ -22,19 +22,16 @@ from adapters.slack.settings import SlackSettings
 from adapters.telegram.settings import TelegramSettings
 from adapters.web.settings import WebSettings
 from bot.errors import ConfigError
+from bot.llm.settings import LlmSettings
 from bot.notifications.settings import NotificationSettings
 from dialogue.nlg.settings import NlgSettings
 from dialogue.settings import DialogueSettings, HandoffSettings, KnowledgeSettings, known_timezone
-from nlu.settings import NluSettings
+from nlu.settings import NluSettings, SettingsSection
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AppSettings(_Section):
+class AppSettings(SettingsSection):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     var_dir: Path = Path("var")
     timezone: str = "UTC"
@@ -42,7 +39,7 @@ class AppSettings(_Section):
     _known_timezone = field_validator("timezone")(known_timezone)
 
 
-class ServerSettings(_Section):
+class ServerSettings(SettingsSection):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     proxy_headers: bool = Field(
@@ -55,7 +52,7 @@ class ServerSettings(_Section):
     )
 
 
-class DatabaseSettings(_Section):
+class DatabaseSettings(SettingsSection):
     echo: bool = False
     pool_size: int = Field(
         default=16,
@@ -66,7 +63,7 @@ class DatabaseSettings(_Section):
     )
 
 
-class PipelineSettings(_Section):
+class PipelineSettings(SettingsSection):
     workers: int = Field(
         default=4, ge=1, description="worker tasks per process, each claiming a batch of turns"
     )
@@ -88,15 +85,27 @@ class PipelineSettings(_Section):
     drain_seconds: float = Field(default=10.0, gt=0, description="how long a stop waits for work in hand")
 
 
-class ApiSettings(_Section):
+class ApiSettings(SettingsSection):
     max_body_bytes: int = Field(
         default=10 * 1024 * 1024,
         ge=1024,
         description="the largest body POST /api/v1/{entity} takes (413 past it); send more in parts",
     )
+    token_failures_before_lock: int = Field(
+        default=10, ge=1, description="wrong or missing tokens from one client address before it is locked"
+    )
+    token_lock_minutes: int = Field(
+        default=15, ge=1, description="how long such an address gets 429 (whatever token it sends)"
+    )
+    batch_retention_days: int = Field(
+        default=30,
+        ge=1,
+        description="finished batches older than this are deleted by the nightly job; their idempotency keys "
+        "are then accepted as new",
+    )
 
 
-class SchedulerSettings(_Section):
+class SchedulerSettings(SettingsSection):
     enabled: bool = True
     session_expiry_seconds: float = Field(default=60.0, gt=0)
     retention_days: int = Field(default=365, ge=1)
@@ -124,6 +133,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     notifications: NotificationSettings = NotificationSettings()
     api: ApiSettings = ApiSettings()
+    llm: LlmSettings = LlmSettings()
 
 
 class Secrets(BaseSettings):
@@ -141,6 +151,8 @@ class Secrets(BaseSettings):
     AGENT_CONSOLE_TOKEN: str = ""  # the web console's password when web.allow_remote is on
     WEB_SESSION_SECRET: str = ""  # signs the web chat's session cookies; web.allow_remote needs it
     OPSBOT_API_TOKEN: str = ""  # the push API's bearer token (POST /api/v1/{entity}); unset: the API is off
+    # the language model server's key (llm.provider openai); many local servers need none
+    LLM_API_KEY: str = ""
 
     def __repr__(self) -> str:  # never print tokens
         present = [k for k, v in self.model_dump().items() if v]
@@ -235,7 +247,7 @@ def _yaml_source(path: Path | None) -> YamlConfigSettingsSource:
         raise ConfigError(f"{path}: the top level must be a mapping of sections")
     for section, values in data.items():
         for key in values if isinstance(values, dict) else ():
-            if str(key).lower() in _SECRET_NAMES or str(key).lower().endswith(("token", "secret")):
+            if str(key).lower() in _SECRET_NAMES or str(key).lower().endswith(("token", "secret", "api_key")):
                 raise ConfigError(
                     f"{section}.{key}: secrets are read from the environment only, not from config.yaml"
                 )
@@ -257,8 +269,3 @@ def load_config(path: str | Path | None = None, *, environ: Mapping[str, str] | 
     if secrets.REDIS_URL and not secrets.REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError("REDIS_URL: must start with redis://, rediss:// or unix://")
     return config
-
-
-def settings_as_yaml(settings: Settings) -> str:
-    """Render the settings as config.yaml text (used to check that config.yaml lists every default)."""
-    return yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -21,7 +21,8 @@ from adapters.base import FileContent, FileUnavailable
 from bot.storage.escalations import SqlEscalations
 from bot.storage.generated_files import GENERATED
 from bot.storage.outbox import OutboxItem
-from dialogue.errors import DeliveryError
+from dialogue.errors import DeliveryError, DeliveryFailure
+from dialogue.handoff.desk_posts import escalation_key
 from dialogue.messages import Attachment, ConversationKey, OutgoingMessage, Platform
 
 logger = logging.getLogger(__name__)
@@ -49,9 +50,8 @@ def _escalation_of(message: OutgoingMessage) -> int | None:
 
 def desk_thread(message: OutgoingMessage, escalation_id: int, text: str) -> OutgoingMessage:
     """A note in the thread of escalation `escalation_id`'s card, on `message`'s desk."""
-    desk = message.conversation
     return OutgoingMessage(
-        ConversationKey(desk.platform, desk.chat_id, f"esc-{escalation_id}"),
+        escalation_key(message.conversation, escalation_id),
         text,
         kind="desk",
         metadata={"escalation_id": escalation_id, "place": "thread"},
@@ -137,10 +137,10 @@ class Delivery:
         if escalation_id is None or self._receipt_target(item.message) is None or self._desk is None:
             return ()
         if final:
-            text = f"⚠️ Not delivered to the supplier: {explain(error.reason)}."
+            text = f"⚠️ Not delivered to the supplier: {explain(error)}."
         elif item.attempts == 0:
             wait = f" in {error.retry_after:.0f} s" if error.retry_after else ""
-            text = f"⏳ Not delivered yet ({explain(error.reason)}); retrying{wait}."
+            text = f"⏳ Not delivered yet ({explain(error)}); retrying{wait}."
         else:
             return ()
         return (desk_thread(OutgoingMessage(self._desk, ""), escalation_id, text),)
@@ -155,15 +155,22 @@ class Delivery:
         return ConversationKey(platform, channel, ts)
 
 
-def explain(reason: str) -> str:
-    """A delivery error in words an agent understands."""
-    lowered = reason.lower()
-    if "blocked" in lowered or "forbidden" in lowered:
-        return "the supplier blocked the bot"
-    if "rate limited" in lowered or "ratelimited" in lowered or "flood" in lowered:
-        return "Telegram's flood limit"
-    if "chat not found" in lowered or "chat migrated" in lowered:
-        return "the supplier's chat no longer exists"
-    if "too large" in lowered:
-        return reason
-    return reason
+_WORDS: Mapping[DeliveryFailure, str] = {
+    DeliveryFailure.BLOCKED: "the supplier blocked the bot",
+    DeliveryFailure.RATE_LIMITED: "Telegram's flood limit",
+    DeliveryFailure.CHAT_GONE: "the supplier's chat no longer exists",
+    DeliveryFailure.MIGRATED: "the supplier's group moved to a new chat",
+}
+
+
+def explain(error: DeliveryError) -> str:
+    """A delivery error in words an agent understands (the platform's own reason when no kind fits)."""
+    return _WORDS.get(error.kind, error.reason)
+
+
+def follow_migration(message: OutgoingMessage, error: DeliveryError) -> OutgoingMessage | None:
+    """`message` readdressed to the chat a migrated group moved to; None when `error` is no such move."""
+    moved_to = error.new_chat_id
+    if error.kind is not DeliveryFailure.MIGRATED or not moved_to or moved_to == message.conversation.chat_id:
+        return None
+    return replace(message, conversation=replace(message.conversation, chat_id=moved_to))

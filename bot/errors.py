@@ -9,8 +9,4 @@ class ConfigError(OpsbotError):
     """A setting is missing or has a bad value; the message names the key."""
 
 
-class StorageError(OpsbotError):
-    """The database could not be reached or is not migrated."""
-
-
-__all__ = ["ConfigError", "OpsbotError", "StorageError"]
+__all__ = ["ConfigError", "OpsbotError"]

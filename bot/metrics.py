@@ -81,6 +81,31 @@ class Metrics:
         self.open_escalations = Gauge(
             "opsbot_escalations_open", "Open escalations by status", ["status"], registry=r
         )
+        self.llm_seconds = Histogram(
+            "opsbot_llm_seconds",
+            "Language model calls, by use and outcome (ok, timeout, connection, rate_limited, ...)",
+            ["use", "outcome"],
+            registry=r,
+            buckets=(0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32),
+        )
+        self.llm_tokens = Counter(
+            "opsbot_llm_tokens_total",
+            "Language model tokens, by use and direction (in, out)",
+            ["use", "direction"],
+            registry=r,
+        )
+        self.llm_fallbacks = Counter(
+            "opsbot_llm_fallback_total",
+            "Language model calls that gave nothing usable, so opsbot answered without the model",
+            ["use", "reason"],
+            registry=r,
+        )
+        self.llm_rejected = Counter(
+            "opsbot_llm_rejected_total",
+            "Language model answers not shown: they failed the grounding checks",
+            ["use", "reason"],
+            registry=r,
+        )
 
     def observe_escalation(self, escalation: Escalation, change: str) -> None:
         """Count an escalation's change (the handoff service's observer)."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from dialogue.actions.base import ActionTable
@@ -87,12 +88,80 @@ class Models:
     renderer: ReplyRenderer
     actions: ActionTable
     closables: tuple[Any, ...] = ()  # parts with an `aclose()` (batching threads), closed at stop
+    # Each model's first call (torch's first pass is slow), made before the process reports ready.
+    warm_ups: tuple[Callable[[], Awaitable[object]], ...] = field(default=())
 
     async def aclose(self) -> None:
         for part in (*self.closables, self.renderer):
             close = getattr(part, "aclose", None)
             if close is not None:
                 await close()
+
+
+async def warm_models(models: Models) -> float:
+    """The models' first calls, then the actions' indexes (knowledge, industries): what the first
+    answer of each kind would otherwise wait for. Returns the seconds it took."""
+    started = time.monotonic()
+
+    async def one(warm: Callable[[], Awaitable[object]]) -> None:
+        try:
+            await warm()
+        except Exception:
+            logger.exception("warming up %s failed; it is done on first use", warm)
+
+    # together: they wait on different threads (each encoder's, the reply model's) and processes
+    await asyncio.gather(*(one(warm) for warm in (*models.warm_ups, *models.actions.warm_ups)))
+    seconds = time.monotonic() - started
+    logger.info("models and indexes warmed up in %.1fs", seconds)
+    return seconds
+
+
+class _WebRole:
+    """The parser and renderer of a `--role web` process: never called (it runs no turn)."""
+
+    async def parse(self, text: str) -> NluResult:
+        raise RuntimeError("a --role web process understands no message: workers do")
+
+    async def render(self, outcome: str, facts: Any, *, language: str, user_text: str = "") -> Any:
+        raise RuntimeError("a --role web process renders no reply: workers do")
+
+    async def describe_product(self, attributes: Any, *, language: str) -> Any:
+        raise RuntimeError("a --role web process renders no reply: workers do")
+
+
+def web_role_models() -> Models:
+    """What a `--role web` process holds: no model (no torch, no encoder). It stores and acknowledges;
+    workers answer."""
+    web = _WebRole()
+    return Models(make_parser=lambda _names: web, renderer=web, actions=ActionTable())
+
+
+def chart_offload() -> Any:
+    """Charts drawn in a process of their own (dialogue.analytics.render_pool), installed for the actions."""
+    from dialogue.analytics.charts import use_offload
+    from dialogue.analytics.render_pool import ProcessOffload
+
+    offload = ProcessOffload(warm_modules=("dialogue.analytics.charts",))
+    use_offload(offload)
+    return offload
+
+
+def first_calls(
+    encoder: Any, renderer: ReplyRenderer, offload: Any
+) -> tuple[Callable[[], Awaitable[object]], ...]:
+    """Warm-ups for `Models.warm_ups`: both encoders on EN and ZH, the reply model in both languages,
+    the rendering process started."""
+
+    async def encoders() -> None:
+        texts = ["where is my order PO-1001?", "我的订单 PO-1001 到哪了？"]
+        await encoder.encode(texts)
+        await encoder.retrieval().encode(texts)
+
+    async def replies() -> None:
+        for language in ("en", "zh"):
+            await renderer.render("greeting", {}, language=language, user_text="hi")
+
+    return (encoders, replies, offload.warm)
 
 
 def ensure_models(
@@ -189,4 +258,22 @@ def load_models(
         max_invoices_listed=dialogue.max_invoices_listed,
         reorder_lead_time_days=dialogue.reorder_lead_time_days,
     )
-    return Models(make_parser=make_parser, renderer=load_renderer(nlg), actions=actions, closables=(encoder,))
+    renderer = load_renderer(nlg)
+    offload = chart_offload()
+    return Models(
+        make_parser=make_parser,
+        renderer=renderer,
+        actions=actions,
+        closables=(encoder, _Closing(offload)),
+        warm_ups=first_calls(encoder, renderer, offload),
+    )
+
+
+class _Closing:
+    """An `aclose()` for a part that closes synchronously."""
+
+    def __init__(self, part: Any) -> None:
+        self._part = part
+
+    async def aclose(self) -> None:
+        self._part.close()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -19,9 +18,6 @@ from bot.storage.inbox import Inbox
 from bot.web_console import WebConsole
 from dialogue.clock import Clock, Sleep
 from dialogue.handoff.desk import AgentDirectory
-from dialogue.messages import ConversationKey, Platform
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,23 +133,6 @@ class ConfiguredAgents:
 
     async def name_of(self, user_id: str) -> str:
         return ""
-
-
-def support_desk(config: AppConfig) -> ConversationKey | None:
-    """Where escalation cards go: the Slack support channel, when Slack runs and one is set.
-
-    Called once, at build time: the warning appears at start-up when there is no Slack desk.
-    """
-    channel = config.settings.slack.support_channel
-    slack_on = slack_mode(config) is not None
-    if not slack_on or not channel:
-        logger.warning(
-            "no support desk in Slack (%s): escalations are kept, and agents work them in the web "
-            "console (/agent) or with `opsbot escalations`",
-            "slack.support_channel is empty" if slack_on else "Slack is not configured",
-        )
-        return None
-    return ConversationKey(Platform.SLACK, channel)
 
 
 def agent_directory(config: AppConfig, adapters: Mapping[str, Adapter]) -> AgentDirectory:

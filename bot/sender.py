@@ -10,7 +10,7 @@ from typing import Protocol
 
 from adapters.base import FileContent, SendResult
 from bot.config import PipelineSettings
-from bot.delivery import Delivery
+from bot.delivery import Delivery, follow_migration
 from bot.metrics import Metrics
 from bot.notify import Notifier
 from bot.storage.outbox import Delivered, Outbox, OutboxItem
@@ -129,7 +129,7 @@ class OutboxSender:
             if self._delivery is not None:
                 prepared = await self._delivery.prepare(item.message)
                 message, files, follow_ups = prepared.message, prepared.files, prepared.follow_ups
-            result = await (adapter.send(message, files) if files else adapter.send(message))
+            message, result = await self._send(adapter, message, files, extra)
         except DeliveryError as exc:
             await self._delivery_failed(item, exc, extra)
             return None
@@ -149,6 +149,25 @@ class OutboxSender:
                 *await self._delivery.after_sent(item, message, result.platform_message_id),
             )
         return Delivered(item, result.platform_message_id, follow_ups)
+
+    @staticmethod
+    async def _send(
+        adapter: Deliverer, message: OutgoingMessage, files: Sequence[FileContent], extra: dict[str, object]
+    ) -> tuple[OutgoingMessage, SendResult]:
+        """Send once; a migrated group gets it at its new chat id, once. (What was sent, the result.)"""
+        try:
+            return message, await (adapter.send(message, files) if files else adapter.send(message))
+        except DeliveryError as exc:
+            moved = follow_migration(message, exc)
+            if moved is None:
+                raise
+        logger.warning(
+            "%s moved to chat %s; sending there",
+            message.conversation.as_str(),
+            moved.conversation.chat_id,
+            extra=extra,
+        )
+        return moved, await (adapter.send(moved, files) if files else adapter.send(moved))
 
     async def _delivery_failed(self, item: OutboxItem, exc: DeliveryError, extra: dict[str, object]) -> None:
         attempts = item.attempts + 1

@@ -17,7 +17,7 @@ import uvicorn
 from bot.application import Role
 from bot.builder import build_application
 from bot.config import AppConfig
-from bot.ml import Models, ensure_models, load_models
+from bot.ml import Models, ensure_models, load_models, warm_models, web_role_models
 from bot.storage.db import make_engine, make_sessionmaker
 from bot.storage.migrate import current_revision, upgrade
 from dialogue.errors import OpsbotError
@@ -116,7 +116,15 @@ async def serve(
     """
     if role != Role.ALL and config.database_url.startswith("sqlite"):
         raise OpsbotError(f"--role {role.value} needs PostgreSQL (DATABASE_URL): SQLite is one process")
-    models = models or await prepare_models(config)
+    if models is None:
+        # a web process stores and acknowledges: no model (a worker answers); the others load them, and
+        # make every model's first call and build every index before listening, so that /healthz
+        # answers (ready) only when the first answer of each kind comes at its usual speed
+        if role == Role.WEB:
+            models = web_role_models()
+        else:
+            models = await prepare_models(config)
+            await warm_models(models)
     application = build_application(config, models=models, role=role)
     host = host or config.settings.server.host
     port = port or config.settings.server.port

@@ -1,8 +1,8 @@
 """The web adapter's view of the running bot: the agent console's backend and the web chat's feed.
 
 Every change goes through `HandoffService` (the same rules as the Slack desk and the CLI); replies and
-notes are mirrored to the Slack desk when there is one. Reads come from the escalation store, the turn
-log and the outbox.
+notes are mirrored to the Slack desk when there is one. Reads come from the escalation store and
+`ConsoleReads` (the turn log and the outbox).
 """
 
 from __future__ import annotations
@@ -11,17 +11,15 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from adapters.web import ChatUpdate, ChatUpdates, DemoSupplier, HandoffState, TranscriptLine
 from adapters.web.session import MIN_SECRET_CHARS
 from bot.config import AppConfig
 from bot.errors import ConfigError
-from bot.storage.dialect import Sessionmaker
+from bot.storage.console_reads import ConsoleReads
 from bot.storage.escalations import SqlEscalations
-from bot.storage.serde import outgoing_from_json
-from bot.storage.tables import InboxRow, OutboxRow, SupplierRow, TurnEventRow
 from dialogue.clock import Clock
+from dialogue.handoff.agent_help import LANGUAGES, REFUSED, TRANSLATED_IN
+from dialogue.handoff.desk_posts import latest_summary
 from dialogue.handoff.model import Agent, Escalation, Event, Reason, Status
 from dialogue.handoff.requests import Outcome
 from dialogue.handoff.service import HandoffService
@@ -78,6 +76,10 @@ def _reasons(data: object) -> str:
     )
 
 
+def _words(code: object) -> str:
+    return str(code or "").replace("_", " ")
+
+
 def describe(event: Event, esc: Escalation) -> TranscriptLine | None:
     """An audit event as a line of the transcript; None for the ones the console does not show."""
     data, at = event.data, event.at
@@ -100,13 +102,23 @@ def describe(event: Event, esc: Escalation) -> TranscriptLine | None:
         "breached": "The resolve deadline has passed",
         "agent_edit": f"{name} edited a message: {data.get('text', '')}",
         "agent_delete": f"{name} deleted a message",
+        REFUSED: f"Not sent to the supplier (its translation: {_words(data.get('reason'))}): "
+        f"{data.get('text', '')}",
     }
     if event.kind == "agent_message":
-        return TranscriptLine("agent", str(data.get("text", "")), at, _who(event.actor, esc))
+        text = str(data.get("text", ""))
+        if data.get("sent"):
+            language = LANGUAGES.get(str(data.get("language", "")), "their language")
+            text += f"\n(sent in {language}: {data['sent']})"
+        return TranscriptLine("agent", text, at, _who(event.actor, esc))
+    if event.kind == TRANSLATED_IN:
+        language = LANGUAGES.get(str(data.get("to", "")), "")
+        shown = str(data.get("translation") or f"(no translation: {_words(data.get('reason'))})")
+        return TranscriptLine("event", f"{language} translation of the supplier's message: {shown}", at)
     if event.kind == "note":
         return TranscriptLine("note", str(data.get("text", "")), at, _who(event.actor, esc))
-    text = texts.get(event.kind)
-    return TranscriptLine("event", text, at) if text else None
+    said = texts.get(event.kind)
+    return TranscriptLine("event", said, at) if said else None
 
 
 def _ended_at(esc: Escalation) -> datetime | None:
@@ -124,12 +136,12 @@ class WebConsole:
         *,
         handoff: HandoffService,
         escalations: SqlEscalations,
-        sessionmaker: Sessionmaker,
+        reads: ConsoleReads,
         clock: Clock,
     ) -> None:
         self._handoff = handoff
         self._escalations = escalations
-        self._sm = sessionmaker
+        self._reads = reads
         self._clock = clock
 
     def now(self) -> datetime:
@@ -151,29 +163,30 @@ class WebConsole:
         lines = [*turns, *(line for line in events if line is not None)]
         return sorted(lines, key=lambda line: line.at)  # stable: a turn before an event of the same instant
 
+    async def summary(self, escalation: Escalation) -> Sequence[str]:
+        """The model's three checked lines about the conversation (llm.uses assist), once made."""
+        return latest_summary(await self._escalations.events(escalation.id))
+
+    @property
+    def suggests(self) -> bool:
+        return self._handoff.help.assists
+
+    async def suggest(self, escalation_id: int, agent: Agent) -> str | None:
+        """A draft reply for the agent to edit or send; nothing is sent here."""
+        esc = await self._escalations.get(escalation_id)
+        if esc is None or not esc.is_open:
+            return None
+        return await self._handoff.help.suggest(esc)
+
     async def _turns(self, esc: Escalation) -> list[TranscriptLine]:
-        key, end = esc.conversation_key, _ended_at(esc)
-        said = (
-            TurnEventRow.conversation_key == key,
-            TurnEventRow.kind.in_(("user", "bot")),
-            TurnEventRow.text != "",
+        lines = await self._reads.turns_around(
+            esc.conversation_key,
+            start=esc.created_at,
+            end=_ended_at(esc),
+            before=HISTORY_TURNS,
+            after=MAX_TURNS,
         )
-        # a supplier's line is shown at its arrival, before the escalation that its turn opened
-        columns = (TurnEventRow.kind, TurnEventRow.text, TurnEventRow.created_at, InboxRow.received_at)
-        joined = select(*columns).outerjoin(InboxRow, InboxRow.id == TurnEventRow.inbox_id)
-        before = joined.where(*said, TurnEventRow.created_at < esc.created_at)
-        after = joined.where(*said, TurnEventRow.created_at >= esc.created_at)
-        if end is not None:
-            after = after.where(TurnEventRow.created_at <= end)
-        async with self._sm() as s:
-            earlier = (await s.execute(before.order_by(TurnEventRow.id.desc()).limit(HISTORY_TURNS))).all()
-            later = (await s.execute(after.order_by(TurnEventRow.id).limit(MAX_TURNS))).all()
-        return [
-            TranscriptLine("supplier", row.text, row.received_at or row.created_at)
-            if row.kind == "user"
-            else TranscriptLine("bot", row.text, row.created_at)
-            for row in [*reversed(earlier), *later]
-        ]
+        return [TranscriptLine("supplier" if x.speaker == "user" else "bot", x.text, x.at) for x in lines]
 
     # --- the console: changes, all through the handoff service -------------------------------------
 
@@ -202,29 +215,13 @@ class WebConsole:
 
     async def updates(self, conversation: ConversationKey, after: int | None) -> ChatUpdates:
         key = conversation.as_str()
-        async with self._sm() as s:
-            if after is None:
-                latest = select(func.max(OutboxRow.id)).where(OutboxRow.conversation_key == key)
-                messages: tuple[ChatUpdate, ...] = ()
-                cursor = int((await s.execute(latest)).scalar() or 0)
-            else:
-                rows = (
-                    await s.execute(
-                        select(OutboxRow.id, OutboxRow.payload, InboxRow.external_id)
-                        .outerjoin(InboxRow, InboxRow.id == OutboxRow.inbox_id)
-                        .where(
-                            OutboxRow.conversation_key == key,
-                            OutboxRow.id > after,
-                            OutboxRow.status != "failed",
-                        )
-                        .order_by(OutboxRow.id)
-                        .limit(MAX_UPDATES)
-                    )
-                ).all()
-                messages = tuple(
-                    ChatUpdate(row.id, outgoing_from_json(row.payload), row.external_id or "") for row in rows
-                )
-                cursor = rows[-1].id if rows else after
+        messages: tuple[ChatUpdate, ...] = ()
+        if after is None:
+            cursor = await self._reads.latest_outgoing(key)
+        else:
+            rows = await self._reads.outgoing_after(key, after, limit=MAX_UPDATES)
+            messages = tuple(ChatUpdate(row.id, row.message, row.reply_to) for row in rows)
+            cursor = rows[-1].id if rows else after
         esc = await self._escalations.open_for(key)
         handoff = None
         if esc is not None:
@@ -232,7 +229,4 @@ class WebConsole:
         return ChatUpdates(messages, cursor, handoff)
 
     async def demo_suppliers(self) -> Sequence[DemoSupplier]:
-        async with self._sm() as s:
-            query = select(SupplierRow.id, SupplierRow.name).order_by(SupplierRow.id).limit(100)
-            rows = (await s.execute(query)).all()
-        return [DemoSupplier(row.id, row.name) for row in rows]
+        return [DemoSupplier(sid, name) for sid, name in await self._reads.suppliers(limit=100)]

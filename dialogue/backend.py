@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from dialogue.money import Amounts
+from dialogue.queries import QueryResult, QuietCustomer, SalesNames, SalesQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +68,14 @@ class Product:
     features: str = ""
     unit_price: Decimal = Decimal(0)
     currency: str = "USD"
+    name_zh: str = ""  # the Chinese name, when the data has one (products.name_zh)
 
     def text(self) -> str:
         return " ".join(p for p in (self.name, self.category, self.material, self.features) if p)
+
+    def display_name(self, language: str) -> str:
+        """The name a reply in `language` shows: the Chinese one in Chinese, when there is one."""
+        return self.name_zh if language == "zh" and self.name_zh else self.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +214,19 @@ class Backend(Protocol):
     ) -> DemandHistory | None:
         """The `weeks` whole weeks before the week of `end`; None for an unknown SKU, or one that is
         not `supplier_id`'s when given (a supplier sees only their own SKUs)."""
+        ...
+
+    async def sales_query(self, query: SalesQuery) -> QueryResult:
+        """A sales rep's question, answered in SQL (definitions: docs/metrics.md)."""
+        ...
+
+    async def quiet_customers(self, *, as_of: date, days: int, limit: int) -> Sequence[QuietCustomer]:
+        """Customers whose last not-cancelled order is `days` or more days before `as_of`, longest quiet
+        first."""
+        ...
+
+    async def sales_names(self) -> SalesNames:
+        """The customers, suppliers, categories, products and industries a question may name."""
         ...
 
 

@@ -14,7 +14,6 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
 from dialogue.backend import Order
 from dialogue.demo import DemoData, OrderLine, order_time, order_total
@@ -96,7 +95,3 @@ def generate_demand_history(demo: DemoData, today: date, weeks: int = HISTORY_WE
             )
             lines.extend(order_lines)
     return DemandHistoryData(tuple(orders), tuple(lines))
-
-
-def line_revenue(line: OrderLine) -> Decimal:
-    return line.unit_price * line.quantity

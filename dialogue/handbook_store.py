@@ -7,6 +7,7 @@
 `opsbot knowledge sync` writes a version and then `current` (an atomic rename), so a running bot reads
 either the old handbook or the new one. `HandbookReloader.refresh` runs before each turn's knowledge
 routing: when `current` names another version, the knowledge base adopts it then (no restart).
+`prune_versions` (the nightly retention job) keeps the current version and the few synced before it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,6 +29,8 @@ from dialogue.handbook import DEMO_HANDBOOK, Handbook, HandbookError, handbook_v
 logger = logging.getLogger(__name__)
 
 CURRENT = "current"
+KEEP_PREVIOUS = 5  # synced versions kept besides the current one (to go back to by hand)
+_VERSION = re.compile(r"[0-9a-f]{16}")  # dialogue.handbook.handbook_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +178,35 @@ def load_synced(store: str | Path, *, encoder: str) -> SyncedHandbook | None:
     return SyncedHandbook(
         version, str(payload.get("folder", "")), entries, vectors, str(payload.get("encoder"))
     )
+
+
+def prune_versions(store: str | Path, *, keep_previous: int = KEEP_PREVIOUS) -> list[str]:
+    """Delete the stored versions but the current one and the `keep_previous` synced last; the deleted.
+
+    Versions are ordered by when they were last written (a sync of an older handbook writes it again).
+    Nothing is deleted before the first sync, and a sync writing its version now keeps it: the newest
+    version is always kept, whatever `current` names (`keep_previous` is at least 1).
+    """
+    root = Path(store)
+    current = current_version(root)
+    if not current:
+        return []
+    written: list[tuple[int, str]] = []
+    for path in root.glob("*.json"):
+        if path.stem != current and _VERSION.fullmatch(path.stem):
+            try:
+                written.append((path.stat().st_mtime_ns, path.stem))
+            except OSError:  # deleted meanwhile
+                continue
+    written.sort(reverse=True)
+    deleted = []
+    for _, version in written[max(1, keep_previous) :]:
+        for suffix in (".json", ".npz"):
+            (root / f"{version}{suffix}").unlink(missing_ok=True)
+        deleted.append(version)
+    if deleted:
+        logger.info("handbook store %s: %d old version(s) deleted", root, len(deleted))
+    return deleted
 
 
 class HandbookReloader:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dialogue.messages import IncomingMessage
 from dialogue.session import Session
-from dialogue.yesno import classify_answer
+from dialogue.yesno import classify_answer, is_confirm_button
 from nlu.language import detect_language, has_han, has_letters, is_language_neutral
 
 FORM_LANGUAGE = "form_language"  # session slot: the language a form's question was asked in
@@ -61,5 +61,5 @@ def keep_form_language(message: IncomingMessage, session: Session) -> None:
     asked_in = session.slots.get(FORM_LANGUAGE)
     if not isinstance(asked_in, str):
         return
-    if message.callback_data.startswith("confirm:") or is_language_neutral(message.text):
+    if is_confirm_button(message.callback_data) or is_language_neutral(message.text):
         session.language = asked_in

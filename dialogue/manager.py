@@ -19,13 +19,16 @@ from dialogue.actions.base import (
 )
 from dialogue.actions.basic import escalate
 from dialogue.actions.common import yes_no_buttons
-from dialogue.actions.knowledge import faq_answer
+from dialogue.actions.knowledge import faq_answer, knowledge_answer
+from dialogue.actions.sales.ask import INTENT as SALES_QUERY
+from dialogue.actions.sales.ask import is_rep_channel, sales_layer_takes
 from dialogue.attachments import READABLE_ATTACHMENTS, attachment_label, chart_files
 from dialogue.clock import Clock
 from dialogue.handoff import triggers
 from dialogue.handoff.csat import COMMENT_FORM
 from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.model import Priority
+from dialogue.handoff.silence import held
 from dialogue.handoff.supplier import SupplierSide
 from dialogue.identity import resolve_supplier
 from dialogue.language import decide_turn_language
@@ -34,9 +37,9 @@ from dialogue.nlg.rows import with_rows
 from dialogue.nlg.types import RenderedReply, ReplyRenderer
 from dialogue.notifications import notification_toggle
 from dialogue.risk import bank_details_rule
-from dialogue.routing import KNOWLEDGE_INTENTS, Route, RouteKind
+from dialogue.routing import KNOWLEDGE_INTENTS, Route, RouteKind, is_question
 from dialogue.session import Session, TurnRecord
-from dialogue.settings import HandoffSettings
+from dialogue.settings import DialogueSettings, HandoffSettings
 from dialogue.understanding import (
     ENTRY_BUTTON,
     INTENT_BUTTON,
@@ -47,6 +50,7 @@ from dialogue.understanding import (
     intent_option,
     within_reach,
 )
+from dialogue.yesno import is_confirm_button, pressed_answer
 from nlu.types import OUT_OF_SCOPE, NluResult, Parser
 
 logger = logging.getLogger(__name__)
@@ -54,12 +58,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    confidence_threshold: float = 0.45
-    fallbacks_before_handoff: int = 2
-    session_ttl: timedelta = timedelta(minutes=30)
-    web_is_sales_channel: bool = True  # the local web chat is a demo of every channel
-    default_language: str = "en"  # a new conversation's language until a message shows its own
+    """The rules of a conversation: config.yaml's `dialogue:` and `handoff:` sections, as loaded."""
+
+    dialogue: DialogueSettings = field(default_factory=DialogueSettings)
     handoff: HandoffSettings = field(default_factory=HandoffSettings)  # business rules that call a person
+    web_is_sales_channel: bool = True  # the local web chat is a demo of every channel
+
+    @property
+    def session_ttl(self) -> timedelta:
+        return timedelta(minutes=self.dialogue.session_ttl_minutes)
 
 
 class DialogueManager:
@@ -103,7 +110,9 @@ class DialogueManager:
             return await self._desk.handle(message)  # an agent at the desk, not a conversation with the bot
         text = self._effective_text(message)
         nlu = await self._nlu.parse(text) if text.strip() else empty_nlu(text, session.language)
-        decide_turn_language(message, text, nlu.language, session, default=self._policy.default_language)
+        decide_turn_language(
+            message, text, nlu.language, session, default=self._policy.dialogue.default_language
+        )
         session.record(
             TurnRecord(
                 kind="user",
@@ -114,7 +123,7 @@ class DialogueManager:
                 data={"external_id": message.external_id, "attachments": len(message.attachments)},
             )
         )
-        if session.controller == "human":
+        if held(session):
             relayed = await self._supplier_side.while_escalated(message, session, nlu)
             if relayed is not None:
                 return relayed  # a person is answering: the bot is silent, the desk sees the message
@@ -139,7 +148,7 @@ class DialogueManager:
         self, message: IncomingMessage, session: Session, nlu: NluResult
     ) -> list[OutgoingMessage] | None:
         """The rating keyboard, its comment, and a message soon after a resolution that needs the agent."""
-        side, threshold = self._supplier_side, self._policy.confidence_threshold
+        side, threshold = self._supplier_side, self._policy.dialogue.confidence_threshold
         answered = await side.survey_answer(message, session)
         if answered is None and session.active_form == COMMENT_FORM:
             answered = await side.survey_comment(message, session, nlu, threshold)
@@ -189,7 +198,7 @@ class DialogueManager:
 
     def _expects_button(self, ctx: TurnContext) -> bool:
         """A yes/no button answers the question of the active form; any other press is stale or foreign."""
-        return ctx.message.callback_data.startswith("confirm:") and ctx.session.active_form is not None
+        return is_confirm_button(ctx.message.callback_data) and ctx.session.active_form is not None
 
     async def _attachments(self, ctx: TurnContext) -> list[Reply]:
         """A file is acknowledged and its caption understood; a sticker or a location is not read."""
@@ -203,7 +212,9 @@ class DialogueManager:
             return [received]
         about = await self._understand(ctx, counts_as_fallback=False)
         unclear = all(r.outcome in ("out_of_scope", "clarify", "faq_unknown") for r in about)
-        return [received] if unclear else [received, *about]
+        # A caption that describes the file ("here is our price list") asks nothing of the handbook.
+        describes = not is_question(ctx.message.text) and all(r.outcome == "faq_answer" for r in about)
+        return [received] if unclear or describes else [received, *about]
 
     async def _chosen_intent(self, ctx: TurnContext, intent: str) -> list[Reply]:
         """A button naming an intent (a clarifying question's choice) runs it on the text it was about."""
@@ -233,12 +244,20 @@ class DialogueManager:
                 if answered:
                     return answered
 
+        if SALES_QUERY in self._actions.intents and await sales_layer_takes(ctx):
+            session.state["fallbacks"] = 0
+            return await self._run_intent(SALES_QUERY, ctx)  # a rep's data question, as asked (issue 25)
         nlu = break_tie_with_entities(nlu)
         routed = await self._route(ctx, nlu)
         if routed.kind == RouteKind.ANSWER:
             session.state["fallbacks"] = 0
             action = nlu.intent if nlu.intent in KNOWLEDGE_INTENTS else "knowledge"
-            return [replace(r, action=action) for r in faq_answer(ctx, routed.entries[0])]
+            also = tuple(entry_option(e, ctx.language) for e in routed.entries[1:2])
+            see_also = tuple(Button(o.label, o.value) for o in also)
+            return [
+                replace(r, action=action, buttons=r.buttons + see_also)
+                for r in await knowledge_answer(ctx, routed.entries[0])  # the model's, when `knowledge` is on
+            ]
         if routed.kind == RouteKind.OFFER:
             a, b = (entry_option(e, ctx.language) for e in routed.entries[:2])
             return self._clarify(ctx, a, b)
@@ -249,7 +268,7 @@ class DialogueManager:
         if nlu.intent != OUT_OF_SCOPE and nlu.ambiguous and len(nlu.ranking) >= 2:
             first, second = nlu.ranking[0][0], nlu.ranking[1][0]
             return self._clarify(ctx, intent_option(first, ctx.language), intent_option(second, ctx.language))
-        if nlu.intent == OUT_OF_SCOPE or nlu.confidence < self._policy.confidence_threshold:
+        if nlu.intent == OUT_OF_SCOPE or nlu.confidence < self._policy.dialogue.confidence_threshold:
             if not counts_as_fallback:
                 return [Reply("out_of_scope", action="out_of_scope")]
             return await self._fallback(ctx)
@@ -262,7 +281,10 @@ class DialogueManager:
         if knowledge is None:
             return Route(RouteKind.INTENT)
         return await knowledge.decide(
-            nlu, ctx.message.text, ctx.language, confidence_threshold=self._policy.confidence_threshold
+            nlu,
+            ctx.message.text,
+            ctx.language,
+            confidence_threshold=self._policy.dialogue.confidence_threshold,
         )
 
     @staticmethod
@@ -281,13 +303,15 @@ class DialogueManager:
                 return [Reply("sales_wrong_channel", action=intent)]
             return [Reply("sales_only", action=intent)]
         if intent in SUPPLIER_DATA_INTENTS and not session.supplier_id:
+            if is_rep_channel(message.channel_kind) and SALES_QUERY in self._actions.intents:
+                return await self._run_intent(SALES_QUERY, ctx)  # a rep is never asked to link an account
             return [Reply("link_required", action=intent)]
         return await self._run_intent(intent, ctx)
 
     async def _fallback(self, ctx: TurnContext) -> list[Reply]:
         count = int(ctx.session.state.get("fallbacks", 0)) + 1
         ctx.session.state["fallbacks"] = count
-        if count >= self._policy.fallbacks_before_handoff:
+        if count >= self._policy.dialogue.fallbacks_before_handoff:
             ctx.session.state["fallbacks"] = 0
             ctx.session.state["fallbacks_offered"] = count
             ctx.session.active_form = "offer_human"
@@ -315,8 +339,9 @@ class DialogueManager:
     @staticmethod
     def _effective_text(message: IncomingMessage) -> str:
         data = message.callback_data
-        if data.startswith("confirm:"):
-            return "yes" if data.endswith(":yes") else "no"
+        pressed = pressed_answer(data)
+        if pressed is not None:
+            return pressed
         if data:
             return message.text  # the label of a pressed button, if the platform sends one
         return message.text

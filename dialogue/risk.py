@@ -23,6 +23,7 @@ from dialogue.actions.base import Reply, TurnContext
 from dialogue.handoff import triggers
 from dialogue.handoff.model import Priority, Reason, ReasonCode
 from dialogue.handoff.requests import EscalationRequest
+from dialogue.handoff.silence import hold
 from dialogue.handoff.supplier import ESCALATION
 from dialogue.messages import ChannelKind
 
@@ -149,7 +150,7 @@ async def bank_details_rule(ctx: TurnContext, lexicon: BankDetailsLexicon | None
         )
     )
     ctx.session.active_form = None
-    ctx.session.controller = "human"
+    hold(ctx.session)
     ctx.session.state[ESCALATION] = escalation.id
     triggers.rules_done_for_session(ctx.session)
     facts = {"ticket_id": f"#{escalation.id}"}

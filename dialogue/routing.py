@@ -132,8 +132,9 @@ def route(
     if knowledge_leaning(nlu, confidence_threshold):
         if score >= thresholds.answer and clear:
             return Route(RouteKind.ANSWER, (best.entry,), score)
-        if score >= thresholds.answer and runner_up is not None:
-            # A near tie over the bar: answer from the best entry, and offer the second under it.
+        if score >= thresholds.answer and runner_up is not None and is_question(nlu.text):
+            # A question with a near tie over the bar: answer from the best entry, offer the second under
+            # it. A statement ("here is our price list") is weaker evidence: it is offered the two.
             return Route(RouteKind.ANSWER, (best.entry, runner_up.entry), score)
         if score >= thresholds.offer and runner_up is not None:
             return Route(RouteKind.OFFER, (best.entry, runner_up.entry), score)

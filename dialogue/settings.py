@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
+
+from nlu.settings import SettingsSection
 
 
 def known_timezone(value: str) -> str:
@@ -18,11 +20,7 @@ def known_timezone(value: str) -> str:
     return value
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class KnowledgeRoutingSettings(_Section):
+class KnowledgeRoutingSettings(SettingsSection):
     """When the knowledge base answers beside the intent (dialogue.routing; docs/knowledge.md)."""
 
     sure: float = Field(
@@ -37,7 +35,7 @@ class KnowledgeRoutingSettings(_Section):
     choose: float = Field(default=0.0, ge=0, le=1, description="this far below that: intent or entry?")
 
 
-class KnowledgeSettings(_Section):
+class KnowledgeSettings(SettingsSection):
     """The `knowledge:` settings: the handbook the bot answers from (dialogue.handbook; docs/knowledge.md)."""
 
     dir: Path | None = Field(
@@ -51,7 +49,7 @@ class KnowledgeSettings(_Section):
     reload: bool = Field(default=True, description="adopt a new sync at the next turn, without a restart")
 
 
-class DialogueSettings(_Section):
+class DialogueSettings(SettingsSection):
     session_ttl_minutes: float = Field(default=30.0, gt=0)
     confidence_threshold: float = Field(default=0.45, ge=0, le=1)
     fallbacks_before_handoff: int = Field(default=2, ge=1)
@@ -72,7 +70,7 @@ class DialogueSettings(_Section):
     )
 
 
-class BusinessHoursSettings(_Section):
+class BusinessHoursSettings(SettingsSection):
     """When the SLA clock runs; off by default, so it runs around the clock."""
 
     enabled: bool = False
@@ -96,7 +94,7 @@ class BusinessHoursSettings(_Section):
         return self
 
 
-class HandoffSettings(_Section):
+class HandoffSettings(SettingsSection):
     claim_sla_minutes: float = Field(
         default=15.0, gt=0, description="unclaimed this long: the desk is re-notified"
     )
@@ -111,3 +109,9 @@ class HandoffSettings(_Section):
     csat: bool = Field(default=True, description="ask the supplier to rate a resolved conversation")
     csat_cooldown_hours: float = Field(default=24.0, ge=0, description="at most one survey per supplier per")
     sla_scan_seconds: float = Field(default=30.0, gt=0, description="how often the SLA timers are checked")
+    agent_language: str = Field(
+        default="",
+        pattern=r"^(|en|zh)$",
+        description="the agents' language: with `translate` in llm.uses, a supplier's message in another "
+        "language reaches them translated, and their replies reach the supplier translated (empty: off)",
+    )

@@ -96,3 +96,21 @@ def classify_answer(text: str) -> str | None:
         if words[0] in _NO:
             return "no"
     return None
+
+
+# The value of a yes/no button: "confirm:yes" / "confirm:no". Built and read here only.
+_CONFIRM = "confirm:"
+CONFIRM_YES = f"{_CONFIRM}yes"
+CONFIRM_NO = f"{_CONFIRM}no"
+
+
+def is_confirm_button(value: str) -> bool:
+    """Whether a button value is a yes/no button's."""
+    return value.startswith(_CONFIRM)
+
+
+def pressed_answer(value: str) -> str | None:
+    """'yes' | 'no' for a yes/no button's value; None for any other value (or none)."""
+    if not is_confirm_button(value):
+        return None
+    return "yes" if value == CONFIRM_YES else "no"

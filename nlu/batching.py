@@ -1,4 +1,8 @@
-"""A generic async micro-batcher: concurrent callers share one call of a blocking batch function."""
+"""The one async micro-batcher: concurrent callers share one call of a blocking batch function.
+
+The NLU encoder and parser batch through it, and so does the reply model (dialogue.nlg), which may
+import nlu but not the other way round.
+"""
 
 from __future__ import annotations
 
@@ -43,6 +47,7 @@ class MicroBatcher(Generic[T, R]):
     When the worker is idle, a batch starts at the end of the current event-loop tick, so a lone
     caller pays no wait and callers of the same tick share the call. While a batch is running, new
     callers wait at most `max_wait_ms` (or until `max_size` items are queued) to form the next one.
+    With `dedupe`, identical items of a batch are computed once (items must then be hashable).
     """
 
     def __init__(
@@ -53,9 +58,11 @@ class MicroBatcher(Generic[T, R]):
         max_size: int = 64,
         executor: Executor | None = None,
         thread_name: str = "nlu-batch",
+        dedupe: bool = False,
     ) -> None:
         if max_size < 1:
             raise NluError("batch_max_size must be >= 1")
+        self._dedupe = dedupe
         self._fn = fn
         self._max_wait = max(0.0, max_wait_ms) / 1000.0
         self._max_size = max_size
@@ -67,6 +74,11 @@ class MicroBatcher(Generic[T, R]):
         self._flush_handle: asyncio.Handle | None = None
         self._running: set[asyncio.Task[None]] = set()
         self.stats = BatchStats()
+
+    @property
+    def batch_sizes(self) -> list[int]:
+        """How many items each call of the batch function got (after dedupe), in order."""
+        return self.stats.sizes
 
     @property
     def executor(self) -> Executor:
@@ -106,14 +118,18 @@ class MicroBatcher(Generic[T, R]):
 
     async def _run_batch(self, batch: list[_Pending[T, R]]) -> None:
         items = [item for pending in batch for item in pending.items]
+        unique = list(dict.fromkeys(items)) if self._dedupe else items
         self.stats.batches += 1
         self.stats.items += len(items)
-        self.stats.sizes.append(len(items))
+        self.stats.sizes.append(len(unique))
         started = time.perf_counter()
         try:
-            results = await asyncio.get_running_loop().run_in_executor(self.executor, self._fn, items)
-            if len(results) != len(items):
-                raise NluError(f"batch function returned {len(results)} results for {len(items)} items")
+            results = await asyncio.get_running_loop().run_in_executor(self.executor, self._fn, unique)
+            if len(results) != len(unique):
+                raise NluError(f"batch function returned {len(results)} results for {len(unique)} items")
+            if self._dedupe:
+                by_item = dict(zip(unique, results, strict=True))
+                results = [by_item[item] for item in items]
         except Exception as exc:  # handed to every waiting caller
             for pending in batch:
                 if not pending.future.done():

@@ -4,84 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from nlu.numerals import calendar_words, small_number
 from nlu.spans import SpanSet
 
-_WEEKDAYS_EN = {
-    "monday": 0,
-    "mon": 0,
-    "tuesday": 1,
-    "tue": 1,
-    "tues": 1,
-    "wednesday": 2,
-    "wed": 2,
-    "thursday": 3,
-    "thu": 3,
-    "thur": 3,
-    "thurs": 3,
-    "friday": 4,
-    "fri": 4,
-    "saturday": 5,
-    "sat": 5,
-    "sunday": 6,
-    "sun": 6,
-}
-_WEEKDAYS_ZH = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": 5}
-_MONTHS = {
-    "jan": 1,
-    "january": 1,
-    "feb": 2,
-    "february": 2,
-    "mar": 3,
-    "march": 3,
-    "apr": 4,
-    "april": 4,
-    "may": 5,
-    "jun": 6,
-    "june": 6,
-    "jul": 7,
-    "july": 7,
-    "aug": 8,
-    "august": 8,
-    "sep": 9,
-    "sept": 9,
-    "september": 9,
-    "oct": 10,
-    "october": 10,
-    "nov": 11,
-    "november": 11,
-    "dec": 12,
-    "december": 12,
-}
-_RELATIVE_DAYS_EN = {"today": 0, "tonight": 0, "tomorrow": 1, "tmrw": 1, "tmr": 1, "yesterday": -1}
-_RELATIVE_DAYS_ZH = {
-    "今天": 0,
-    "今日": 0,
-    "明天": 1,
-    "明日": 1,
-    "后天": 2,
-    "昨天": -1,
-    "前天": -2,
-    "大后天": 3,
-}
-_ZH_NUM = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
+_WORDS = calendar_words()  # nlu/data/vocab/calendar.yml
+_WEEKDAYS_EN = _WORDS.weekdays_en
+_WEEKDAYS_ZH = _WORDS.weekdays_zh
+_MONTHS = _WORDS.months_en
+_RELATIVE_DAYS_EN = _WORDS.relative_days_en
+_RELATIVE_DAYS_ZH = _WORDS.relative_days_zh
+_ZH_NUM_CHARS = "".join(_WORDS.zh_digits)
 
-_WD_EN = "|".join(sorted(_WEEKDAYS_EN, key=len, reverse=True))
-_MON = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+def _alternatives(words: Mapping[str, int]) -> str:
+    """The words as a regular expression's alternatives, longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_WD_EN = _alternatives(_WEEKDAYS_EN)
+_MON = _alternatives(_MONTHS)
 _L = r"(?<![A-Za-z0-9])"
 _R = r"(?![A-Za-z0-9])"
 
@@ -89,12 +33,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(_L + r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _R)),
     ("zh_full", re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")),
     ("day_after_tomorrow", re.compile(_L + r"(?:the\s+)?day\s+after\s+tomorrow" + _R, re.I)),
-    ("rel_en", re.compile(_L + r"(today|tonight|tomorrow|tmrw|tmr|yesterday)" + _R, re.I)),
-    ("rel_zh", re.compile(r"(大后天|今天|今日|明天|明日|后天|昨天|前天)")),
+    ("rel_en", re.compile(_L + r"(" + _alternatives(_RELATIVE_DAYS_EN) + r")" + _R, re.I)),
+    ("rel_zh", re.compile(r"(" + _alternatives(_RELATIVE_DAYS_ZH) + r")")),
     ("in_days", re.compile(_L + r"in\s+(\d{1,3}|a|one|two|three)\s+(days?|weeks?)" + _R, re.I)),
     (
         "zh_in_days",
-        re.compile(r"(\d{1,3}|[一二两三四五六七八九十])\s*(天|周|个星期|星期)\s*(?:后|以后|之后)"),
+        re.compile(r"(\d{1,3}|[" + _ZH_NUM_CHARS + r"十]{1,3})\s*(天|周|个星期|星期)\s*(?:后|以后|之后)"),
     ),
     ("wd_en", re.compile(_L + r"(?:(next|this|last|coming|on)\s+)?(" + _WD_EN + r")" + _R, re.I)),
     ("wd_zh", re.compile(r"(下下|下个?|上个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天])")),
@@ -147,10 +91,7 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 
 
 def _small_number(token: str) -> int:
-    lowered = token.lower()
-    if lowered.isdigit():
-        return int(lowered)
-    return {"a": 1, "one": 1, "two": 2, "three": 3}.get(lowered, _ZH_NUM.get(token, 0))
+    return small_number(token) or 0
 
 
 def _resolve(kind: str, m: re.Match[str], today: dt.date) -> dt.date | None:

@@ -16,29 +16,14 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from nlu.encoding import Embeddings, SyncEncoder
 from nlu.errors import NluError
 from nlu.language import detect_language
 from nlu.native_threads import OpenMPThreads
-
-Embeddings = npt.NDArray[np.float32]
-
-
-class SyncEncoder(Protocol):
-    """nlu.encoder.SyncEncoder (repeated here: nlu.encoder imports this module)."""
-
-    @property
-    def encoder_id(self) -> str: ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    def encode(self, texts: Sequence[str]) -> Embeddings: ...
-
 
 E5_DIMENSION = 384
 ROUTES = ("en", "zh")

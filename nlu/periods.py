@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nlu.errors import VocabularyError
+from nlu.numerals import zh_number
 from nlu.vocab import VOCAB_DIR, read_vocab
 
 PERIOD_KEYS = frozenset({"this_week", "last_week", "this_month", "last_month", "today", "yesterday"})
@@ -181,19 +182,6 @@ def period_name(key: str, language: str) -> str:
     return period_vocabulary().words(key).name(language)
 
 
-_ZH_NUMBERS = {
-    "一": 1,
-    "两": 2,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _HORIZON_WEEKS = re.compile(
     r"(?:next|coming|following)\s+(\d{1,2})\s+weeks?|(\d{1,2})\s+weeks?\s+ahead", re.I
 )
@@ -209,23 +197,13 @@ _HORIZON_FIXED: tuple[tuple[re.Pattern[str], int], ...] = (
 MAX_HORIZON_WEEKS = 26
 
 
-def _zh_number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if text.startswith("十"):
-        return 10 + _ZH_NUMBERS.get(text[1:], 0)
-    if len(text) == 2 and text[1] == "十":
-        return _ZH_NUMBERS.get(text[0], 1) * 10
-    return _ZH_NUMBERS.get(text, 0)
-
-
 def horizon_weeks(text: str, default: int = 4) -> int:
     """How many weeks ahead a forecast question asks about: "next 6 weeks" -> 6, "下个月" -> 4."""
     m = _HORIZON_WEEKS.search(text)
     if m:
         weeks = int(m.group(1) or m.group(2))
     elif (z := _HORIZON_WEEKS_ZH.search(text)) is not None:
-        weeks = _zh_number(z.group(1))
+        weeks = zh_number(z.group(1)) or 0
     else:
         weeks = next((w for pattern, w in _HORIZON_FIXED if pattern.search(text)), default)
     return max(1, min(MAX_HORIZON_WEEKS, weeks or default))

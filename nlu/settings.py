@@ -13,13 +13,21 @@ from nlu.ids import IdPattern
 from nlu.limits import DEFAULT_LIMITS as _LIMITS
 from nlu.limits import InputLimits
 
+
+class SettingsSection(BaseModel):
+    """The base of every section of config.yaml: unknown keys fail, values never change after loading.
+
+    It lives in nlu, the lowest layer, so that every package's settings can share it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 IdType = Literal["order_id", "invoice_id", "sku", "customer", "supplier"]
 
 
-class IdPatternSetting(BaseModel):
+class IdPatternSetting(SettingsSection):
     """An id shape not imported yet: `{type: order_id, pattern: '\\b45\\d{8}\\b'}`."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     type: IdType
     pattern: str = Field(min_length=1, description="a Python regex; the group `id` (else group 1) is the id")
@@ -39,9 +47,7 @@ class IdPatternSetting(BaseModel):
         return IdPattern(self.type, re.compile(self.pattern))
 
 
-class NluSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class NluSettings(SettingsSection):
     encoder: str = Field(default="", description="local sentence-transformers path; empty = bundled MiniLM")
     runtime: Literal["onnx", "torch"] = Field(
         default="onnx", description="run the encoder through ONNX Runtime (same embeddings, faster) or torch"

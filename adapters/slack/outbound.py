@@ -5,7 +5,7 @@ chat.delete, `edit_of` -> chat.update, `visible_to` -> chat.postEphemeral, a mes
 files_upload_v2 (the text as the files' comment), anything else -> chat.postMessage; all in the
 conversation's thread. `format="markdown"` text is rendered as mrkdwn. After a 429 the channel
 cools down for its Retry-After: sends to it fail fast with a TransientDeliveryError carrying the
-time left.
+time left. Every error carries its `DeliveryFailure` kind, from `SlackApiError.response["error"]`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from adapters.base import FileContent, SendResult
 from adapters.pacing import Pacer, Rate, Sleep
 from adapters.slack.blocks import build_blocks, comment_text, fallback_text
 from adapters.slack.files import upload
-from dialogue.errors import PermanentDeliveryError, TransientDeliveryError
+from dialogue.errors import DeliveryFailure, PermanentDeliveryError, TransientDeliveryError
 from dialogue.messages import OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,27 @@ PERMANENT_ERRORS = frozenset(
         "invalid_name",
     }
 )
+# What each permanent error is about, for the desk's words; the rest of PERMANENT_ERRORS is OTHER.
+_KINDS = {
+    **dict.fromkeys(
+        ("channel_not_found", "is_archived", "account_inactive", "user_not_found"), DeliveryFailure.CHAT_GONE
+    ),
+    **dict.fromkeys(
+        (
+            "not_in_channel",
+            "no_permission",
+            "restricted_action",
+            "cannot_dm_bot",
+            "user_not_in_channel",
+            "team_access_not_granted",
+            "ekm_access_denied",
+        ),
+        DeliveryFailure.BLOCKED,
+    ),
+    "msg_too_long": DeliveryFailure.TOO_LARGE,
+}
+# Slack's answers for its own trouble (HTTP 5xx or ok:false): worth a retry, like a network error.
+_SERVER_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 # reactions.add answers these when the reaction is already there: success for our purposes.
 _HARMLESS_ERRORS = frozenset({"already_reacted"})
 
@@ -110,14 +131,20 @@ class SlackSender:
         async with self._lock(channel):
             left = await self.pacer.cooling_down(channel)
             if left > 0:
-                raise TransientDeliveryError("slack: ratelimited (cooling down)", retry_after=round(left, 3))
+                raise TransientDeliveryError(
+                    "slack: ratelimited (cooling down)",
+                    retry_after=round(left, 3),
+                    kind=DeliveryFailure.RATE_LIMITED,
+                )
             await self.pacer.acquire(channel)
             try:
                 ts = await self._call(message, channel, files)
             except SlackApiError as exc:
                 raise await self._map_api_error(exc, channel) from exc
             except (SlackClientError, aiohttp.ClientError, TimeoutError, OSError) as exc:
-                raise TransientDeliveryError(f"slack: {describe_error(exc)}") from exc
+                raise TransientDeliveryError(
+                    f"slack: {describe_error(exc)}", kind=DeliveryFailure.NETWORK
+                ) from exc
             finally:
                 await self.pacer.sent(channel)
         return SendResult(platform_message_id=ts)
@@ -176,10 +203,16 @@ class SlackSender:
             retry_after = _retry_after(exc) or _DEFAULT_RETRY_AFTER
             await self.pacer.cool_down(channel, retry_after)
             logger.info("slack: rate limited on %s; retry after %.1fs", channel, retry_after)
-            return TransientDeliveryError("slack: ratelimited", retry_after=retry_after)
+            return TransientDeliveryError(
+                "slack: ratelimited", retry_after=retry_after, kind=DeliveryFailure.RATE_LIMITED
+            )
         if code in PERMANENT_ERRORS:
-            return PermanentDeliveryError(f"slack: {code}")
-        return TransientDeliveryError(f"slack: {code or f'HTTP {status}'}")
+            return PermanentDeliveryError(f"slack: {code}", kind=_KINDS.get(code, DeliveryFailure.OTHER))
+        server = (isinstance(status, int) and status >= 500) or code in _SERVER_ERRORS
+        return TransientDeliveryError(
+            f"slack: {code or f'HTTP {status}'}",
+            kind=DeliveryFailure.NETWORK if server else DeliveryFailure.OTHER,
+        )
 
 
 def _error_code(exc: SlackApiError) -> str:

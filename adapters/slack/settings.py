@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from nlu.settings import SettingsSection
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SlackDigestSettings(_Section):
+class SlackDigestSettings(SettingsSection):
     cron: str = "30 8 * * mon-fri"
     timezone: str = "UTC"
     channel: str = ""
 
 
-class SlackSettings(_Section):
+class SlackSettings(SettingsSection):
     mode: Literal["auto", "http", "socket", "off"] = "auto"
     api_base_url: str = "https://slack.com/api/"
     sales_channels: tuple[str, ...] = ()

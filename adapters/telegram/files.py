@@ -16,7 +16,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from adapters.base import FileContent, FileUnavailable
-from dialogue.errors import PermanentDeliveryError
+from dialogue.errors import DeliveryFailure, PermanentDeliveryError
 from dialogue.messages import Attachment
 
 MB = 1024 * 1024
@@ -86,7 +86,8 @@ def upload_method(file: FileContent) -> str:
     size = len(file.data)
     if size > UPLOAD_LIMIT:
         raise PermanentDeliveryError(
-            f"file too large for Telegram ({megabytes(size)}, limit {megabytes(UPLOAD_LIMIT)}): {file.name}"
+            f"file too large for Telegram ({megabytes(size)}, limit {megabytes(UPLOAD_LIMIT)}): {file.name}",
+            kind=DeliveryFailure.TOO_LARGE,
         )
     if file.mime_type.lower() in PHOTO_TYPES and size <= PHOTO_LIMIT:
         return "photo"

@@ -133,11 +133,6 @@ def table_blocks(table: Sequence[Sequence[str]], max_width: int = TABLE_MAX_WIDT
     return [(listed, _LIST)] if listed else []
 
 
-def render_html_parts(message: OutgoingMessage, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
-    """The HTML bodies of the sendMessage calls for one outgoing message, in order."""
-    return [part.html for part in render_parts(message, limit)]
-
-
 def inline_keyboard(buttons: Sequence[Button], *, per_row: int = 3) -> list[list[dict[str, str]]]:
     """Buttons as Telegram inline keyboard rows (callback_data = button value)."""
     rows: list[list[dict[str, str]]] = []

@@ -5,7 +5,8 @@ then one sendPhoto / sendDocument per file (a short text rides as the first file
 whose HTML Telegram cannot parse is sent once more as plain text rather than failing.
 `edit_of` -> editMessageText, `delete_of` -> deleteMessage, `reaction` -> setMessageReaction on
 `reply_to`. `visible_to` means nothing in a private chat: the message is sent normally. Errors are
-raised as Transient/PermanentDeliveryError and never retried here: the outbox owns retrying.
+raised as Transient/PermanentDeliveryError with their `DeliveryFailure` kind (and `retry_after`, or the
+`new_chat_id` of a migrated group) and never retried here: the outbox owns retrying.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from adapters.telegram.client import retry_after_seconds
 from adapters.telegram.files import upload_method
 from adapters.telegram.html import MAX_CAPTION_LENGTH, Part, keyboard_markup, render_parts
 from adapters.text import utf16_len
-from dialogue.errors import PermanentDeliveryError, TransientDeliveryError
+from dialogue.errors import DeliveryFailure, PermanentDeliveryError, TransientDeliveryError
 from dialogue.messages import OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -74,23 +75,44 @@ def reaction_emoji(name: str) -> str:
     return str(REACTION_EMOJI.get(name.strip(":"), ReactionEmoji.THUMBS_UP))
 
 
+_TOO_LARGE_MARKS = ("message is too long", "too big", "too large")
+
+
 def map_send_error(exc: TelegramError) -> TransientDeliveryError | PermanentDeliveryError:
-    """Translate a Bot API error into the core's delivery error (the outbox decides what to do)."""
+    """Translate a Bot API error into the core's typed delivery error (the outbox decides what to do)."""
     message = str(exc.message)
     if isinstance(exc, RetryAfter):
-        return TransientDeliveryError(f"rate limited: {message}", retry_after=retry_after_seconds(exc))
+        return TransientDeliveryError(
+            f"rate limited: {message}",
+            retry_after=retry_after_seconds(exc),
+            kind=DeliveryFailure.RATE_LIMITED,
+        )
     if isinstance(exc, Forbidden):
         detail = message.removeprefix("Forbidden: ").strip() or "bot was blocked by the user"
-        return PermanentDeliveryError(f"forbidden: {detail}")
+        return PermanentDeliveryError(f"forbidden: {detail}", kind=DeliveryFailure.BLOCKED)
     if isinstance(exc, ChatMigrated):
-        return PermanentDeliveryError(f"chat migrated to {exc.new_chat_id}")
+        return PermanentDeliveryError(
+            f"chat migrated to {exc.new_chat_id}",
+            kind=DeliveryFailure.MIGRATED,
+            new_chat_id=str(exc.new_chat_id),
+        )
     if isinstance(exc, BadRequest):
-        return PermanentDeliveryError(f"bad request: {message.lower()}")
+        lowered = message.lower()
+        return PermanentDeliveryError(f"bad request: {lowered}", kind=_bad_request_kind(lowered))
     if isinstance(exc, InvalidToken):
         return TransientDeliveryError("telegram rejected the bot token; check TELEGRAM_BOT_TOKEN")
     if isinstance(exc, NetworkError):  # includes TimedOut and HTTP 5xx
-        return TransientDeliveryError(f"network: {message}")
+        return TransientDeliveryError(f"network: {message}", kind=DeliveryFailure.NETWORK)
     return TransientDeliveryError(f"telegram error: {message}")
+
+
+def _bad_request_kind(lowered: str) -> DeliveryFailure:
+    """A 400 says what it is about only in its description."""
+    if "chat not found" in lowered or "chat_id is empty" in lowered:
+        return DeliveryFailure.CHAT_GONE
+    if any(mark in lowered for mark in _TOO_LARGE_MARKS):
+        return DeliveryFailure.TOO_LARGE
+    return DeliveryFailure.OTHER
 
 
 @dataclass(frozen=True, slots=True)

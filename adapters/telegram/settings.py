@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from nlu.settings import SettingsSection
 
 
-class TelegramSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class TelegramSettings(SettingsSection):
     mode: Literal["auto", "webhook", "polling", "off"] = "auto"
     api_base_url: str = "https://api.telegram.org/bot"
     file_base_url: str = "https://api.telegram.org/file/bot"

@@ -68,6 +68,19 @@ class ConsoleBackend(Protocol):
 
     async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome: ...
 
+    async def summary(self, escalation: Escalation) -> Sequence[str]:
+        """The model's three-line summary of the conversation (llm.uses assist); empty without one."""
+        ...
+
+    @property
+    def suggests(self) -> bool:
+        """Whether "Suggest a reply" is offered (llm.uses assist)."""
+        ...
+
+    async def suggest(self, escalation_id: int, agent: Agent) -> str | None:
+        """A draft reply for the agent to edit and send themselves; None without one. Sends nothing."""
+        ...
+
 
 def web_agent(name: object) -> Agent:
     """The agent who typed `name` into the console; ValueError for a name the console does not take."""
@@ -113,7 +126,7 @@ def line_json(line: TranscriptLine) -> dict[str, Any]:
     return {"who": line.who, "text": line.text, "at": _iso(line.at), "author": line.author}
 
 
-ACTIONS = frozenset({"claim", "unassign", "transfer", "reply", "note", "resolve", "return"})
+ACTIONS = frozenset({"claim", "unassign", "transfer", "reply", "note", "resolve", "return", "suggest"})
 
 
 def _text(body: dict[str, Any]) -> str:
@@ -220,6 +233,8 @@ class AgentConsole:
                 "now": _iso(self._backend.now()),
                 "escalation": escalation_json(esc),
                 "transcript": [line_json(line) for line in transcript],
+                "summary": list(await self._backend.summary(esc)),
+                "suggests": self._backend.suggests,
             }
         )
 
@@ -236,9 +251,23 @@ class AgentConsole:
             return JSONResponse({"error": f"body is {exc.reason}"}, status_code=400)
         except ValueError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
+        if action == "suggest":
+            return await self._suggest(request.path_params["escalation_id"], parsed.agent)
         outcome = await _run(self._backend, request.path_params["escalation_id"], parsed)
         esc = escalation_json(outcome.escalation) if outcome.escalation else None
         if outcome.ok:
             return JSONResponse({"ok": True, "escalation": esc})
         status = 404 if outcome.escalation is None else 409
         return JSONResponse({"ok": False, "error": outcome.problem, "escalation": esc}, status_code=status)
+
+    async def _suggest(self, escalation_id: int, agent: Agent) -> Response:
+        """A draft for the reply box: the agent edits it and sends it, or not (nothing is sent here)."""
+        if not self._backend.suggests:
+            return JSONResponse(
+                {"ok": False, "error": "suggestions are off (llm.uses assist)"}, status_code=404
+            )
+        draft = await self._backend.suggest(escalation_id, agent)
+        if draft is None:
+            problem = "no suggestion this time: the model gave nothing usable (or nothing it could back up)"
+            return JSONResponse({"ok": False, "error": problem}, status_code=409)
+        return JSONResponse({"ok": True, "draft": draft})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
+
+from nlu.settings import SettingsSection
 
 
-class WebSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class WebSettings(SettingsSection):
     enabled: bool = True
     trust_supplier_id: bool = Field(
         default=True,

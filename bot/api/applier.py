@@ -97,7 +97,13 @@ class BatchApplier:
             with tempfile.TemporaryDirectory(prefix="opsbot-push-") as folder:
                 path = Path(folder) / f"{batch.entity}.jsonl"
                 path.write_text(body, encoding="ascii")
-                report = run_import(engine, path, now=self._clock(), notifications=self._notifications)
+                report = run_import(
+                    engine,
+                    path,
+                    now=self._clock(),
+                    notifications=self._notifications,
+                    source=f"api batch {batch.id}",
+                )
         finally:
             engine.dispose()
         if not report.validation.ok:

@@ -13,7 +13,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.cli.base import ConfigOption, app, command, fail, load, with_engine
-from bot.config import AppConfig
+from bot.handoff_wiring import build_handoff
 from bot.storage.backend import SqlBackend
 from bot.storage.db import make_sessionmaker
 from bot.storage.escalations import SqlEscalations
@@ -22,7 +22,7 @@ from dialogue.handoff.card import status_line
 from dialogue.handoff.model import OPEN_STATUSES, Agent, Escalation, Status
 from dialogue.handoff.requests import Outcome
 from dialogue.handoff.service import HandoffService
-from dialogue.messages import ConversationKey, Platform
+from dialogue.messages import ConversationKey
 
 escalations_app = typer.Typer(
     help="Work escalations from the terminal (the same rules as in Slack).", no_args_is_help=True
@@ -38,26 +38,14 @@ def _agent(name: str | None) -> Agent:
     return Agent(f"cli:{who}", who)
 
 
-def desk_of(config: AppConfig) -> ConversationKey | None:
-    """The Slack support channel the running bot posts cards to (the CLI queues, the bot delivers)."""
-    channel = config.settings.slack.support_channel
-    slack_on = bool(config.secrets.SLACK_BOT_TOKEN) and config.settings.slack.mode != "off"
-    return ConversationKey(Platform.SLACK, channel) if channel and slack_on else None
-
-
 def _run(config_path: Path | None, fn: Callable[[HandoffService, SqlEscalations], Awaitable[R]]) -> R:
     config = load(config_path)
 
     async def go(engine: AsyncEngine) -> R:
         sessionmaker = make_sessionmaker(engine)
         store = SqlEscalations(sessionmaker, clock=system_clock)
-        service = HandoffService(
-            store=store,
-            backend=SqlBackend(sessionmaker, clock=system_clock),
-            clock=system_clock,
-            settings=config.settings.handoff,
-            desk=desk_of(config),
-        )
+        backend = SqlBackend(sessionmaker, clock=system_clock)
+        service = build_handoff(config, store=store, backend=backend, clock=system_clock)
         return await fn(service, store)
 
     return asyncio.run(with_engine(config, go))

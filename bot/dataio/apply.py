@@ -4,26 +4,30 @@ A row that is new is inserted, one that differs is updated, and one that is equa
 importing the same files twice writes nothing the second time, and the counts say what changed. On
 SQLite each batch is compared with the stored rows of the same keys in Python; on PostgreSQL the rows
 are copied into a temporary table and compared and upserted in SQL (`bot.dataio.pg_copy`).
+
+A stock level whose quantity an import changes gets an `inventory_changes` row (old -> new quantity,
+changed by "import:<source>"), as a stock update in the chat does; a new or unchanged level gets none.
 """
 
 from __future__ import annotations
 
 import pickle
 import tempfile
+import uuid
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, Engine, Insert, Table, bindparam, create_engine, select, update
+from sqlalchemy import Connection, Engine, Insert, Table, bindparam, create_engine, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.dataio.contract import Record
 from bot.dataio.entities import BY_NAME, Entity
 from bot.notifications.changes import Change, changes_of
 from bot.storage.db import set_sqlite_pragmas
-from bot.storage.tables import storable
+from bot.storage.tables import InventoryChangeRow, storable
 
 BATCH = 2000
 
@@ -122,15 +126,17 @@ def apply_rows(
     *,
     now: datetime,
     changes: list[Change] | None = None,
+    changed_by: str = "import",
 ) -> Counts:
     """Upsert checked rows (tuples of `entity.columns`); what an update means to a supplier goes to `changes`.
 
     Each batch is compared with the stored rows of the same keys in Python (on PostgreSQL the import
-    uses `bot.dataio.pg_copy` instead, but for stock levels).
+    uses `bot.dataio.pg_copy` instead, but for stock levels). `changed_by` names the import in the
+    stock history ("import:<source>").
     """
     counts = Counts()
     for batch in batches:
-        _apply_batch(conn, entity, batch, now, counts, changes)
+        _apply_batch(conn, entity, batch, now, counts, changes, changed_by[:160])
     return counts
 
 
@@ -147,6 +153,7 @@ def _apply_batch(
     now: datetime,
     counts: Counts,
     changes: list[Change] | None = None,
+    changed_by: str = "import",
 ) -> None:
     table, columns = entity.table, entity.columns
     if entity.name == "order_lines":
@@ -159,7 +166,7 @@ def _apply_batch(
     keys = [values[at] for values in batch]
     selected = select(*(table.c[c] for c in columns)).where(table.c[entity.key[0]].in_(keys))
     stored = {tuple(s)[at]: s for s in conn.execute(selected)}
-    new, changed = [], []
+    new, changed, history = [], [], []
     for n, values in enumerate(batch):
         old = stored.get(values[at])
         if old is None:
@@ -172,9 +179,11 @@ def _apply_batch(
             counts.unchanged += 1
             continue
         changed.append(values)
+        if entity.name == "stock" and before[1] != values[1]:  # (sku, quantity, updated_at)
+            history.append(_stock_change(values[0], before[1], values[1], changed_by, now))
         if changes is not None and entity.name in ("orders", "invoices"):
             changes.extend(changes_of(entity.name, old, dict(zip(columns, values, strict=True))))
-    extra = {"updated_by": "import"} if entity.name == "stock" else {}
+    extra = {"updated_by": changed_by} if entity.name == "stock" else {}
     if new:
         conn.execute(table.insert(), [dict(zip(columns, v, strict=True), **extra) for v in new])
         counts.inserted += len(new)
@@ -182,6 +191,20 @@ def _apply_batch(
         rows = [dict(zip(columns, v, strict=True), **extra) for v in changed]
         conn.execute(_upsert(conn, table, entity.key, list(rows[0])), rows)
         counts.updated += len(changed)
+    if history:
+        conn.execute(insert(InventoryChangeRow), history)
+
+
+def _stock_change(sku: str, old: int, new: int, changed_by: str, now: datetime) -> dict[str, Any]:
+    """An `inventory_changes` row, as `set_stock` writes for a stock update in the chat."""
+    return {
+        "request_id": f"import:{uuid.uuid4().hex}",  # each change is its own write
+        "sku": sku,
+        "old_quantity": old,
+        "new_quantity": new,
+        "changed_by": changed_by,
+        "changed_at": now,
+    }
 
 
 def _apply_lines(conn: Connection, entity: Entity, batch: list[tuple[Any, ...]], counts: Counts) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from adapters.slack.settings import SlackDigestSettings
-from bot.config import SchedulerSettings
+from bot.config import ApiSettings, SchedulerSettings
 from bot.jobs.digest import DigestSources, schedule_digest
 from bot.jobs.maintenance import apply_retention, expire_sessions
 from bot.jobs.notifications import JOB_NAME as RELEASE_NOTIFICATIONS
@@ -52,6 +53,8 @@ def build_scheduler(
     sla: SlaWatch,
     sla_every_seconds: float,
     notifications: NotificationSettings | None = None,
+    api: ApiSettings | None = None,
+    handbook_store: Path | None = None,
 ) -> AsyncIOScheduler:
     """The scheduler with every job; `digest` is None when there is no Slack to post it to."""
     scheduler = AsyncIOScheduler(timezone=timezone)
@@ -70,7 +73,12 @@ def build_scheduler(
         hour=3,
         minute=17,
         args=[sessionmaker],
-        kwargs={"clock": clock, "days": settings.retention_days},
+        kwargs={
+            "clock": clock,
+            "days": settings.retention_days,
+            "batch_days": (api or ApiSettings()).batch_retention_days,
+            "handbook_store": handbook_store,
+        },
         id="retention",
         **_ONE_AT_A_TIME,
     )

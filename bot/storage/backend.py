@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.storage import sales_history
+from bot.storage import sales_history, sales_lists, sales_query, sales_report
 from bot.storage.known_ids import StoreIds
+from bot.storage.order_rules import OPEN_ORDER_STATUSES
 from bot.storage.tables import (
     CustomerIssueRow,
     CustomerRow,
-    EscalationRow,
     InventoryChangeRow,
     InventoryRow,
     InvoiceRow,
@@ -41,28 +40,17 @@ from dialogue.backend import (
     Supplier,
 )
 from dialogue.clock import Clock
-from dialogue.money import Amounts, ranked
+from dialogue.money import Amounts
+from dialogue.queries import QueryResult, QuietCustomer, SalesNames, SalesQuery
 from nlu.gazetteer import IdGazetteer
 from nlu.types import KnownName
 
 OPEN_INVOICE_STATUSES = ("open", "scheduled", "overdue")
-OPEN_ORDER_STATUSES = ("pending_confirmation", "confirmed", "shipped")
 
 
 def spellings(key: str) -> tuple[str, ...]:
     """An id as written and in capitals: the demo's ids are upper case, an import keeps its own case."""
     return tuple(dict.fromkeys((key, key.upper())))
-
-
-def due_date(order: OrderRow) -> date | None:
-    """When an order should arrive: its ETA, else the date promised."""
-    return order.eta or order.promised_date
-
-
-def is_late(order: OrderRow, today: date) -> bool:
-    """The one rule for a late order: still open, and its due date has passed."""
-    due = due_date(order)
-    return order.status in OPEN_ORDER_STATUSES and due is not None and due < today
 
 
 def _order(row: OrderRow) -> Order:
@@ -108,15 +96,8 @@ def _product(row: ProductRow) -> Product:
         features=row.features,
         unit_price=Decimal(row.unit_price),
         currency=row.currency,
+        name_zh=row.name_zh,
     )
-
-
-def _per_name(rows: Sequence[Any]) -> list[tuple[str, Amounts]]:
-    """(name, currency, sum) rows from a GROUP BY name, currency into one Amounts per name."""
-    pairs: dict[str, list[tuple[str, Decimal]]] = {}
-    for name, currency, total in rows:
-        pairs.setdefault(str(name), []).append((str(currency), Decimal(total or 0)))
-    return [(name, Amounts.of(amounts)) for name, amounts in pairs.items()]
 
 
 def _customer(row: CustomerRow) -> Customer:
@@ -166,7 +147,7 @@ class SqlBackend:
                     select(OrderRow)
                     .where(
                         OrderRow.supplier_id == supplier_id,
-                        OrderRow.status.in_(("pending_confirmation", "confirmed", "shipped")),
+                        OrderRow.status.in_(OPEN_ORDER_STATUSES),
                     )
                     .order_by(OrderRow.created_at.desc())
                 )
@@ -360,88 +341,13 @@ class SqlBackend:
             ).all()
         return [PurchaseLine(r.order_id, r.customer_id, r.sku, r.quantity) for r in rows]
 
-    async def sales_summary(self, start: date, end: date) -> SalesSummary:
-        """Revenue per currency; the top suppliers and categories ranked by dialogue.money.ranked."""
-        from datetime import UTC
+    # --- sales analytics: SQL in bot/storage/sales_report, sales_history, sales_query, sales_lists ---
 
-        t0 = datetime(start.year, start.month, start.day, tzinfo=UTC)
-        t1 = datetime(end.year, end.month, end.day, tzinfo=UTC)
-        placed = (OrderRow.created_at >= t0, OrderRow.created_at < t1, OrderRow.status != "cancelled")
-        today = self._clock().date()
-        async with self._sm() as s:
-            orders = list((await s.execute(select(OrderRow).where(*placed))).scalars())
-            per_supplier = (
-                await s.execute(
-                    select(
-                        func.coalesce(SupplierRow.name, OrderRow.supplier_id),
-                        OrderRow.currency,
-                        func.sum(OrderRow.total),
-                    )
-                    .outerjoin(SupplierRow, SupplierRow.id == OrderRow.supplier_id)
-                    .where(*placed)
-                    .group_by(func.coalesce(SupplierRow.name, OrderRow.supplier_id), OrderRow.currency)
-                )
-            ).all()
-            per_category = (
-                await s.execute(
-                    select(
-                        ProductRow.category,
-                        OrderRow.currency,
-                        func.sum(OrderLineRow.unit_price * OrderLineRow.quantity),
-                    )
-                    .join(OrderLineRow, OrderLineRow.sku == ProductRow.sku)
-                    .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
-                    .where(*placed)
-                    .group_by(ProductRow.category, OrderRow.currency)
-                )
-            ).all()
-            escalations = (
-                await s.execute(
-                    select(func.count())
-                    .select_from(EscalationRow)
-                    .where(EscalationRow.created_at >= t0, EscalationRow.created_at < t1)
-                )
-            ).scalar_one()
-        revenue = Amounts.of((o.currency, o.total) for o in orders)
-        late = tuple(sorted(o.id for o in orders if is_late(o, today)))
-        return SalesSummary(
-            start=start,
-            end=end,
-            order_count=len(orders),
-            revenue=revenue,
-            top_suppliers=ranked(_per_name(per_supplier), revenue, 3),
-            top_categories=ranked(_per_name(per_category), revenue, 3),
-            late_orders=late,
-            escalations=int(escalations),
-        )
+    async def sales_summary(self, start: date, end: date) -> SalesSummary:
+        return await sales_report.sales_summary(self._sm, start, end, today=self._clock().date())
 
     async def order_activity(self, start: datetime, end: datetime, *, as_of: date) -> OrderActivity:
-        async with self._sm() as s:
-            placed = (
-                await s.execute(
-                    select(OrderRow.currency, func.count(), func.sum(OrderRow.total))
-                    .where(
-                        OrderRow.created_at >= start,
-                        OrderRow.created_at < end,
-                        OrderRow.status != "cancelled",
-                    )
-                    .group_by(OrderRow.currency)
-                )
-            ).all()
-            open_orders = (
-                await s.execute(select(OrderRow).where(OrderRow.status.in_(OPEN_ORDER_STATUSES)))
-            ).scalars()
-            late = sorted((due_date(o), o.id) for o in open_orders if is_late(o, as_of))
-        revenue = sorted(
-            ((str(cur), Decimal(total or 0)) for cur, _n, total in placed), key=lambda p: (-p[1], p[0])
-        )
-        return OrderActivity(
-            order_count=sum(int(n) for _cur, n, _total in placed),
-            revenue=tuple(revenue),
-            late_orders=tuple(order_id for _due, order_id in late),
-        )
-
-    # --- sales analytics (bot/storage/sales_history.py) ------------------------------------------
+        return await sales_report.order_activity(self._sm, start, end, as_of=as_of)
 
     async def sales_by(self, start: date, end: date, *, by: str) -> Sequence[SalesLine]:
         return await sales_history.sales_by(self._sm, start, end, by=by)
@@ -456,6 +362,15 @@ class SqlBackend:
         return await sales_history.weekly_demand(
             self._sm, product, end=end, weeks=weeks, supplier_id=supplier_id
         )
+
+    async def sales_query(self, query: SalesQuery) -> QueryResult:
+        return await sales_query.sales_query(self._sm, query)
+
+    async def quiet_customers(self, *, as_of: date, days: int, limit: int) -> Sequence[QuietCustomer]:
+        return await sales_lists.quiet_customers(self._sm, as_of=as_of, days=days, limit=limit)
+
+    async def sales_names(self) -> SalesNames:
+        return await sales_lists.sales_names(self._sm)
 
     # --- names for the NLU --------------------------------------------------------------------
 

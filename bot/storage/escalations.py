@@ -264,17 +264,6 @@ class SqlEscalations:
             ).scalar()
         return str(ref or "")
 
-    async def remember_relay(self, escalation_id: int, source_ref: str, outbox_id: int) -> None:
-        async with self._sm.begin() as s:
-            s.add(
-                EscalationRelayRow(
-                    escalation_id=escalation_id,
-                    source_ref=source_ref,
-                    outbox_id=outbox_id,
-                    created_at=self._clock(),
-                )
-            )
-
     async def relayed(self, source_ref: str) -> RelayedMessage | None:
         """Where the desk message `source_ref` went: the outbox row that carried it to the supplier."""
         async with self._sm() as s:

@@ -61,11 +61,6 @@ class Inbox:
         inbox_id = await self._transact.one(stmt, lambda result: result.scalar_one_or_none())
         return IngestResult(inbox_id=inbox_id, duplicate=inbox_id is None)
 
-    async def claim_next(self, lease_seconds: float, holder: str = "") -> Claim | None:
-        """Claim the oldest message whose conversation has nothing earlier unfinished."""
-        claims = await self.claim_batch(1, lease_seconds, holder)
-        return claims[0] if claims else None
-
     async def claim_batch(self, limit: int, lease_seconds: float, holder: str = "") -> list[Claim]:
         """Claim up to `limit` conversation heads: the oldest unfinished message of each, oldest first.
 

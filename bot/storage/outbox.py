@@ -152,12 +152,6 @@ class Outbox:
         row = await self._transact.one(_lease(pending, holder, lease_until), lambda result: result.first())
         return None if row is None else _item(row)
 
-    async def mark_sent(
-        self, item: OutboxItem, platform_message_id: str, *, follow_ups: Sequence[OutgoingMessage] = ()
-    ) -> None:
-        """Record a delivery, and queue its follow-ups (a receipt) in the same transaction."""
-        await self.mark_sent_many([Delivered(item, platform_message_id, tuple(follow_ups))])
-
     async def mark_sent_many(self, delivered: Sequence[Delivered]) -> None:
         """Record several deliveries, with their follow-ups, in one transaction."""
         if not delivered:

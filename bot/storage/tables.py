@@ -386,6 +386,7 @@ class InventoryChangeRow(Base):
 
 class OrderRow(Base):
     __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_placed", "created_at", "status", "currency", "id"),)  # 0009
 
     id: Mapped[str] = mapped_column(CleanString(32), primary_key=True)
     supplier_id: Mapped[str] = mapped_column(ForeignKey("suppliers.id"), index=True)
@@ -405,6 +406,7 @@ class OrderRow(Base):
 
 class OrderLineRow(Base):
     __tablename__ = "order_lines"
+    __table_args__ = (Index("ix_order_lines_sold", "order_id", "sku", "quantity", "unit_price"),)  # 0009
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)

@@ -19,23 +19,12 @@ from bot.storage.tables import InboxRow, OutboxRow, TurnEventRow
 from bot.storage.transact import OnLoop, Transact
 from bot.wakeups import DONE, OUTBOX, announce_each, done_payload
 from dialogue.clock import Clock
+from dialogue.handoff.silence import audible  # the silence rule: the bot's own replies drop while held
 from dialogue.messages import OutgoingMessage
 from dialogue.session import Session
 
 FinishedTurn = tuple[Claim, Session, Sequence[OutgoingMessage]]
 Queued = tuple[OutgoingMessage, ...]  # a committed turn's replies, as its outbox rows hold them
-
-# What the supplier may still receive while a person has the conversation.
-HANDOFF_KINDS = frozenset({"handoff", "relay", "error"})
-
-
-def audible(session: Session, replies: Sequence[OutgoingMessage]) -> list[OutgoingMessage]:
-    """The silence rule, applied where the outbox is written: while a person has the conversation
-    (the session saved in this same transaction says so), the bot's own replies to it are dropped."""
-    if session.controller != "human":
-        return list(replies)
-    own = session.key
-    return [r for r in replies if r.conversation != own or r.kind in HANDOFF_KINDS]
 
 
 class Turns:

@@ -9,13 +9,21 @@ from datetime import datetime
 from dialogue.analytics.charts import Chart
 from dialogue.backend import Accounts, Backend
 from dialogue.handoff.service import HandoffService
+from dialogue.llm.gate import ModelGate
 from dialogue.messages import Button, ChannelKind, IncomingMessage
 from dialogue.routing import KnowledgeRouting
 from dialogue.session import Session
 from nlu.types import NluResult
 
 SALES_INTENTS = frozenset(
-    {"customer_lookup", "sales_summary", "customer_industry", "recommend_products", "market_trends"}
+    {
+        "customer_lookup",
+        "sales_summary",
+        "customer_industry",
+        "recommend_products",
+        "market_trends",
+        "sales_query",
+    }
 )
 SUPPLIER_DATA_INTENTS = frozenset({"order_status", "payment_status", "inventory_update", "inventory_query"})
 
@@ -39,6 +47,7 @@ class Services:
     backend: Backend
     accounts: Accounts
     handoff: HandoffService
+    llm: ModelGate | None = None  # the optional language model (llm: in config.yaml); None when off
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,10 @@ from dialogue.actions.base import ActionTable, Reply, TurnContext
 from dialogue.handoff import triggers
 from dialogue.handoff.model import Priority, Reason
 from dialogue.handoff.requests import EscalationRequest
+from dialogue.handoff.silence import hold
 from dialogue.handoff.supplier import ESCALATION
 from dialogue.identity import link_supplier
-from dialogue.yesno import classify_answer
+from dialogue.yesno import classify_answer, pressed_answer
 
 _CAPABILITIES = {
     "supplier": (
@@ -118,7 +119,7 @@ async def escalate(
         )
     )
     ctx.session.active_form = None
-    ctx.session.controller = "human"
+    hold(ctx.session)
     ctx.session.state[ESCALATION] = escalation.id
     triggers.rules_done_for_session(ctx.session)
     facts = {"ticket_id": f"#{escalation.id}"}
@@ -141,7 +142,7 @@ async def offer_human_form(ctx: TurnContext) -> list[Reply]:
     answer = (
         classify_answer(ctx.message.text)
         if not ctx.message.callback_data
-        else ("yes" if ctx.message.callback_data == "confirm:yes" else "no")
+        else (pressed_answer(ctx.message.callback_data) or "no")
     )
     if answer is None:
         ctx.session.active_form = None

@@ -11,7 +11,7 @@ from dialogue.language import forget_form_language, remember_form_language
 from dialogue.messages import Button
 from dialogue.money import Amounts
 from dialogue.nlg.lexicalize import format_money
-from dialogue.yesno import classify_answer
+from dialogue.yesno import CONFIRM_NO, CONFIRM_YES, classify_answer, pressed_answer
 from nlu.types import Money
 
 _STATUS_LABELS: dict[str, tuple[str, str]] = {
@@ -36,16 +36,13 @@ def status_label(status: str, language: str) -> str:
 
 def yes_no_buttons(language: str) -> tuple[Button, Button]:
     if language == "zh":
-        return (Button("是", "confirm:yes", "primary"), Button("否", "confirm:no"))
-    return (Button("Yes", "confirm:yes", "primary"), Button("No", "confirm:no"))
+        return (Button("是", CONFIRM_YES, "primary"), Button("否", CONFIRM_NO))
+    return (Button("Yes", CONFIRM_YES, "primary"), Button("No", CONFIRM_NO))
 
 
 def answer_of(ctx: TurnContext) -> str | None:
     """'yes' | 'no' | 'cancel' from a button or a short typed answer; None for anything else."""
-    data = ctx.message.callback_data
-    if data.startswith("confirm:"):
-        return "yes" if data.endswith(":yes") else "no"
-    return classify_answer(ctx.message.text)
+    return pressed_answer(ctx.message.callback_data) or classify_answer(ctx.message.text)
 
 
 def open_form(ctx: TurnContext, name: str) -> None:
@@ -112,10 +109,3 @@ def fmt_date(value: date | None) -> str:
 def fmt_percent(share: float) -> str:
     """0.953 -> '95%' (a share of one, as confidences are)."""
     return f"{round(100 * share):.0f}%"
-
-
-def fmt_change(change: float | None, language: str) -> str:
-    """A relative change: 0.081 -> '+8.1%'; None (nothing to compare with) -> 'new' / '新增'."""
-    if change is None:
-        return "新增" if language == "zh" else "new"
-    return f"{100 * change:+.1f}%"

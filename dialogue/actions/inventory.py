@@ -57,7 +57,12 @@ async def inventory_query(ctx: TurnContext) -> list[Reply]:
     zh = ctx.language == "zh"
     out = "缺货" if zh else "out of stock"
     rows: list[tuple[str, ...]] = [TABLE_HEADER_ZH if zh else TABLE_HEADER_EN]
-    rows.extend((i.sku, i.name, f"{i.quantity:,}" if i.quantity > 0 else out) for i in items)
+    names = {i.sku: i.name for i in items}
+    if zh:  # the products' Chinese names, where the data has them
+        for item in items:
+            product = await backend.get_product(item.sku)
+            names[item.sku] = product.display_name("zh") if product else item.name
+    rows.extend((i.sku, names[i.sku], f"{i.quantity:,}" if i.quantity > 0 else out) for i in items)
     return [Reply("stock_table", table=tuple(rows))]  # the rows are the table; the text introduces them
 
 

@@ -11,6 +11,7 @@ from dialogue.actions import basic, complaints, inventory, orders
 from dialogue.actions.base import ActionTable
 from dialogue.actions.knowledge import make_faq_action
 from dialogue.actions.payments import make_payment_status
+from dialogue.actions.sales.ask import make_sales_ask
 from dialogue.actions.sales.customer_form import make_customer_form
 from dialogue.actions.sales.customer_industry import make_customer_industry
 from dialogue.actions.sales.customer_lookup import make_customer_lookup
@@ -105,6 +106,7 @@ def default_actions(
         "product_description": product_description,
         "market_trends": market_trends,
         "demand_forecast": forecast,
+        "sales_query": make_sales_ask(),
     }
     forms = {
         "offer_human": basic.offer_human_form,

@@ -9,11 +9,14 @@ from dialogue.handoff.model import Escalation, Priority, ReasonCode, Status
 from dialogue.messages import Button, Card
 
 BUTTON_PREFIX = "handoff:"
+SUGGEST = "suggest"  # the card's "Suggest a reply" action (llm.uses assist)
+SUGGEST_LABEL = "Suggest a reply"
 BANK_DETAILS_WARNING = (
     "⚠ Bank details: call back on the registered number before any change (the registered contact is in "
     "the reason; never a number from this chat). Resolving needs a note of what the call-back found."
 )
 SUMMARY_LINE_CHARS = 300
+SUMMARY_TITLE = "Summary (drafted by the model, checked against the conversation):"
 
 _ACTIONS: dict[Status, tuple[tuple[str, str, str], ...]] = {
     Status.PENDING: (("Claim", "claim", "primary"),),
@@ -57,11 +60,17 @@ def status_line(esc: Escalation) -> str:
     return f"closed at {_hm(esc.closed_at)}"
 
 
-def escalation_card(esc: Escalation, *, records: Sequence[str] = (), notes: Sequence[str] = ()) -> Card:
+def escalation_card(
+    esc: Escalation,
+    *,
+    records: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    summary: Sequence[str] = (),
+) -> Card:
     """The card: who, why, how urgent, what was said, which orders and invoices, and the deadline.
 
     `records` are "PO-1001: shipped ..." lines with the current status of the related orders and invoices;
-    `notes` are extra lines such as "asked again: ...".
+    `notes` are extra lines such as "asked again: ..."; `summary` the model's three checked lines (assist).
     """
     supplier = f"{esc.supplier_name} ({esc.supplier_id})" if esc.supplier_id else "not linked to a supplier"
     fields: list[tuple[str, str]] = [
@@ -75,6 +84,8 @@ def escalation_card(esc: Escalation, *, records: Sequence[str] = (), notes: Sequ
         comment = f" ({esc.csat_comment})" if esc.csat_comment else ""
         fields.append(("Rating", f"{esc.csat_rating}/5{comment}"))
     sections = ["Reasons:\n" + "\n".join(f"• {reason.describe()}" for reason in esc.reasons)]
+    if summary:
+        sections.insert(0, SUMMARY_TITLE + "\n" + "\n".join(f"• {line}" for line in summary))
     if any(reason.code == ReasonCode.RISK_BANK_DETAILS for reason in esc.reasons):
         sections.append(BANK_DETAILS_WARNING)
     if records:
@@ -92,12 +103,17 @@ def escalation_card(esc: Escalation, *, records: Sequence[str] = (), notes: Sequ
     return Card(title=title, fields=tuple(fields), sections=tuple(sections), context=context)
 
 
-def card_buttons(esc: Escalation) -> tuple[Button, ...]:
-    """Claim while pending; once held, Unassign, Resolve, Return to bot, and a picker to transfer it."""
+def card_buttons(esc: Escalation, *, suggest: bool = False) -> tuple[Button, ...]:
+    """Claim while pending; once held, Unassign, Resolve, Return to bot, and a picker to transfer it.
+
+    `suggest` (llm.uses assist) adds "Suggest a reply" while it is open: a draft only the clicker sees.
+    """
     buttons = [
         Button(label, button_value(action, esc.id), style)
         for label, action, style in _ACTIONS.get(esc.status, ())
     ]
     if esc.status == Status.ASSIGNED:
         buttons.append(Button("Transfer to…", button_value("transfer", esc.id), picks_user=True))
+    if suggest and esc.is_open:
+        buttons.append(Button(SUGGEST_LABEL, button_value(SUGGEST, esc.id)))
     return tuple(buttons)

@@ -1,6 +1,7 @@
 """Agents at a chat desk (the Slack support channel): button clicks and thread messages.
 
-A click on Claim, Unassign, Resolve or Return to bot calls the service; a refusal (not an agent, lost
+A click on Claim, Unassign, Resolve or Return to bot calls the service ("Suggest a reply", with
+llm.uses assist, answers the clicker alone with a draft and sends nothing); a refusal (not an agent, lost
 the race, not the assignee) is answered with a message only the clicker sees. In a card's thread,
 only the assignee's messages reach the supplier; a message starting with `note:`, or from anyone
 else, stays internal (the latter with a hint). Edits and deletions of relayed messages follow them.
@@ -13,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from dialogue.handoff.card import parse_button
+from dialogue.handoff.card import SUGGEST, parse_button
 from dialogue.handoff.model import Agent, Escalation
 from dialogue.handoff.requests import Outcome
 from dialogue.handoff.service import HandoffService
@@ -21,6 +22,10 @@ from dialogue.messages import IncomingMessage, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
+SUGGESTION_HEAD = (
+    "Suggested reply (only you see this; nothing was sent. To send it, edit it as you like and write it "
+    "in this thread):"
+)
 NOTE_PREFIX = re.compile(r"^\s*note\s*:", re.IGNORECASE)
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
@@ -85,6 +90,8 @@ class HandoffDesk:
             "resolve": self._service.resolve,
             "return": self._service.return_to_bot,
         }
+        if action == SUGGEST:
+            return await self._suggestion(message, esc)
         outcome: Outcome
         if action == "transfer" and picked:
             if not await self._agents.is_agent(picked):
@@ -99,6 +106,17 @@ class HandoffDesk:
         if not outcome.ok:
             return self._private(message, f"Not done: {outcome.problem}.", outcome.escalation or esc)
         return []
+
+    async def _suggestion(self, message: IncomingMessage, esc: Escalation) -> list[OutgoingMessage]:
+        """A draft shown only to the agent who asked: nothing reaches the supplier until they send it."""
+        if not esc.is_open:
+            return self._private(message, f"Escalation #{esc.id} is {esc.status.value}.", esc)
+        draft = await self._service.help.suggest(esc)
+        if draft is None:
+            text = "No suggestion this time: the model gave nothing usable (or nothing it could back up)."
+        else:
+            text = f"{SUGGESTION_HEAD}\n{draft}"
+        return self._private(message, text, esc)
 
     async def _thread_message(self, message: IncomingMessage, esc: Escalation) -> list[OutgoingMessage]:
         text = await self._names_for_mentions(message.rich_text or message.text)

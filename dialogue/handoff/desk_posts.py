@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 from dialogue.backend import Backend
 from dialogue.handoff.card import card_buttons, escalation_card, status_line
-from dialogue.handoff.model import Escalation
+from dialogue.handoff.model import Escalation, Event
 from dialogue.handoff.store import Effects, EscalationStore
 from dialogue.messages import ConversationKey, IncomingMessage, OutgoingMessage
 
@@ -20,19 +20,56 @@ FILE_KINDS = frozenset(
 )
 
 
+SUMMARY_EVENT = "summary"  # the model's three checked lines about the conversation (llm.uses assist)
+
+
+def latest_summary(events: Sequence[Event]) -> tuple[str, ...]:
+    """The lines of the latest summary event (none without one)."""
+    for event in reversed(events):
+        if event.kind == SUMMARY_EVENT:
+            return tuple(str(line) for line in event.data.get("lines", ()))
+    return ()
+
+
+def escalation_key(desk: ConversationKey, escalation_id: int) -> ConversationKey:
+    """The key of everything about one escalation on `desk` (thread "esc-<id>"): its outbox order."""
+    return ConversationKey(desk.platform, desk.chat_id, f"esc-{escalation_id}")
+
+
 class DeskPosts:
-    def __init__(self, *, desk: ConversationKey | None, store: EscalationStore, backend: Backend) -> None:
-        """`desk` is where cards go (the Slack support channel); None: agents use the console or CLI."""
+    def __init__(
+        self,
+        *,
+        desk: ConversationKey | None,
+        store: EscalationStore,
+        backend: Backend,
+        suggest: bool = False,
+    ) -> None:
+        """`desk` is where cards go (the Slack support channel); None: agents use the console or CLI.
+
+        `suggest` (llm.uses assist) puts "Suggest a reply" on open cards.
+        """
         self._desk = desk
         self.store = store
         self._backend = backend
+        self._suggest = suggest
 
     @property
     def enabled(self) -> bool:
         return self._desk is not None
 
-    def mirror(self, esc: Escalation, message: IncomingMessage) -> tuple[OutgoingMessage, ...]:
-        """The supplier's message as it appears in the card's thread (none without a desk)."""
+    @property
+    def channel(self) -> ConversationKey | None:
+        """The desk's channel (cards are posted there, each in its own thread); None without a desk."""
+        return self._desk
+
+    def mirror(
+        self, esc: Escalation, message: IncomingMessage, *, translation: str = ""
+    ) -> tuple[OutgoingMessage, ...]:
+        """The supplier's message as it appears in the card's thread (none without a desk).
+
+        `translation` (handoff.agent_language) goes under the original, after an arrow.
+        """
         if self._desk is None:
             return ()
         who = esc.user_name or message.sender.display_name or "supplier"
@@ -47,6 +84,8 @@ class DeskPosts:
             text = f"**{who}** (edited): {body}"
         else:
             text = f"**{who}**: {body}" if body else f"**{who}** sent {len(files)} file(s)"
+        if translation and not message.deleted:
+            text += "\n↳ " + translation  # a plain arrow: every desk shows it as it is
         return (
             OutgoingMessage(
                 self.desk_key(esc.id),
@@ -89,27 +128,35 @@ class DeskPosts:
 
         return effects
 
-    async def card(self, esc: Escalation, *, extra: str = "") -> tuple[OutgoingMessage, ...]:
+    async def card(
+        self, esc: Escalation, *, extra: str = "", summary: Sequence[str] = ()
+    ) -> tuple[OutgoingMessage, ...]:
+        """The card as it stands; `summary` is a summary not yet in the events (the latest one is used)."""
         if self._desk is None:
             return ()
         events = await self.store.events(esc.id) if esc.id else []
         notes = [
             f"Triggered again: {', '.join(e.data.get('reasons', []))}" for e in events if e.kind == "trigger"
         ]
-        return self.card_message(esc, await self.records(esc), [*notes, extra] if extra else notes)
+        notes = [*notes, extra] if extra else notes
+        return self.card_message(esc, await self.records(esc), notes, summary or latest_summary(events))
 
     def card_message(
-        self, esc: Escalation, records: Sequence[str], notes: Sequence[str] = ()
+        self,
+        esc: Escalation,
+        records: Sequence[str],
+        notes: Sequence[str] = (),
+        summary: Sequence[str] = (),
     ) -> tuple[OutgoingMessage, ...]:
         """The card, posted the first time and updated in place after (the place is resolved when sent)."""
         if self._desk is None:
             return ()
-        card = escalation_card(esc, records=records, notes=notes)
+        card = escalation_card(esc, records=records, notes=notes, summary=summary)
         message = OutgoingMessage(
             self.desk_key(esc.id),
             f"{card.title} ({status_line(esc)})",
             card=card,
-            buttons=card_buttons(esc),
+            buttons=card_buttons(esc, suggest=self._suggest),
             kind="card",
             metadata={"escalation_id": esc.id, "place": "card"},
         )
@@ -156,4 +203,4 @@ class DeskPosts:
         """The outbox key of everything about one escalation on the desk, so it is delivered in order."""
         if self._desk is None:
             raise LookupError("no desk is configured")
-        return ConversationKey(self._desk.platform, self._desk.chat_id, f"esc-{escalation_id}")
+        return escalation_key(self._desk, escalation_id)

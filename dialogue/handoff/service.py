@@ -1,57 +1,32 @@
 """The handoff service: one state machine per escalation, the same for every desk (Slack, console, CLI).
 
-Every change is a compare-and-set on the escalation's version, so of two agents claiming at once
-exactly one wins; it appends an audit event and queues its messages (the supplier's notice, the desk
-card's update) in the same transaction. Time comes from the injected clock.
+Triggers open an escalation (`escalate`, `take_over`, the supplier's `reopen`/`withdraw`); agents move
+it (`claim`, `unassign`, `transfer`, `resolve`, `return_to_bot`); `close` ends it. The transition
+machinery is in core.py, the relay between agent and supplier in relay.py.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from dialogue.backend import Backend
-from dialogue.clock import Clock
-from dialogue.handoff import triggers
-from dialogue.handoff.desk_posts import DeskPosts
+from dialogue.handoff.core import ATTEMPTS
 from dialogue.handoff.model import Agent, Escalation, Event, Priority, Reason, Status, TurnLine
+from dialogue.handoff.relay import AgentRelay
 from dialogue.handoff.requests import EscalationRequest, Outcome, assignee_only
-from dialogue.handoff.sla import business_hours
-from dialogue.handoff.store import Effects, EscalationStore
+from dialogue.handoff.silence import BOT, HUMAN
+from dialogue.handoff.store import Effects
 from dialogue.handoff.survey import csat_question
 from dialogue.handoff.texts import notice
-from dialogue.messages import Attachment, ConversationKey, IncomingMessage, OutgoingMessage
-from dialogue.settings import HandoffSettings
+from dialogue.messages import ConversationKey, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
-ATTEMPTS = 5  # compare-and-set retries before giving up on a busy escalation
+__all__ = ["ATTEMPTS", "HandoffService"]
 
 
-class HandoffService:
-    def __init__(
-        self,
-        *,
-        store: EscalationStore,
-        backend: Backend,
-        clock: Clock,
-        settings: HandoffSettings,
-        desk: ConversationKey | None,
-        observer: Callable[[Escalation, str], None] | None = None,
-        audience: tuple[str, ...] = (),
-    ) -> None:
-        """`desk` is where cards go (the Slack support channel); None: agents use the console or CLI."""
-        self.store = store
-        self._backend = backend
-        self._clock = clock
-        self._settings = settings
-        self._hours = business_hours(settings.business_hours)
-        self.desk = DeskPosts(desk=desk, store=store, backend=backend)
-        self._observer = observer
-        self.audience = audience  # who a call for an agent mentions on the desk: "group:S1" or "user:U1"
-
+class HandoffService(AgentRelay):
     # --- triggers ----------------------------------------------------------------------------
 
     async def escalate(self, request: EscalationRequest) -> tuple[Escalation, bool]:
@@ -114,6 +89,7 @@ class HandoffService:
             return again, False
         logger.info("escalation %s opened for %s: %s", created.id, created.conversation_key, created.reasons)
         self._observe(created, "created")
+        self.help.summarise_later(created)  # after the notice and the card: never delays them
         return created, True
 
     async def take_over(self, conversation_key: str, agent: Agent, *, language: str) -> Outcome:
@@ -142,11 +118,13 @@ class HandoffService:
         told = OutgoingMessage(key, notice("taken_over", language, agent=agent.display), kind="handoff")
 
         def effects(created: Escalation) -> Effects:
-            return Effects(messages=(told, *self.desk.card_message(created, ())), controller="human")
+            return Effects(messages=(told, *self.desk.card_message(created, ())), controller=HUMAN)
 
         created = await self.store.create(
             draft, Event("assigned", agent.id, now, {"takeover": True}), effects
         )
+        if created is not None:
+            self.help.summarise_later(created)
         return Outcome(created, created is not None, "" if created else "the conversation was just escalated")
 
     # --- agents ------------------------------------------------------------------------------
@@ -230,7 +208,7 @@ class HandoffService:
             assignee_only(agent),
             change,
             told="resolved",
-            controller="bot",
+            controller=BOT,
             extra=ask,
         )
 
@@ -256,7 +234,7 @@ class HandoffService:
             return replace(esc, status=Status.RETURNED)
 
         return await self.transition(
-            escalation_id, agent, "returned", check, change, told="returned", controller="bot"
+            escalation_id, agent, "returned", check, change, told="returned", controller=BOT
         )
 
     async def withdraw(self, conversation_key: str, actor: str) -> Outcome:
@@ -288,81 +266,6 @@ class HandoffService:
 
         return await self.transition(escalation_id, Agent("system:auto-close"), "closed", check, change)
 
-    async def note(self, escalation_id: int, agent: Agent, text: str, *, on_desk: bool) -> Outcome:
-        """An internal note, never sent to the supplier; `on_desk` mirrors it to the card's thread."""
-        esc = await self.store.get(escalation_id)
-        if esc is None:
-            return Outcome(None, False, f"no escalation #{escalation_id}")
-        messages = self.desk.note(esc, f"Note from {agent.display}: {text}") if on_desk else ()
-        await self.store.append_event(
-            esc.id, Event("note", agent.id, self._clock(), {"text": text}), Effects(messages)
-        )
-        return Outcome(esc, True)
-
-    async def reply(
-        self,
-        escalation_id: int,
-        agent: Agent,
-        text: str,
-        *,
-        files: Sequence[Attachment] = (),
-        source_ref: str = "",
-        on_desk: bool,
-    ) -> Outcome:
-        """Relay the assignee's message to the supplier; anyone else's stays internal.
-
-        `source_ref` is the agent's message on the desk (a Slack ts), which gets the delivery receipt.
-        `on_desk` mirrors a reply written elsewhere (console, CLI) into the card's thread.
-        """
-        esc = await self.store.get(escalation_id)
-        if esc is None:
-            return Outcome(None, False, f"no escalation #{escalation_id}")
-        problem = assignee_only(agent)(esc)
-        if problem:
-            return Outcome(esc, False, problem)
-        key = ConversationKey.parse(esc.conversation_key)
-        relay = OutgoingMessage(
-            key,
-            text,
-            kind="relay",
-            format="markdown",
-            files=tuple(files),
-            metadata={"escalation_id": esc.id, "agent": agent.id, "receipt_for": source_ref},
-        )
-        messages = [relay]
-        if on_desk:
-            messages.extend(self.desk.note(esc, f"{agent.display} (to the supplier): {text}"))
-        data = {"text": text, "files": len(files), "source_ref": source_ref}
-        await self.store.append_event(
-            esc.id, Event("agent_message", agent.id, self._clock(), data), Effects(tuple(messages))
-        )
-        return Outcome(esc, True)
-
-    async def follow_edit(
-        self, escalation_id: int, agent: Agent, *, target: str, text: str, source_ref: str
-    ) -> Outcome:
-        """Apply the assignee's edit (empty `text`: deletion) of a relayed message for the supplier."""
-        esc = await self.store.get(escalation_id)
-        if esc is None:
-            return Outcome(None, False, f"no escalation #{escalation_id}")
-        key = ConversationKey.parse(esc.conversation_key)
-        change = OutgoingMessage(
-            key,
-            text,
-            kind="relay",
-            edit_of=target if text else "",
-            delete_of="" if text else target,
-            format="markdown",
-            metadata={"escalation_id": esc.id, "agent": agent.id},
-        )
-        kind = "agent_edit" if text else "agent_delete"
-        await self.store.append_event(
-            esc.id,
-            Event(kind, agent.id, self._clock(), {"text": text, "source_ref": source_ref}),
-            Effects((change,)),
-        )
-        return Outcome(esc, True)
-
     async def reopen(self, esc: Escalation, message_text: str) -> Outcome:
         """The supplier wrote again after a resolution, before it closed: back to the same agent."""
 
@@ -392,84 +295,3 @@ class HandoffService:
         return await self.transition(
             esc.id, Agent("supplier"), "reopened", check, change, told="reopened", extra=note
         )
-
-    def now(self) -> datetime:
-        return self._clock()
-
-    def due(self, start: datetime, minutes: float) -> datetime:
-        """`minutes` of SLA time after `start`, counted in business hours when they are set."""
-        return self._hours.add(start, timedelta(minutes=minutes))
-
-    # --- helpers ---------------------------------------------------------------------------
-
-    async def _unnoted(self, esc: Escalation | None) -> Outcome | None:
-        """A refusal when `esc` needs an agent's note before it ends (a bank-details request) and has none."""
-        if esc is None or not triggers.needs_note(esc):
-            return None
-        problem = triggers.missing_note(esc, await self.store.events(esc.id))
-        return Outcome(esc, False, problem) if problem else None
-
-    def _observe(self, esc: Escalation, kind: str) -> None:
-        if self._observer is not None:
-            try:
-                self._observer(esc, kind)
-            except Exception:  # metrics must never break a handoff
-                logger.exception("escalation observer failed")
-
-    async def transition(
-        self,
-        escalation_id: int,
-        agent: Agent,
-        kind: str,
-        check: Callable[[Escalation], str],
-        change: Callable[[Escalation], Escalation | None],
-        *,
-        told: str = "",
-        controller: str | None = None,
-        data: dict[str, str] | None = None,
-        extra: Callable[[Escalation], Sequence[OutgoingMessage]] | None = None,
-    ) -> Outcome:
-        """Read, check, compare-and-set; on a lost race read again, so the loser learns who won.
-
-        `told` names the supplier's notice; `extra` adds messages made from the changed escalation.
-        """
-        for _ in range(ATTEMPTS):
-            esc = await self.store.get(escalation_id)
-            if esc is None:
-                return Outcome(None, False, f"no escalation #{escalation_id}")
-            problem = check(esc)
-            if problem:
-                return Outcome(esc, False, problem)
-            changed = change(esc)
-            if changed is None:
-                return Outcome(esc, True)
-            now = self._clock()
-            changed = replace(changed, updated_at=now)
-            messages: list[OutgoingMessage] = list(await self.desk.card(changed))
-            if told:
-                who = (changed.assignee or agent).display
-                text = notice(told, changed.language, agent=who)
-                messages.append(
-                    OutgoingMessage(ConversationKey.parse(esc.conversation_key), text, kind="handoff")
-                )
-            if extra is not None:
-                messages.extend(extra(changed))
-            event = Event(kind, agent.id, now, {"agent": agent.display, **(data or {})})
-            done = await self.store.update(changed, event, Effects(tuple(messages), controller))
-            if done is not None:
-                logger.info("escalation %s %s by %s", done.id, kind, agent.id)
-                self._observe(done, kind)
-                return Outcome(done, True)
-        return Outcome(await self.store.get(escalation_id), False, "the escalation is busy; try again")
-
-    def desk_reply(self, esc: Escalation, text: str, *, visible_to: str = "") -> tuple[OutgoingMessage, ...]:
-        """A message to the desk about `esc` (a refusal shown to one agent, a hint)."""
-        return self.desk.note(esc, text, visible_to=visible_to)
-
-    def mirror(self, esc: Escalation, message: IncomingMessage) -> tuple[OutgoingMessage, ...]:
-        """The supplier's message as it appears in the card's thread (none without a desk)."""
-        return self.desk.mirror(esc, message)
-
-    @property
-    def has_desk(self) -> bool:
-        return self.desk.enabled

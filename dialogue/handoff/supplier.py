@@ -9,6 +9,7 @@ from dialogue.handoff.csat import COMMENT_FORM, Rated, Surveys
 from dialogue.handoff.model import Priority, Reason, Status
 from dialogue.handoff.requests import EscalationRequest
 from dialogue.handoff.service import HandoffService
+from dialogue.handoff.silence import hold, release
 from dialogue.handoff.survey import parse_rating, typed_rating
 from dialogue.handoff.texts import notice
 from dialogue.messages import IncomingMessage, OutgoingMessage
@@ -126,8 +127,8 @@ class SupplierSide:
         outcome = await self._service.reopen(esc, message.text)
         if not outcome.ok or outcome.escalation is None:
             return None
-        session.controller = "human"
-        return list(self._service.mirror(outcome.escalation, message))
+        hold(session)
+        return list(await self._service.relay_in(outcome.escalation, message))
 
     async def while_escalated(
         self, message: IncomingMessage, session: Session, nlu: NluResult
@@ -139,13 +140,13 @@ class SupplierSide:
         """
         esc = await self._service.store.open_for(session.key.as_str())
         if esc is None:
-            session.controller = "bot"  # closed on the desk meanwhile
+            release(session)  # closed on the desk meanwhile
             return None
         if esc.status == Status.PENDING and is_cancel(message):
             actor = f"{message.platform.value}:{message.sender.id}"
             outcome = await self._service.withdraw(session.key.as_str(), actor)
             if outcome.ok:
-                session.controller = "bot"
+                release(session)
                 text = notice("withdrawn", session.language)
                 return [OutgoingMessage(session.key, text, reply_to=message.message_id, kind="handoff")]
         again = _trigger(message, nlu)
@@ -161,7 +162,7 @@ class SupplierSide:
                     priority=priority,
                 )
             )
-        return list(self._service.mirror(esc, message))
+        return list(await self._service.relay_in(esc, message))
 
 
 def _trigger(message: IncomingMessage, nlu: NluResult) -> tuple[Reason, Priority] | None:

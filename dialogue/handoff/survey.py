@@ -7,6 +7,7 @@ import unicodedata
 
 from dialogue.handoff.model import Escalation
 from dialogue.messages import Button, ConversationKey, OutgoingMessage
+from nlu.numerals import zh_number
 
 PREFIX = "csat:"
 _QUESTION = (
@@ -24,7 +25,6 @@ def csat_question(esc: Escalation) -> OutgoingMessage:
 
 # A rating typed instead of tapped: "4", "4/5", "4 stars", "4分", "５" (NFKC), "四分".
 _TYPED = re.compile(r"([1-5一二三四五])\s*(?:/\s*5|stars?|分|星)?[.!。！]?", re.IGNORECASE)
-_HAN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 
 
 def typed_rating(text: str) -> int | None:
@@ -33,7 +33,7 @@ def typed_rating(text: str) -> int | None:
     if match is None:
         return None
     digit = match.group(1)
-    return _HAN_DIGITS.get(digit) or int(digit)
+    return zh_number(digit)
 
 
 def parse_rating(value: str) -> tuple[int, int] | None:

@@ -29,7 +29,6 @@ ATTRIBUTES = ("name", "category", "material", "size", "color", "features")
 _FEATURE_SPLIT = re.compile(r"\s*[,;、，；]\s*")
 # Nouns that are mass or plural-only: an item of such a category is "a <category> item/product".
 _MASS_SUFFIXES = ("ware", "ing", "ics", "wear", "ery", "ment", "age", "ty", "gear", "supplies")
-_PLURAL_ONLY = {"electronics", "goods", "supplies", "clothes", "textiles", "furnishings", "tools"}
 _SINGULAR_EXCEPTIONS = {"glasses": "glasses", "series": "series", "scissors": "scissors"}
 _AN_EXCEPTIONS = re.compile(r"^(?:uni|use|usb|one|eu)", re.I)  # "a unit", "a USB cable", "a one-piece"
 _AN_SOUND = re.compile(r"^(?:[aeiou]|hour|honest|led\b|[fhlmnrsx]\b)", re.I)

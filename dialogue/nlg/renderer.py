@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dialogue.nlg.batching import MicroBatcher
 from dialogue.nlg.cache import LruCache
 from dialogue.nlg.catalog import LANGUAGES, PRODUCT_OUTCOME, Catalog, Outcome, realise
 from dialogue.nlg.corpus import ProductTables, load_corpus, model_input
@@ -23,6 +22,7 @@ from dialogue.nlg.model import Generator
 from dialogue.nlg.settings import NlgSettings
 from dialogue.nlg.training import DEFAULT_MAX_VARIANTS, saved_hash, saved_meta
 from dialogue.nlg.types import FactValue, RenderedReply
+from nlu.batching import MicroBatcher
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +105,7 @@ class NlgRenderer:
         checker: GroundingChecker,
         model: Generator | None = None,
         cache: LruCache[CacheKey, _CachedOutput] | None = None,
-        batcher: MicroBatcher | None = None,
+        batcher: MicroBatcher[str, str] | None = None,
         executor: Executor | None = None,
         on_fallback: FallbackCallback | None = None,
         registry: Any = None,
@@ -127,10 +127,6 @@ class NlgRenderer:
         self.model_calls = 0
         if registry is not None:
             self._callbacks.append(_prometheus_counter(registry))
-
-    @property
-    def fallback_total(self) -> int:
-        return sum(self.fallback_counts.values())
 
     async def render(
         self,
@@ -339,8 +335,12 @@ def build_renderer(
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlg")
     batcher = None
     if model is not None:
-        batcher = MicroBatcher(
-            model.generate, max_wait_ms=batch_max_wait_ms, max_size=batch_max_size, executor=executor
+        batcher = MicroBatcher[str, str](
+            model.generate,
+            max_wait_ms=batch_max_wait_ms,
+            max_size=batch_max_size,
+            executor=executor,
+            dedupe=True,
         )
     renderer = NlgRenderer(
         catalog=corpus.catalog,

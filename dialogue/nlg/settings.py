@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from nlu.settings import SettingsSection
 
 
-class NlgSettings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class NlgSettings(SettingsSection):
     model: str = Field(default="", description="local HF seq2seq checkpoint; empty = the trained model")
     model_dir: Path = Path("var/models/nlg")
     data_dir: Path = Path("dialogue/data")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dialogue.language import language_of
 from dialogue.manager import Policy
+from dialogue.settings import DialogueSettings
 from tests.fakes.conversation import Conversation
 
 
 def chinese_by_default() -> Conversation:
-    return Conversation(policy=Policy(default_language="zh"))
+    return Conversation(policy=Policy(dialogue=DialogueSettings(default_language="zh")))
 
 
 async def test_a_new_conversation_with_nothing_to_go_on_gets_the_default() -> None:

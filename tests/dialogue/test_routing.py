@@ -58,6 +58,8 @@ def test_a_near_tie_over_the_bar_is_answered_from_the_best_entry_and_offers_the_
     assert [e.id for e in routed.entries] == ["payment_terms", "payment_runs"]
     clear = route(nlu("policy_question"), hits(0.60, 0.30), thresholds=T, confidence_threshold=0.45)
     assert [e.id for e in clear.entries] == ["payment_terms"]  # a clear lead offers nothing else
+    statement = nlu("policy_question", text="here is our price list")
+    assert decide(statement, hits(0.60, 0.58)) == RouteKind.OFFER  # a statement is offered both
 
 
 def test_an_entry_that_answers_well_wins_over_a_confident_intent() -> None:

@@ -24,6 +24,12 @@ async def test_a_file_with_an_unclear_caption_is_only_acknowledged() -> None:
     assert chat.session.state.get("fallbacks", 0) == 0  # a caption is no misunderstanding
 
 
+async def test_a_caption_that_asks_the_handbook_is_answered() -> None:
+    chat = Conversation()
+    replies = await chat.say("where do I submit a new price list?", attachments=(PRICE_LIST,))
+    assert [r.outcome for r in replies] == ["attachment_received", "faq_answer"]
+
+
 async def test_a_sticker_or_a_location_gets_told_what_the_bot_can_take() -> None:
     chat = Conversation()
     sticker = await chat.one("", attachments=(Attachment("sticker", "s1", platform="telegram"),))

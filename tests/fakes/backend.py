@@ -33,7 +33,14 @@ from dialogue.backend import (
 from dialogue.demo import OrderLine, load_demo, order_time
 from dialogue.demo_history import generate_demand_history
 from dialogue.money import Amounts, ranked
+from dialogue.queries import (
+    QueryResult,
+    QuietCustomer,
+    SalesNames,
+    SalesQuery,
+)
 from nlu.types import KnownName
+from tests.fakes import sales
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 TODAY = START.date()
@@ -106,6 +113,7 @@ class FakeBackend:
         self.issues: dict[str, list[str]] = {}
         for customer_id, title in demo.issues:
             self.issues.setdefault(customer_id, []).append(title)
+        self.complaints: list[sales.Complaint] = []  # none in the demo data; tests add them
         self.stock_writes: list[tuple[str, str, int, str, str]] = []
         self._changes: dict[str, StockChange] = {}
 
@@ -281,6 +289,17 @@ class FakeBackend:
         sold = [(line.day, line.quantity) for line in self._sold(first, end, product.sku)]
         starts, units = weekly_units(sold, end=end, weeks=weeks)
         return DemandHistory(product, starts, units, self.stock.get(product.sku))
+
+    # --- the sales query (issue 25): tests/fakes/sales.py -------------------------------------
+
+    async def sales_query(self, query: SalesQuery) -> QueryResult:
+        return sales.sales_query(self, query)
+
+    async def quiet_customers(self, *, as_of: date, days: int, limit: int) -> Sequence[QuietCustomer]:
+        return sales.quiet_customers(self, as_of=as_of, days=days, limit=limit)
+
+    async def sales_names(self) -> SalesNames:
+        return sales.sales_names(self)
 
     def known_names(self) -> Sequence[KnownName]:
         return [KnownName("customer", c.id, c.name) for c in self.customers.values()] + [

@@ -17,6 +17,7 @@ from dialogue.clock import ManualClock
 from dialogue.embedding import Embedder, HashingEmbedder
 from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.service import HandoffService
+from dialogue.llm.gate import ModelGate
 from dialogue.manager import DialogueManager, Policy
 from dialogue.messages import (
     Attachment,
@@ -67,6 +68,7 @@ class Conversation:
         handoff: HandoffSettings | None = None,
         desk: ConversationKey | None = None,
         actions: ActionTable | None = None,
+        llm: ModelGate | None = None,
     ) -> None:
         self.clock = ManualClock(START)
         self.backend = backend or FakeBackend()
@@ -79,6 +81,7 @@ class Conversation:
             clock=self.clock,
             settings=handoff or HandoffSettings(),
             desk=desk,
+            llm=llm,
         )
         self.renderer = RecordingRenderer()
         self.parser = KeywordParser(self.backend, today=START.date())
@@ -94,7 +97,7 @@ class Conversation:
         self.manager = DialogueManager(
             nlu=self.parser,
             renderer=self.renderer,
-            services=Services(self.backend, self.accounts, self.handoff),
+            services=Services(self.backend, self.accounts, self.handoff, llm=llm),
             clock=self.clock,
             actions=self.actions,
             policy=policy or Policy(handoff=handoff or HandoffSettings()),

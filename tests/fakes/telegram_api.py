@@ -130,6 +130,7 @@ class _Failure:
     retry_after: int | None
     description: str
     skip: int = 0
+    migrate_to: int | None = None
 
 
 @dataclass
@@ -155,6 +156,7 @@ class FakeTelegramAPI:
         self._failures: dict[str, list[_Failure]] = {}
         self._delays: dict[str, float] = {}
         self._blocked_chats: set[str] = set()
+        self._migrated_chats: dict[str, int] = {}
         self._updates: list[dict[str, Any]] = []
         self._confirmed_offset = 0
         self._message_ids = itertools.count(1000)
@@ -213,6 +215,7 @@ class FakeTelegramAPI:
             self._calls.clear()
             self._failures.clear()
             self._blocked_chats.clear()
+            self._migrated_chats.clear()
             self._updates.clear()
             self._confirmed_offset = 0
             self.messages.clear()
@@ -239,6 +242,11 @@ class FakeTelegramAPI:
         """Every sendMessage to this chat answers 403 (the user blocked the bot)."""
         with self._lock:
             self._blocked_chats.add(str(chat_id))
+
+    def migrate_chat(self, chat_id: int | str, new_chat_id: int) -> None:
+        """The group became a supergroup: sends to `chat_id` answer 400 with migrate_to_chat_id."""
+        with self._lock:
+            self._migrated_chats[str(chat_id)] = new_chat_id
 
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for getUpdates."""
@@ -284,6 +292,10 @@ class FakeTelegramAPI:
     def _take_failure(self, method: str, params: dict[str, Any]) -> _Failure | None:
         if method in ("sendMessage", *_UPLOAD_METHODS) and str(params.get("chat_id")) in self._blocked_chats:
             return _Failure(403, 1, None, _DESCRIPTIONS[403])
+        moved = self._migrated_chats.get(str(params.get("chat_id")))
+        if method in ("sendMessage", *_UPLOAD_METHODS) and moved is not None:
+            description = "Bad Request: group chat was upgraded to a supergroup chat"
+            return _Failure(400, 1, None, description, migrate_to=moved)
         queue = self._failures.get(method)
         if not queue:
             return None
@@ -297,10 +309,14 @@ class FakeTelegramAPI:
         return failure
 
     @staticmethod
-    def _error(status: int, description: str, retry_after: int | None = None) -> JSONResponse:
+    def _error(
+        status: int, description: str, retry_after: int | None = None, migrate_to: int | None = None
+    ) -> JSONResponse:
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
         if retry_after is not None:
             body["parameters"] = {"retry_after": retry_after}
+        if migrate_to is not None:
+            body["parameters"] = {"migrate_to_chat_id": migrate_to}
         return JSONResponse(body, status_code=status)
 
     @staticmethod
@@ -361,7 +377,9 @@ class FakeTelegramAPI:
             failure = self._take_failure(method, params)
             if failure is not None:
                 self._record(method, params, failure.status)
-                return self._error(failure.status, failure.description, failure.retry_after)
+                return self._error(
+                    failure.status, failure.description, failure.retry_after, failure.migrate_to
+                )
             if method in _UPLOAD_METHODS:
                 status, body = self._upload(method, params, uploads)
             else:

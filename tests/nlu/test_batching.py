@@ -105,3 +105,19 @@ async def test_callers_arriving_while_busy_form_the_next_batch() -> None:
     await batched.aclose()
     assert slow.calls == [1, 5]
     assert len(rest) == 5
+
+
+async def test_dedupe_computes_identical_items_once_and_answers_every_caller() -> None:
+    from nlu.batching import MicroBatcher
+
+    calls: list[list[str]] = []
+
+    def shout(items: list[str]) -> list[str]:
+        calls.append(items)
+        return [item.upper() for item in items]
+
+    batcher = MicroBatcher[str, str](shout, max_wait_ms=50, dedupe=True)
+    replies = await asyncio.gather(*(batcher.submit(word) for word in ["hi", "yo", "hi", "hi"]))
+    await batcher.aclose()
+    assert replies == ["HI", "YO", "HI", "HI"]
+    assert calls == [["hi", "yo"]] and batcher.batch_sizes == [2]

@@ -116,7 +116,25 @@ function renderRows(escalations) {
 
 function mine(esc) { return esc.status === 'assigned' && esc.assignee && esc.assignee.id === 'web:' + ui.me; }
 
-function renderDetail(esc, transcript) {
+function renderSummary(lines) {
+  $('summary').classList.toggle('hidden', !lines.length);
+  $('summary-lines').replaceChildren(...lines.map((line) => el('li', '', line)));
+}
+
+// A draft goes into the reply box only: the agent edits it and presses Send, or does not.
+async function suggest() {
+  if (!ui.selected) return;
+  $('problem').textContent = 'Asking the model for a draft…';
+  try {
+    const {data} = await api('/agent/api/escalations/' + ui.selected + '/suggest', {agent: ui.me});
+    $('problem').textContent = data.ok ? '' : data.error;
+    if (data.ok) { $('reply-text').value = data.draft; $('reply-text').focus(); }
+  } catch (err) {
+    if (!(err instanceof Locked)) $('problem').textContent = 'Could not reach the server: ' + err;
+  }
+}
+
+function renderDetail(esc, transcript, summary, suggests) {
   ['head', 'transcript', 'reply-box'].forEach((id) => $(id).classList.remove('hidden'));
   $('nothing-open').classList.add('hidden');
   $('title').textContent = '#' + esc.id + ' · ' + whoIs(esc);
@@ -133,6 +151,9 @@ function renderDetail(esc, transcript) {
     return: esc.status === 'pending' || mine(esc), reply: mine(esc), note: true,
   };
   document.querySelectorAll('[data-action]').forEach((b) => { b.disabled = !enabled[b.dataset.action]; });
+  $('suggest').classList.toggle('hidden', !suggests);
+  $('suggest').disabled = !open;
+  renderSummary(summary || []);
   $('reply-hint').textContent = mine(esc) ? '' : open ? 'Claim it to write to the supplier. Notes stay internal.'
                                                       : 'This conversation is ' + esc.status + '.';
   renderTranscript(esc, transcript);
@@ -200,7 +221,9 @@ async function refresh() {
     renderRows(list.data.escalations);
     if (ui.selected) {
       const one = await api('/agent/api/escalations/' + ui.selected);
-      if (one.status === 200) renderDetail(one.data.escalation, one.data.transcript);
+      if (one.status === 200) {
+        renderDetail(one.data.escalation, one.data.transcript, one.data.summary, one.data.suggests);
+      }
     }
     $('live').textContent = 'live · updated ' + new Date().toLocaleTimeString();
   } catch (err) {
@@ -247,6 +270,7 @@ document.addEventListener('DOMContentLoaded', () => {
   });
   $('change-name').addEventListener('click', () => { $('name-input').value = ui.me; showGate('name-gate'); });
   $('token-form').addEventListener('submit', login);
+  $('suggest').addEventListener('click', (event) => { event.preventDefault(); suggest(); });
   document.querySelectorAll('[data-action]').forEach((button) => button.addEventListener('click', (event) => {
     event.preventDefault();
     act(button.dataset.action);

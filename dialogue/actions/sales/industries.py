@@ -11,6 +11,7 @@ its reason, the nearest labelled examples.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ CALIBRATION_FILE = INDUSTRIES_FILE.with_name("industries_calibration.yml")
 TOP = 3
 NEAREST = 2  # labelled examples shown as the reason
 FloatArray = npt.NDArray[np.float64]
+QUERY_CACHE = 256  # query vectors kept (a customer's description is asked about again)
 
 
 class IndustryDataError(OpsbotError):
@@ -116,6 +118,41 @@ def fit_temperature(scores: FloatArray, gold: npt.NDArray[np.int64]) -> float:
     return float(np.exp(result.x))
 
 
+class LabelIndex:
+    """`label_scores` for one query as a few array operations: the centroids and each label's member rows
+    are computed once, when the examples' vectors are."""
+
+    def __init__(
+        self, examples: npt.NDArray[np.float32], owner: npt.NDArray[np.int64], n_labels: int
+    ) -> None:
+        self.examples = examples
+        members = [np.flatnonzero(owner == i) for i in range(n_labels)]
+        self.counts = np.asarray([len(m) for m in members], dtype=np.intp)
+        width = max(1, int(self.counts.max(initial=0)))
+        self.rows = np.zeros((n_labels, width), dtype=np.intp)
+        self.pad = np.ones((n_labels, width), dtype=bool)
+        dim = examples.shape[1] if examples.ndim == 2 else 1
+        centroids = np.zeros((n_labels, dim), dtype=np.float32)
+        for i, m in enumerate(members):
+            self.rows[i, : len(m)] = m
+            self.pad[i, : len(m)] = False
+            if len(m):
+                centroids[i] = normalize_rows(examples[m].mean(axis=0, keepdims=True))[0]
+        self.centroids = centroids
+
+    def scores(self, query: npt.NDArray[np.float32]) -> FloatArray:
+        sims = (self.examples @ query).astype(np.float64)
+        per_label = np.where(self.pad, -np.inf, sims[self.rows])
+        if per_label.shape[1] >= 2:
+            top = -np.partition(-per_label, 1, axis=1)[:, :2]
+            first, second = top.max(axis=1), top.min(axis=1)
+        else:
+            first = second = per_label[:, 0]
+        nearest = np.where(self.counts >= 2, (first + second) / 2, first)
+        out = 0.5 * (self.centroids @ query).astype(np.float64) + 0.5 * nearest
+        return np.where(self.counts > 0, out, -1.0)
+
+
 class IndustryClassifier:
     """Nearest centroid blended with the two nearest examples; a fitted temperature gives the confidence."""
 
@@ -138,13 +175,17 @@ class IndustryClassifier:
         self._temperature = temperature
         self._calibration = [(text, key) for text, key in calibration if key in self._by_key]
         self._lock = asyncio.Lock()
+        self._index: LabelIndex | None = None
+        self._queries: OrderedDict[str, npt.NDArray[np.float32]] = OrderedDict()
 
     @property
     def labels(self) -> Mapping[str, IndustryLabel]:
         return self._by_key
 
     async def temperature(self) -> float:
-        """The fitted temperature (on the calibration set, else leave-one-out), computed on first use."""
+        """The fitted temperature (on the calibration set, else leave-one-out), computed on first use (the
+        start-up warm-up: with the label index)."""
+        await self._label_index()
         if self._temperature is None:
             async with self._lock:
                 if self._temperature is None:
@@ -172,15 +213,38 @@ class IndustryClassifier:
             rows.append(label_scores(vectors[keep], self._owner[keep], len(self._labels), vectors[j]))
         return fit_temperature(np.stack(rows), self._owner.astype(np.int64))
 
+    async def warm(self) -> None:
+        """The examples' vectors, their index and the temperature, now (at start-up)."""
+        await self._label_index()
+        await self.temperature()
+
+    async def _label_index(self) -> LabelIndex:
+        if self._index is None:
+            vectors = await self._cache.vectors()
+            if self._index is None:
+                self._index = LabelIndex(vectors, self._owner, len(self._labels))
+        return self._index
+
+    async def _query(self, text: str) -> npt.NDArray[np.float32]:
+        """The text's vector, encoded once: a classification reads it for the scores and the reasons."""
+        cached = self._queries.get(text)
+        if cached is None:
+            cached = np.asarray(await self._embedder.encode([text]), dtype=np.float32)[0]
+            self._queries[text] = cached
+            if len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        else:
+            self._queries.move_to_end(text)
+        return cached
+
     async def scores(self, text: str) -> FloatArray:
-        """One similarity score per label."""
-        vectors = await self._cache.vectors()
-        query = np.asarray(await self._embedder.encode([text]), dtype=np.float32)[0]
-        return label_scores(vectors, self._owner, len(self._labels), query)
+        """One similarity score per label (`label_scores`, on the precomputed index)."""
+        index = await self._label_index()
+        return index.scores(await self._query(text))
 
     async def nearest_examples(self, text: str, label: IndustryLabel, k: int = NEAREST) -> tuple[str, ...]:
         vectors = await self._cache.vectors()
-        query = np.asarray(await self._embedder.encode([text]), dtype=np.float32)[0]
+        query = await self._query(text)
         index = self._labels.index(label)
         rows = np.flatnonzero(self._owner == index)
         order = rows[np.argsort(-(vectors[rows] @ query))][:k]

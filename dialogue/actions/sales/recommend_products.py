@@ -70,7 +70,12 @@ def _rec_table(
     return (
         header,
         *(
-            (r.product.sku, r.product.name, r.product.category, _reason(r, language, similar=similar))
+            (
+                r.product.sku,
+                r.product.display_name(language),
+                r.product.category,
+                _reason(r, language, similar=similar),
+            )
             for r in recs
         ),
     )

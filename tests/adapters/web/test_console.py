@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from adapters.base import IngestResult
 from adapters.web import TranscriptLine, WebChatAdapter, WebSettings
 from dialogue.clock import ManualClock
+from dialogue.handoff.desk_posts import latest_summary
 from dialogue.handoff.model import OPEN_STATUSES, Agent, Escalation, Reason
 from dialogue.handoff.requests import EscalationRequest, Outcome
 from dialogue.handoff.service import HandoffService
@@ -70,6 +71,17 @@ class MemoryConsole:
 
     async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
         return await self.service.return_to_bot(escalation_id, agent)
+
+    async def summary(self, escalation: Escalation) -> Sequence[str]:
+        return latest_summary(await self.store.events(escalation.id))
+
+    @property
+    def suggests(self) -> bool:
+        return self.service.help.assists
+
+    async def suggest(self, escalation_id: int, agent: Agent) -> str | None:
+        esc = await self.store.get(escalation_id)
+        return await self.service.help.suggest(esc) if esc is not None else None
 
     async def supplier_asks_for_a_person(self) -> int:
         request = EscalationRequest(SUPPLIER, (Reason("user_request"),), "en", "m1", "a person please")

@@ -30,7 +30,7 @@ async def test_a_stock_level_without_a_time_changes_only_when_its_quantity_does(
     assert moved.counts["stock"].as_dict() == {"inserted": 0, "updated": 1, "unchanged": 0}
     with sync_db.connect() as conn:
         stock = conn.execute(select(InventoryRow)).one()
-    assert (stock.quantity, stock.updated_at, stock.updated_by) == (900, LATER, "import")
+    assert (stock.quantity, stock.updated_at, stock.updated_by) == (900, LATER, "import:stock.csv")
 
 
 async def test_updates_tell_the_supplier_what_changed_and_inserts_tell_nothing(

@@ -241,14 +241,22 @@ async def test_queued_digest_is_delivered_by_the_outbox_through_slack(
     clock = ManualClock(NOW)
     outbox = Outbox(sm, clock=clock)
     await post_digest_once(sources(sm), outbox, day=DAY, tz=TZ, channel=CHANNEL, clock=clock)
-    [item] = await outbox.claim(10, 60)
-    sender = SlackSender(client=make_web_client("xoxb-test", slack_api.base_url))
-    result = await sender.send(item.message)
-    await outbox.mark_sent(item, result.platform_message_id)
+    slack = SlackSender(client=make_web_client("xoxb-test", slack_api.base_url))
+    sender = OutboxSender(
+        outbox=outbox,
+        adapters={"slack": slack},
+        settings=PipelineSettings(),
+        metrics=Metrics(),
+        notifier=Notifier(),
+    )
+    assert await sender.run_once() == 1
     [call] = slack_api.calls_to("chat.postMessage")
     assert call.args["channel"] == CHANNEL and "thread_ts" not in call.args
     assert call.args["blocks"][0]["type"] == "header"
     assert "Orders: 3" in call.args["text"]
+    async with sm() as s:
+        row = (await s.execute(select(OutboxRow))).scalar_one()
+    assert (row.status, row.platform_message_id) == ("sent", slack_api.messages[CHANNEL][0]["ts"])
 
 
 async def test_scheduled_run_reports_yesterday_and_wakes_the_sender(sm: Any) -> None:

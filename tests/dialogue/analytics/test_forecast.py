@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -64,3 +65,12 @@ def test_horizon_words() -> None:
     assert horizon_weeks("未来八周 HE-110 需要多少") == 8
     assert horizon_weeks("next quarter") == 13
     assert horizon_weeks("HE-100 demand") == 4
+
+
+def test_without_statsmodels_the_default_forecast_works_and_smoothing_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "statsmodels.tsa.holtwinters", None)  # as if not installed
+    assert forecast([5, 7, 6, 8, 9, 7], 3).method == "moving_average"
+    with pytest.raises(ForecastError, match=r"opsbot\[forecast\]"):
+        forecast(trending(), 4, method="damped_ets")

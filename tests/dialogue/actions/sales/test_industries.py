@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import pytest
 
-from dialogue.actions.sales.industries import IndustryClassifier, load_industries
-from dialogue.embedding import HashingEmbedder
+from dialogue.actions.sales.industries import IndustryClassifier, LabelIndex, label_scores, load_industries
+from dialogue.embedding import HashingEmbedder, Vectors
 from tests.dialogue.conftest import AsyncEncoder
 
 
@@ -58,3 +61,38 @@ async def test_the_multilingual_encoder_reads_chinese_descriptions(multilingual:
     assert guess.label.key == "technology" and guess.confidence > 0.5
     hospital = await clf.classify([("一家生产医用口罩并运营三家私立医院", 1)])
     assert hospital.label.key == "healthcare"
+
+
+class CountingEmbedder:
+    """The lexical embedder, counting the texts it encodes."""
+
+    def __init__(self) -> None:
+        self.inner = HashingEmbedder()
+        self.encoded: list[str] = []
+
+    async def encode(self, texts: Sequence[str]) -> Vectors:
+        self.encoded.extend(texts)
+        return await self.inner.encode(texts)
+
+
+async def test_a_description_is_encoded_once_however_often_it_is_asked_about() -> None:
+    embedder = CountingEmbedder()
+    clf = IndustryClassifier(load_industries(), embedder)
+    await clf.temperature()  # the start-up warm-up: the examples and the index
+    text = "Runs a chain of neighbourhood convenience stores"
+    embedder.encoded.clear()
+    first = await clf.classify([(text, 1.0)])
+    second = await clf.classify([(text, 1.0)])
+    assert embedder.encoded == [text] and first == second and first.label.key == "retail"
+
+
+def test_the_label_index_scores_as_label_scores_does() -> None:
+    rng = np.random.default_rng(3)
+    examples = rng.normal(size=(30, 8)).astype(np.float32)
+    examples /= np.linalg.norm(examples, axis=1, keepdims=True)
+    owner = np.asarray([0] * 12 + [1] * 17 + [3], dtype=np.int64)  # label 2 has none, label 3 one
+    index = LabelIndex(examples, owner, 4)
+    for _ in range(5):
+        query = rng.normal(size=8).astype(np.float32)
+        query /= np.linalg.norm(query)
+        assert np.allclose(index.scores(query), label_scores(examples, owner, 4, query), atol=1e-5)

@@ -1,0 +1,1 @@
+"""Language model providers (`llm:` in config.yaml): OpenAI-compatible servers and local models."""

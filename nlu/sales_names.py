@@ -1,0 +1,101 @@
+"""The customers, suppliers, categories, products and industries a sales question names, matched against
+what the store holds: by the whole name or an alias ("电子产品" for Electronics), by a distinctive word of
+it ("Globex" for Globex Industries), or by a close spelling of one ("Globx")."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# Words in names that name nothing by themselves ("Globex Industries" is not found by "industries").
+GENERIC = frozenset(
+    re.findall(
+        r"\w+",
+        "industries industry industrial corp corporation co company inc ltd llc limited group holdings goods "
+        "supply supplies home labs lab foods food software health logistics hospitality airlines imports "
+        "construction edu electronics textiles packaging the and of set unit kit pro plus new big small",
+    )
+)
+MIN_WORD = 4  # shorter words are matched only as a whole name ("ACME" is, "Co" is not)
+FUZZY_WORD = 5  # words this long may be misspelt by one letter or two
+FUZZY_CUTOFF = 0.83
+
+
+@dataclass(frozen=True, slots=True)
+class NamedThing:
+    dimension: str  # customer, supplier, category, product, industry
+    key: str  # id, category name, SKU, industry code
+    name: str  # as a reply names it
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    thing: NamedThing
+    start: int
+    end: int
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SalesVocabulary:
+    things: tuple[NamedThing, ...]
+
+    @classmethod
+    def of(cls, things: Iterable[NamedThing]) -> SalesVocabulary:
+        return cls(tuple(things))
+
+
+def _pattern(word: str) -> re.Pattern[str]:
+    escaped = re.escape(word)
+    if word.isascii():
+        return re.compile(r"(?<![A-Za-z0-9])" + escaped + r"(?:'s|s)?(?![A-Za-z0-9])", re.I)
+    return re.compile(escaped)
+
+
+def _words(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z][A-Za-z'-]+", text)]
+
+
+def find_names(text: str, vocabulary: SalesVocabulary) -> tuple[NameMatch, ...]:
+    """What the text names, each once, in text order; a longer match wins over one inside it."""
+    candidates: list[NameMatch] = []
+    whole: set[str] = set()
+    for thing in vocabulary.things:
+        for word in (thing.name, thing.key, *thing.aliases):
+            if not word or (
+                thing.dimension in ("customer", "supplier") and word == thing.key and "-" not in word
+            ):
+                continue
+            whole.add(word.lower())
+            if len(word) < 2 or (word.isascii() and len(word) < 3):
+                continue
+            for m in _pattern(word).finditer(text):
+                candidates.append(NameMatch(thing, m.start(), m.end(), True))
+    words = _words(text)
+    for thing in vocabulary.things:
+        if thing.dimension not in ("customer", "supplier", "product"):
+            continue
+        for part in re.findall(r"[A-Za-z][A-Za-z-]+", thing.name):
+            low = part.lower()
+            if len(low) < MIN_WORD or low in GENERIC or low in whole:
+                continue
+            for word, start, _end in words:
+                stem = word.removesuffix("'s")
+                if stem == low or (
+                    len(low) >= FUZZY_WORD
+                    and len(stem) >= FUZZY_WORD
+                    and stem not in GENERIC
+                    and difflib.SequenceMatcher(None, stem, low).ratio() >= FUZZY_CUTOFF
+                ):
+                    candidates.append(NameMatch(thing, start, start + len(stem), stem == low))
+    chosen: list[NameMatch] = []
+    for match in sorted(candidates, key=lambda c: (-(c.end - c.start), not c.exact, c.start)):
+        if any(match.start < c.end and c.start < match.end for c in chosen):
+            continue
+        if any(c.thing == match.thing for c in chosen):
+            continue
+        chosen.append(match)
+    return tuple(sorted(chosen, key=lambda c: c.start))
