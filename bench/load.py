@@ -1,7 +1,8 @@
 """Load through the real HTTP endpoints with the real models: the web chat and the Telegram webhook.
 
 Starts `opsbot run` as a separate process on a fresh database (SQLite file or PostgreSQL database),
-with the shipped models and a fake Telegram Bot API (tests/fakes) that timestamps every sendMessage,
+with the shipped models and a fake Telegram Bot API (tests/fakes) that timestamps every call (a reply
+is the chat's first sendMessage, sendPhoto or sendDocument: an answer with a chart is a captioned photo),
 then drives it:
 
 - closed loop: N senders write at once, each sending its next message when the previous one is
@@ -14,7 +15,7 @@ then drives it:
 - with `--big`, one maximum-size message (4,096 emoji on Telegram) among normal traffic, to see what
   it costs the others.
 
-Reports msgs/s, webhook ack p50/p99, reply latency p50/p99/max (POST -> the fake's sendMessage, or
+Reports msgs/s, webhook ack p50/p99, reply latency p50/p99/max (POST -> the fake's first reply call, or
 the web chat's inline answer), and errors; prints one JSON line at the end.
 
     make bench-load                       # both databases, the figures the README quotes
@@ -163,8 +164,11 @@ def varied(kinds: tuple[str, ...]) -> list[mixes.Probe]:
 # --- drivers ---------------------------------------------------------------------------------
 
 
+REPLY_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
+
+
 class TelegramReplies:
-    """Watches the fake Bot API and tells each waiting sender when its chat got a message."""
+    """Watches the fake Bot API and tells each waiting sender when its chat got a message (text or file)."""
 
     def __init__(self, api: FakeTelegramAPI) -> None:
         self._api = api
@@ -178,7 +182,9 @@ class TelegramReplies:
 
     async def run(self) -> None:
         while True:
-            calls = self._api.calls("sendMessage")
+            # a reply is a text or a file: an answer with a chart (a forecast, a trend) is one sendPhoto
+            # with the text as its caption, and no sendMessage at all
+            calls = [c for c in self._api.calls() if c.method in REPLY_METHODS]
             for call in calls[self._seen :]:
                 waiting = self._waiting.get(str(call.params.get("chat_id")))
                 if waiting:

@@ -20,6 +20,10 @@ from dialogue.session import Session
 
 logger = logging.getLogger(__name__)
 
+# Turns of a batch that end within this commit together (one transaction); a slower one commits alone
+# when it ends. Every turn without a language model ends well within it on the load benchmark.
+BATCH_WAIT_SECONDS = 1.0
+
 _DEAD_LETTER_TEXT = {
     "en": (
         "Sorry, something went wrong while handling your message. "
@@ -77,21 +81,46 @@ class Worker:
         await self.process_batch([claim])
 
     async def process_batch(self, claims: Sequence[Claim]) -> None:
-        """Run the claimed turns concurrently (so the models batch), then commit what they produced."""
+        """Run the claimed turns concurrently (so the models batch), then commit what they produced.
+
+        Turns that finish within `BATCH_WAIT_SECONDS` commit together; a turn still running then (one
+        waiting on a slow language model, say) commits on its own when it ends, so it never holds the
+        others' replies back by more than that."""
         loop = asyncio.get_running_loop()
         started = loop.time()
         heartbeat = asyncio.create_task(self._heartbeat(claims), name=f"{self.name}-heartbeat")
         try:
             wanted = [(c.message.conversation, c.message.sender.id) for c in claims]
             sessions = await self._store.sessions.load_many(wanted)
-            results = await asyncio.gather(*(self._turn(c, s) for c, s in zip(claims, sessions, strict=True)))
+            turns = {
+                asyncio.ensure_future(self._turn(c, s)): (c, s) for c, s in zip(claims, sessions, strict=True)
+            }
+            pending: set[asyncio.Future[list[OutgoingMessage] | Exception]] = set(turns)
+            wait = BATCH_WAIT_SECONDS
+            try:
+                while pending:
+                    done, pending = await asyncio.wait(
+                        pending, timeout=wait, return_when=asyncio.ALL_COMPLETED
+                    )
+                    if not done:
+                        done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    wait = 0.0  # after the first wave: each turn as it ends
+                    ordered = [t for t in turns if t in done]  # claim order
+                    await self._commit([(*turns[t], t.result()) for t in ordered], started)
+            finally:
+                for task in pending:
+                    task.cancel()
         finally:
             heartbeat.cancel()
-        finished = [
-            (c, s, r)
-            for c, s, r in zip(claims, sessions, results, strict=True)
-            if not isinstance(r, Exception)
-        ]
+
+    async def _commit(
+        self,
+        wave: Sequence[tuple[Claim, Session, list[OutgoingMessage] | Exception]],
+        started: float,
+    ) -> None:
+        """Commit the finished turns of a wave in one go, record the failed ones, and wake the sender."""
+        loop = asyncio.get_running_loop()
+        finished = [(c, s, r) for c, s, r in wave if not isinstance(r, Exception)]
         committed = await self._store.turns.complete_many(finished, origin=self._holder) if finished else []
         for (claim, _session, _replies), queued in zip(finished, committed, strict=True):
             if queued is not None:
@@ -104,7 +133,7 @@ class Worker:
                     claim.inbox_id,
                     extra={"conversation": claim.message.conversation.as_str(), "inbox_id": claim.inbox_id},
                 )
-        for claim, result in zip(claims, results, strict=True):
+        for claim, _session, result in wave:
             if isinstance(result, Exception):
                 extra = {"conversation": claim.message.conversation.as_str(), "inbox_id": claim.inbox_id}
                 await self._failed(claim, result, extra)

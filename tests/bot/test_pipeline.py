@@ -181,6 +181,45 @@ async def test_per_conversation_order_and_cross_conversation_concurrency(
         assert handler.peak > 1  # different conversations ran at the same time
 
 
+class OneSlowTurn:
+    """Answers at once, except the message "slow", which waits until released (a slow language model)."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+
+    async def handle(self, message: IncomingMessage, session: Session) -> list[OutgoingMessage]:
+        if message.text == "slow":
+            await self.release.wait()
+        return [OutgoingMessage(message.conversation, f"re: {message.text}")]
+
+
+async def test_a_slow_turn_does_not_hold_back_the_rest_of_its_batch(
+    make_runtime: MakeRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "BATCH_WAIT_SECONDS", 0.05)
+    runtime = await make_runtime(start=False)
+    handler = OneSlowTurn()
+    worker = runtime.workers[0]
+    worker._handler = handler
+    await runtime.ingest(msg("a", "slow", "s1"))
+    await runtime.ingest(msg("b", "fast", "f1"))
+    await runtime.ingest(msg("c", "fast too", "f2"))
+    batch = asyncio.create_task(worker.run_once())  # one batch: all three heads
+    for _ in range(200):
+        queued = {r.conversation_key for r in await rows(runtime, OutboxRow)}
+        if queued == {"web:b", "web:c"}:
+            break
+        await asyncio.sleep(0.01)
+    assert queued == {"web:b", "web:c"}  # committed while "slow" is still running
+    assert not batch.done()
+    handler.release.set()
+    assert await batch is True
+    assert {r.conversation_key for r in await rows(runtime, OutboxRow)} == {"web:a", "web:b", "web:c"}
+    assert {r.status for r in await rows(runtime, InboxRow)} == {"done"}
+
+
 class CrashAfterNlu:
     """Runs the real NLU, then raises once: the message must be reclaimed and answered once."""
 
