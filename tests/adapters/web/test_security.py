@@ -56,6 +56,9 @@ async def test_a_remote_clients_supplier_id_is_ignored(make_runtime: MakeRuntime
         assert picker == {"trusted": False, "suppliers": []}
         sales = await say(outsider, "sales last week")  # a remote visitor is a supplier, not a sales rep
         assert outcomes(sales) == ["sales_only"]
+        ranked = await say(outsider, "who are our top 5 customers by revenue this quarter?")
+        assert not any(o.startswith(("sales_query", "quiet_customers")) for o in outcomes(ranked))
+        assert "ACME" not in ranked.text  # the sales layer is a rep's, never a visitor's
     async with client(runtime, ("127.0.0.1", 5000), "http://localhost:8080") as local:
         assert "order" in outcomes(await say(local, ASK, supplier_id="SUP-001"))[0]  # the local demo
 
