@@ -33,6 +33,7 @@ from dialogue.backend import (
     PurchaseLine,
     StockChange,
 )
+from dialogue.queries import SalesNames
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,10 @@ class CachedSqlBackend(SqlBackend):
         return await self._cached(
             "purchase_lines", (), lambda: super(CachedSqlBackend, self).purchase_lines()
         )
+
+    async def sales_names(self) -> SalesNames:
+        """Read for every message of a sales rep (does it name a customer, a category…?): cached too."""
+        return await self._cached("sales_names", (), lambda: super(CachedSqlBackend, self).sales_names())
 
     async def list_products(self) -> Sequence[Product]:
         return await self._cached("list_products", (), lambda: super(CachedSqlBackend, self).list_products())

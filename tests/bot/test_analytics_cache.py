@@ -9,7 +9,7 @@ from typing import Any
 from bot.analytics_cache import CachedSqlBackend
 from bot.seed import seed_demo
 from bot.storage.db import make_sessionmaker
-from bot.storage.tables import CustomerIssueRow, DataImportRow
+from bot.storage.tables import CustomerIssueRow, CustomerRow, DataImportRow
 from dialogue.clock import ManualClock
 
 TODAY = date(2026, 12, 6)
@@ -53,6 +53,20 @@ async def test_an_import_by_another_process_is_seen_within_a_second(engine: Any)
     ticks.now += 1.5
     after = await backend.customer_profile("CUS-001")
     assert after is not None and "Late delivery of towels" in after.open_issues
+
+
+async def test_the_names_a_rep_may_ask_about_are_read_once_per_data_version(engine: Any) -> None:
+    backend, sessionmaker, _, ticks = await seeded(engine)
+    names = await backend.sales_names()
+    assert await backend.sales_names() == names  # every message of a rep asks: one query, not one each
+    assert backend.results.hits == 1
+    async with sessionmaker() as s, s.begin():  # a new customer, imported
+        s.add(CustomerRow(id="CUS-900", name="Brand New Retail"))
+        s.add(
+            DataImportRow(source="customers.csv", counts={}, imported_at=datetime(2026, 12, 6, 8, tzinfo=UTC))
+        )
+    ticks.now += 1.5
+    assert ("CUS-900", "Brand New Retail") in (await backend.sales_names()).customers
 
 
 async def test_a_stock_update_through_the_bot_shows_in_the_next_forecast(engine: Any) -> None:
