@@ -21,10 +21,19 @@ from nlu.types import OUT_OF_SCOPE, NluResult
 KNOWLEDGE_INTENTS = frozenset({"onboarding", "policy_question"})
 # Entities that name one record: a message that names one is about it, not about the rules.
 RECORD_ENTITIES = frozenset({"order_id", "invoice_id", "sku"})
-# "my invoices", "our last order", "我的发票": the user's own records, named without an id.
+_RECORD = r"(?:orders?|invoices?|payments?|shipments?|pos?|stock|deliver(?:y|ies))"
+_ZH_RECORD = r"(?:订单|发票|货款|付款|款|库存|货)"
+# "my invoices", "our last order", "我的发票": the user's own records, named without an id. A question
+# worded around them still asks a rule when one entry answers it clearly (see `route`).
 OWN_RECORDS = re.compile(
-    r"\b(?:my|our)\s+(?:\w+\s+){0,2}?(?:orders?|invoices?|payments?|shipments?|pos?|stock|deliver(?:y|ies))\b"
-    r"|我(?:们)?的(?:订单|发票|货款|付款|款|库存|货)",
+    rf"\b(?:my|our)\s+(?:\w+\s+){{0,2}}?{_RECORD}\b"
+    # records pointed at ("those invoices", "that PO") or told by what the user did with them
+    # ("the invoices we submitted last week", "我们上周提交的发票", "那几张发票")
+    rf"|\b(?:that|those|these)\s+(?:\w+\s+)?{_RECORD}\b"
+    rf"|\b{_RECORD}\s+(?:that\s+|which\s+)?(?:i|we)\s+(?:just\s+|already\s+)?"
+    r"(?:submitted|sent|uploaded|issued|raised)\b"
+    rf"|我(?:们)?的{_ZH_RECORD}|我(?:们)?[^，。？！,?!]{{0,6}}?(?:提交|开|上传)的(?:发票|订单|款)"
+    r"|[那这](?:几|一)?[张笔](?:发票|订单|货款|款)",
     re.IGNORECASE,
 )
 # Intents that are requests or social acts: a message the head is sure of is only answered from the
@@ -97,8 +106,17 @@ INTENT = Route(RouteKind.INTENT)
 def names_a_record(nlu: NluResult) -> bool:
     """The message names one record (an id), or the user's own records ("my invoices") and asks
     nothing general ("does our invoice usually ...")."""
-    if any(e.type in RECORD_ENTITIES for e in nlu.entities):
-        return True
+    return names_a_record_id(nlu) or names_own_records(nlu)
+
+
+def names_a_record_id(nlu: NluResult) -> bool:
+    """The message names one record by its id ("INV-2002", "PO 5512", a SKU)."""
+    return any(e.type in RECORD_ENTITIES for e in nlu.entities)
+
+
+def names_own_records(nlu: NluResult) -> bool:
+    """The user's own records, named without an id ("my invoices", "我的订单"), in a message that asks
+    nothing general ("does our invoice usually ...")."""
     return OWN_RECORDS.search(nlu.text) is not None and GENERAL.search(nlu.text) is None
 
 
@@ -128,7 +146,8 @@ def route(
     best = hits[0]
     score = best.score
     runner_up = hits[1] if len(hits) >= 2 else None
-    clear = runner_up is None or score - runner_up.score >= thresholds.margin or score >= thresholds.sure
+    leads = runner_up is None or score - runner_up.score >= thresholds.margin
+    clear = leads or score >= thresholds.sure
     if knowledge_leaning(nlu, confidence_threshold):
         if score >= thresholds.answer and clear:
             return Route(RouteKind.ANSWER, (best.entry,), score)
@@ -139,8 +158,13 @@ def route(
         if score >= thresholds.offer and runner_up is not None:
             return Route(RouteKind.OFFER, (best.entry, runner_up.entry), score)
         return INTENT
-    if names_a_record(nlu):
+    if names_a_record_id(nlu):
         return INTENT  # "when will INV-2002 be paid?" is about that invoice
+    if names_own_records(nlu) and not (is_question(nlu.text) and score >= thresholds.sure and leads):
+        # "has my last invoice been paid?" is about the user's invoices (its best entries score alike);
+        # "my invoice was rejected, what should I do?" asks a rule that one entry answers (from `sure`,
+        # ahead of the second by `margin`)
+        return INTENT
     if nlu.intent in SPEECH_ACTS and not is_question(nlu.text):
         return INTENT  # "转人工", a grievance: a request or a feeling, however close to an entry it is worded
     bar = thresholds.override_bar(nlu.confidence)
