@@ -3,30 +3,41 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.dev-stamp
+# The suite on every core (pytest-xdist); each worker has databases of its own (tests/conftest.py).
+TEST_WORKERS ?= auto
 
-.PHONY: install run test lint format train bench bench-pipeline bench-load bench-nlu bench-replies clean
+.PHONY: install install-dev run test lint format train bench bench-pipeline bench-load bench-nlu bench-replies clean
 
+# `make run` installs what the bot needs; the test and lint tools come with the first `make test`/`lint`.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo ">> installing torch 2.13.0 (CPU build) first, then opsbot and its dependencies"
 	$(BIN)/pip install --disable-pip-version-check -q torch==2.13.0
-	$(BIN)/pip install --disable-pip-version-check -q -e ".[dev]"
+	$(BIN)/pip install --disable-pip-version-check -q -e .
 	@touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	@echo ">> installing the development tools (the [dev] extra)"
+	$(BIN)/pip install --disable-pip-version-check -q -e ".[dev]"
+	@touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: install
 	$(BIN)/opsbot run --setup
 
-test: install
-	PYTHONDONTWRITEBYTECODE=1 $(BIN)/pytest
+test: install-dev
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy bot adapters dialogue nlu
 	$(BIN)/lint-imports
 
-format: install
+format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 

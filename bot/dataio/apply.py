@@ -49,7 +49,9 @@ def sync_engine(url: str, *, search_path: str | None = None) -> Engine:
         engine = create_engine(f"sqlite+pysqlite://{rest}", connect_args={"timeout": 30})
         set_sqlite_pragmas(engine)
         return engine
-    args = {"options": f"-csearch_path={search_path}"} if search_path else {}
+    # libpq splits `options` at spaces: a path such as the default `"$user", public` keeps its own escaped
+    escaped = (search_path or "").replace("\\", "\\\\").replace(" ", "\\ ")
+    args = {"options": f"-csearch_path={escaped}"} if search_path else {}
     return create_engine(f"postgresql+psycopg://{rest}", connect_args=args)
 
 

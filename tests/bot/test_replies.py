@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from bot.notify import DoneBoard
-from tests.bot.test_pipeline import drain, msg
 from tests.conftest import MakeRuntime
+from tests.fakes.pipeline import drain, msg
 
 
 def count_reads(runtime: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:

@@ -17,14 +17,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import os
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
 from starlette.applications import Starlette
@@ -33,8 +31,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.servers import ThreadedServer, serve_asgi
-from tests.fakes.telegram_files import FakeTelegramFiles, SentFile, parse_multipart
-from tests.fakes.telegram_html import utf16_len, visible_text
+from tests.fakes.telegram_files import FakeTelegramFiles, SentFile
+from tests.fakes.telegram_html import visible_text
+from tests.fakes.telegram_methods import ChatMethods, SentMessage
+from tests.fakes.telegram_params import CANONICAL, METHODS, UPLOAD_METHODS, parse_params
 from tests.fakes.telegram_updates import (
     BOT_USER_ID,
     callback_update,
@@ -69,42 +69,6 @@ __all__ = [
 DEFAULT_TOKEN = "123456:TEST-fake-token"
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
-_METHODS = (
-    "getMe",
-    "sendMessage",
-    "editMessageText",
-    "editMessageReplyMarkup",
-    "deleteMessage",
-    "setMessageReaction",
-    "answerCallbackQuery",
-    "setWebhook",
-    "deleteWebhook",
-    "getWebhookInfo",
-    "getUpdates",
-    "getFile",
-    "sendPhoto",
-    "sendDocument",
-)
-_UPLOAD_METHODS = ("sendPhoto", "sendDocument")
-_CANONICAL = {name.lower(): name for name in _METHODS}
-_JSON_PARAMS = {
-    "reply_markup",
-    "reply_parameters",
-    "allowed_updates",
-    "entities",
-    "link_preview_options",
-    "reaction",
-}
-_INT_PARAMS = {
-    "offset",
-    "limit",
-    "timeout",
-    "message_id",
-    "message_thread_id",
-    "cache_time",
-    "max_connections",
-}
-_BOOL_PARAMS = {"drop_pending_updates", "show_alert", "disable_notification", "is_big"}
 _DESCRIPTIONS = {
     400: "Bad Request: chat not found",
     401: "Unauthorized",
@@ -133,18 +97,7 @@ class _Failure:
     migrate_to: int | None = None
 
 
-@dataclass
-class SentMessage:
-    message_id: int
-    chat_id: int | str
-    html: str  # the text parameter as sent
-    text: str  # what the user sees: tags removed, entities decoded
-    reply_markup: Any = None
-    parse_mode: str = ""
-    edits: list[str] = field(default_factory=list)
-
-
-class FakeTelegramAPI:
+class FakeTelegramAPI(ChatMethods):
     """The fake server plus its recorded state; thread-safe, usable from sync and async tests."""
 
     def __init__(self, *, token: str = DEFAULT_TOKEN, bot_username: str = "opsbot_test_bot") -> None:
@@ -290,10 +243,10 @@ class FakeTelegramAPI:
     # --- HTTP ----------------------------------------------------------------------------------
 
     def _take_failure(self, method: str, params: dict[str, Any]) -> _Failure | None:
-        if method in ("sendMessage", *_UPLOAD_METHODS) and str(params.get("chat_id")) in self._blocked_chats:
+        if method in ("sendMessage", *UPLOAD_METHODS) and str(params.get("chat_id")) in self._blocked_chats:
             return _Failure(403, 1, None, _DESCRIPTIONS[403])
         moved = self._migrated_chats.get(str(params.get("chat_id")))
-        if method in ("sendMessage", *_UPLOAD_METHODS) and moved is not None:
+        if method in ("sendMessage", *UPLOAD_METHODS) and moved is not None:
             description = "Bad Request: group chat was upgraded to a supergroup chat"
             return _Failure(400, 1, None, description, migrate_to=moved)
         queue = self._failures.get(method)
@@ -319,52 +272,22 @@ class FakeTelegramAPI:
             body["parameters"] = {"migrate_to_chat_id": migrate_to}
         return JSONResponse(body, status_code=status)
 
-    @staticmethod
-    async def _params(request: Request) -> tuple[dict[str, Any], dict[str, tuple[str, bytes]]]:
-        raw: dict[str, Any] = dict(request.query_params)
-        uploads: dict[str, tuple[str, bytes]] = {}
-        body = await request.body()
-        content_type = request.headers.get("content-type", "")
-        if body and "json" in content_type:
-            raw.update(json.loads(body))
-            return raw, uploads
-        if body and content_type.startswith("multipart/form-data"):
-            fields, uploads = parse_multipart(body, content_type)
-            raw.update(fields)
-        elif body:
-            raw.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
-        params: dict[str, Any] = {}
-        for key, value in raw.items():
-            if isinstance(value, str) and key in _JSON_PARAMS:
-                params[key] = json.loads(value)
-            elif isinstance(value, str) and key in _INT_PARAMS:
-                params[key] = int(value)
-            elif isinstance(value, str) and key in _BOOL_PARAMS:
-                params[key] = value.lower() == "true"
-            elif key == "chat_id" and isinstance(value, str) and value.lstrip("-").isdigit():
-                params[key] = int(value)
-            else:
-                params[key] = value
-        for name, (file_name, data) in uploads.items():
-            params[name] = {"file_name": file_name, "size": len(data)}  # recorded with the call
-        return params, uploads
-
     def _record(self, method: str, params: dict[str, Any], status: int) -> None:
         self._calls.append(ApiCall(method, params, status, time.monotonic()))
 
     async def _endpoint(self, request: Request) -> JSONResponse:
         token = request.path_params["token"]
         name = request.path_params["method"]
-        method = _CANONICAL.get(name.lower(), name)
+        method = CANONICAL.get(name.lower(), name)
         try:
-            params, uploads = await self._params(request)
+            params, uploads = await parse_params(request)
         except (ValueError, UnicodeDecodeError):
             params, uploads = {}, {}
         if token != self.token:
             with self._lock:
                 self._record(method, params, 401)
             return self._error(401, "Unauthorized")
-        if method not in _METHODS:
+        if method not in METHODS:
             with self._lock:
                 self._record(method, params, 404)
             return self._error(404, "Not Found: method not found")
@@ -380,7 +303,7 @@ class FakeTelegramAPI:
                 return self._error(
                     failure.status, failure.description, failure.retry_after, failure.migrate_to
                 )
-            if method in _UPLOAD_METHODS:
+            if method in UPLOAD_METHODS:
                 status, body = self._upload(method, params, uploads)
             else:
                 status, body = self._handle(method, params)
@@ -414,113 +337,6 @@ class FakeTelegramAPI:
         if data is None:
             return Response("Not Found", status_code=404)
         return Response(data, media_type="application/octet-stream")
-
-    def _bot_user(self) -> dict[str, Any]:
-        return {"id": BOT_USER_ID, "is_bot": True, "first_name": "Opsbot", "username": self.bot_username}
-
-    def _handle(self, method: str, params: dict[str, Any]) -> tuple[int, Any]:
-        """Answer one call; runs under the lock."""
-        if method == "getMe":
-            return 200, self._bot_user()
-        if method == "getFile":
-            return self.files.get_file(params)
-        if method == "sendMessage":
-            text = str(params.get("text", ""))
-            parse_mode = str(params.get("parse_mode", ""))
-            if "chat_id" not in params:
-                return 400, "Bad Request: chat_id is empty"
-            shown, error = visible_text(text, parse_mode)
-            if error:
-                return 400, error
-            if not shown.strip():
-                return 400, "Bad Request: message text is empty"
-            if utf16_len(shown) > 4096:
-                return 400, "Bad Request: message is too long"
-            message = SentMessage(
-                next(self._message_ids),
-                params["chat_id"],
-                text,
-                shown,
-                params.get("reply_markup"),
-                parse_mode,
-            )
-            self.messages.append(message)
-            return 200, self._message_json(message)
-        if method in ("editMessageText", "editMessageReplyMarkup"):
-            target = next((m for m in self.messages if m.message_id == params.get("message_id")), None)
-            if target is None or str(target.chat_id) != str(params.get("chat_id")):
-                return 400, "Bad Request: message to edit not found"
-            if method == "editMessageText":
-                shown, error = visible_text(str(params.get("text", "")), str(params.get("parse_mode", "")))
-                if error:
-                    return 400, error
-                target.edits.append(shown)
-                target.text, target.html = shown, str(params.get("text", ""))
-            target.reply_markup = params.get("reply_markup")
-            return 200, self._message_json(target)
-        if method == "deleteMessage":
-            target = next((m for m in self.messages if m.message_id == params.get("message_id")), None)
-            if target is None or str(target.chat_id) != str(params.get("chat_id")):
-                return 400, "Bad Request: message to delete not found"
-            self.messages.remove(target)
-            self.deleted.append(target)
-            return 200, True
-        if method == "setMessageReaction":
-            if "chat_id" not in params or "message_id" not in params:
-                return 400, "Bad Request: message to react not found"
-            for reaction in params.get("reaction") or []:
-                if reaction.get("type") != "emoji" or not reaction.get("emoji"):
-                    return 400, "Bad Request: REACTION_INVALID"
-                self.reactions.append((params["chat_id"], params["message_id"], reaction["emoji"]))
-            return 200, True
-        if method == "answerCallbackQuery":
-            self.answered_callbacks.append(str(params.get("callback_query_id", "")))
-            return 200, True
-        if method == "setWebhook":
-            self.webhook = {
-                "url": params.get("url", ""),
-                "secret_token": params.get("secret_token", ""),
-                "allowed_updates": params.get("allowed_updates", []),
-            }
-            if params.get("drop_pending_updates"):
-                self._confirmed_offset = max(
-                    [u["update_id"] + 1 for u in self._updates] + [self._confirmed_offset]
-                )
-            return 200, True
-        if method == "deleteWebhook":
-            self.webhook = {}
-            if params.get("drop_pending_updates"):
-                self._confirmed_offset = max(
-                    [u["update_id"] + 1 for u in self._updates] + [self._confirmed_offset]
-                )
-            return 200, True
-        if method == "getWebhookInfo":
-            pending = len([u for u in self._updates if u["update_id"] >= self._confirmed_offset])
-            info: dict[str, Any] = {
-                "url": self.webhook.get("url", ""),
-                "has_custom_certificate": False,
-                "pending_update_count": pending,
-            }
-            if self.webhook.get("allowed_updates"):
-                info["allowed_updates"] = self.webhook["allowed_updates"]
-            return 200, info
-        return 404, "Not Found: method not found"
-
-    def _message_json(self, message: SentMessage) -> dict[str, Any]:
-        chat_id = message.chat_id
-        body: dict[str, Any] = {
-            "message_id": message.message_id,
-            "date": int(time.time()),
-            "chat": {
-                "id": chat_id,
-                "type": "private" if isinstance(chat_id, int) and chat_id > 0 else "group",
-            },
-            "from": self._bot_user(),
-            "text": message.text,
-        }
-        if message.reply_markup:
-            body["reply_markup"] = message.reply_markup
-        return body
 
     async def _get_updates(self, params: dict[str, Any]) -> JSONResponse:
         timeout = float(params.get("timeout", 0) or 0)

@@ -15,6 +15,7 @@ from nlu.dataset import default_data_dir, load_examples
 from nlu.encoder import Embeddings, SyncEncoder, load_encoder
 from nlu.multilingual import RoutedEncoder
 from nlu.train import train_model
+from tests.fakes.built_once import built_once
 
 EN_PER_INTENT = 14
 ZH_PER_INTENT = 7
@@ -88,18 +89,19 @@ def english_encoder(real_encoder: SyncEncoder) -> SyncEncoder:
 
 @pytest.fixture(scope="session")
 def small_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_subset(tmp_path_factory.mktemp("nlu-data"))
+    return built_once(tmp_path_factory, "nlu-data", write_subset)
 
 
 @pytest.fixture(scope="session")
 def trained_model_dir(
     tmp_path_factory: pytest.TempPathFactory, real_encoder: SyncEncoder, small_data_dir: Path
 ) -> Path:
-    model_dir = tmp_path_factory.mktemp("nlu-model")
-    train_model(
-        data_dir=small_data_dir,
-        model_dir=model_dir,
-        sync_encoder=real_encoder,
-        args=ClassifierArgs(gloss=True, calibration_folds=2, max_iter=500),
-    )
-    return model_dir
+    def train(model_dir: Path) -> None:
+        train_model(
+            data_dir=small_data_dir,
+            model_dir=model_dir,
+            sync_encoder=real_encoder,
+            args=ClassifierArgs(gloss=True, calibration_folds=2, max_iter=500),
+        )
+
+    return built_once(tmp_path_factory, "nlu-model", train)

@@ -44,7 +44,8 @@ def test_models_saved_before_weights_load_with_equal_weights() -> None:
 
 
 def test_direct_logreg_scores_equal_sklearn_predict_proba() -> None:
-    from nlu.classifier import ClassifierArgs, IntentClassifier, _features, _logreg_proba
+    from nlu.classifier import ClassifierArgs, IntentClassifier
+    from nlu.intent_head import features, logreg_proba
 
     rng = np.random.default_rng(3)
     texts = [f"{word} order {i}" for i, word in enumerate(["where", "invoice", "stock", "hello"] * 15)]
@@ -54,5 +55,5 @@ def test_direct_logreg_scores_equal_sklearn_predict_proba() -> None:
     clf.fit(texts, labels, embeddings=embeddings)
     head = clf._head
     assert head is not None
-    expected = head.logreg.predict_proba(_features(head, embeddings, texts, clf.args))
-    assert np.allclose(_logreg_proba(head, embeddings, texts, clf.args), expected, atol=1e-9)
+    expected = head.logreg.predict_proba(features(head, embeddings, texts, clf.args))
+    assert np.allclose(logreg_proba(head, embeddings, texts, clf.args), expected, atol=1e-9)

@@ -12,6 +12,7 @@ from dialogue.nlg.catalog import Catalog
 from dialogue.nlg.corpus import Corpus, load_corpus
 from dialogue.nlg.model import ModelShape
 from dialogue.nlg.training import TrainingArgs, train_reply_model
+from tests.fakes.built_once import built_once
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "dialogue" / "data"
 
@@ -45,7 +46,11 @@ def catalog(corpus: Corpus) -> Catalog:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real (tiny, barely trained) reply model: a few steps on the real corpus."""
-    model_dir = tmp_path_factory.mktemp("nlg") / "model"
+    return built_once(tmp_path_factory, "tiny-reply-model", _train_tiny) / "model"
+
+
+def _train_tiny(folder: Path) -> None:
+    model_dir = folder / "model"
     args = TrainingArgs(
         data_dir=DATA_DIR,
         model_dir=model_dir,
@@ -57,4 +62,3 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ),
     )
     train_reply_model(args)
-    return model_dir
