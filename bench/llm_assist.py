@@ -25,6 +25,7 @@ from typing import Any  # noqa: E402
 from bot.llm.openai_model import OpenAIModel  # noqa: E402
 from bot.llm.settings import normalize_base_url  # noqa: E402
 from dialogue.clock import ManualClock  # noqa: E402
+from dialogue.handoff.commands import Claim, Reply  # noqa: E402
 from dialogue.handoff.model import Agent, Reason  # noqa: E402
 from dialogue.handoff.requests import EscalationRequest  # noqa: E402
 from dialogue.handoff.service import HandoffService  # noqa: E402
@@ -89,13 +90,14 @@ async def one_round(gate: ModelGate | None, n: int, language: str) -> dict[str, 
 
     esc, _ = await timed("escalate (card queued)", lambda: svc.escalate(request))
     await timed("summary on the card, after", svc.help.settle)
-    await timed("claim", lambda: svc.claim(esc.id, ANN))
+    await timed("claim", lambda: svc.execute(Claim(esc.id, ANN)))
     await timed(
         "supplier message to the desk",
         lambda: svc.relay_in(esc, supplier_message(n, "PO-1001 的货到哪里了？我等了5天。")),
     )
     await timed(
-        "agent reply relayed", lambda: svc.reply(esc.id, ANN, "PO-1001 arrives in 3 days.", on_desk=False)
+        "agent reply relayed",
+        lambda: svc.execute(Reply(esc.id, ANN, "PO-1001 arrives in 3 days.", on_desk=False)),
     )
     current = await store.get(esc.id)
     assert current is not None
@@ -120,7 +122,7 @@ async def examples(gate: ModelGate) -> None:
     assert card is not None
     print("\n--- the card's summary, as shown (first section of the card) ---")
     print(card.sections[0])
-    await svc.claim(esc.id, ANN)
+    await svc.execute(Claim(esc.id, ANN))
     current = await store.get(esc.id)
     assert current is not None
     print("\n--- a suggested reply (an ephemeral message to the clicker) ---")
@@ -131,7 +133,7 @@ async def examples(gate: ModelGate) -> None:
     [mirrored] = await svc.relay_in(current, supplier_message(99, "PO-1001 的货到哪里了？我等了5天。"))
     print("desk thread:      ", mirrored.text.replace("\n", "\n                   "))
     before = len(store.queued)
-    await svc.reply(esc.id, ANN, "PO-1001 arrives in 3 days.", on_desk=False)
+    await svc.execute(Reply(esc.id, ANN, "PO-1001 arrives in 3 days.", on_desk=False))
     for m in store.queued[before:]:
         where = "to the supplier: " if m.kind == "relay" else "desk thread:      "
         print(where, m.text, f"(audit original: {m.metadata.get('original')!r})" if m.kind == "relay" else "")

@@ -21,9 +21,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
-from bot.api.batches import APPLIED, ApiBatchRow
+from bot.api.batches import APPLIED
 from bot.storage.backend import SqlBackend
-from bot.storage.tables import DataChangeRow, DataImportRow, InventoryRow, OrderRow
+from bot.storage.tables import ApiBatchRow, DataChangeRow, DataImportRow, InventoryRow, OrderRow
 from dialogue.analytics.render_pool import ResultCache
 from dialogue.backend import (
     CustomerProfile,

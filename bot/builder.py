@@ -15,6 +15,7 @@ from bot.api.batches import BatchQueue
 from bot.api.routes import PushApi
 from bot.application import Application, Notifiers, Role
 from bot.config import AppConfig
+from bot.conversations import Conversations
 from bot.delivery import Delivery
 from bot.handoff_wiring import build_handoff
 from bot.ingest import Ingestor
@@ -115,16 +116,20 @@ def build_application(
         clock=clock,
         actions=models.actions,
         policy=Policy(dialogue=s.dialogue, handoff=s.handoff, web_is_sales_channel=s.web.trust_supplier_id),
+    )
+    conversations = Conversations(  # the support channel's messages are agents' commands, not dialogue
+        manager=manager,
         desk=(
             HandoffDesk(service=handoff, agents=agent_directory(config, adapters), relays=escalations)
             if desk is not None
             else None
         ),
+        clock=clock,
     )
     workers = tuple(
         Worker(
             store=store,
-            handler=manager,
+            handler=conversations,
             settings=s.pipeline,
             metrics=metrics,
             clock=clock,

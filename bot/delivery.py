@@ -1,13 +1,14 @@
 """What the sender does around one delivery: place desk messages, fetch files, and report receipts.
 
-- Desk placement: everything about an escalation is queued under one key (so it is delivered in
-  order) and placed when sent: the card is posted once and then edited in place, and thread messages
-  go under it.
+- Desk placement (`OutgoingMessage.desk`): everything about an escalation is queued under one key (so
+  it is delivered in order) and placed when sent: the card is posted once and then edited in place, and
+  thread messages go under it. A message without `desk` is sent where it is addressed.
 - Files: a message's files are fetched from where they are kept (the platform they came from, or the
   generated files for the bot's charts) and uploaded with it; one that cannot be (too large, gone) is
   left out, and the desk is told. The web chat links to generated files instead.
-- Receipts: an agent's relayed message gets a ✅ on the desk once the supplier's platform accepted it,
-  and a threaded reply naming the reason when it failed or is being retried.
+- Receipts (`OutgoingMessage.relay`): an agent's relayed message gets a ✅ on the desk once the
+  supplier's platform accepted it, and a threaded reply naming the reason when it failed or is being
+  retried.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.storage.generated_files import GENERATED
 from bot.storage.outbox import OutboxItem
 from dialogue.errors import DeliveryError, DeliveryFailure
 from dialogue.handoff.desk_posts import escalation_key
-from dialogue.messages import Attachment, ConversationKey, OutgoingMessage, Platform
+from dialogue.messages import Attachment, ConversationKey, DeskPlacement, OutgoingMessage, Platform
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +45,10 @@ class Prepared:
 
 
 def _escalation_of(message: OutgoingMessage) -> int | None:
-    value = message.metadata.get("escalation_id")
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    """The escalation a desk message or an agent's relayed message is about; None for anything else."""
+    if message.desk is not None:
+        return message.desk.escalation_id
+    return message.relay.escalation_id if message.relay is not None else None
 
 
 def desk_thread(message: OutgoingMessage, escalation_id: int, text: str) -> OutgoingMessage:
@@ -54,7 +57,7 @@ def desk_thread(message: OutgoingMessage, escalation_id: int, text: str) -> Outg
         escalation_key(message.conversation, escalation_id),
         text,
         kind="desk",
-        metadata={"escalation_id": escalation_id, "place": "thread"},
+        desk=DeskPlacement(escalation_id, "thread"),
     )
 
 
@@ -76,12 +79,12 @@ class Delivery:
         return Prepared(placed, files, warnings)
 
     async def _place(self, message: OutgoingMessage) -> OutgoingMessage:
-        escalation_id, place = _escalation_of(message), message.metadata.get("place")
-        if escalation_id is None or place not in ("card", "thread"):
-            return message
-        card = await self._escalations.card_of(escalation_id)
+        """A desk message at its place: the card (a new post, or an edit once posted) or its thread."""
+        if message.desk is None:
+            return message  # a plain reply, an agent's relayed message: sent where it is addressed
+        card = await self._escalations.card_of(message.desk.escalation_id)
         channel = ConversationKey(message.conversation.platform, message.conversation.chat_id)
-        if place == "card":
+        if message.desk.place == "card":
             return replace(message, conversation=channel, edit_of=card)  # no card yet: post it
         return replace(message, conversation=replace(channel, thread_id=card))
 
@@ -115,11 +118,10 @@ class Delivery:
         self, item: OutboxItem, sent: OutgoingMessage, platform_message_id: str
     ) -> tuple[OutgoingMessage, ...]:
         """Follow-ups of a delivery: remember a new card, put a ✅ on the agent's relayed message."""
-        escalation_id = _escalation_of(sent)
-        if escalation_id is None:
-            return ()
-        if sent.metadata.get("place") == "card" and not sent.edit_of and platform_message_id:
-            await self._escalations.card_posted(escalation_id, sent.conversation.chat_id, platform_message_id)
+        if sent.desk is not None and sent.desk.place == "card" and not sent.edit_of and platform_message_id:
+            await self._escalations.card_posted(
+                sent.desk.escalation_id, sent.conversation.chat_id, platform_message_id
+            )
         receipt = self._receipt_target(sent)
         if receipt is None:
             return ()
@@ -133,8 +135,8 @@ class Delivery:
         self, item: OutboxItem, error: DeliveryError, *, final: bool
     ) -> tuple[OutgoingMessage, ...]:
         """A relayed agent message that failed, or is being retried, is reported in the card's thread."""
-        escalation_id = _escalation_of(item.message)
-        if escalation_id is None or self._receipt_target(item.message) is None or self._desk is None:
+        relay = item.message.relay
+        if relay is None or self._receipt_target(item.message) is None or self._desk is None:
             return ()
         if final:
             text = f"⚠️ Not delivered to the supplier: {explain(error)}."
@@ -143,12 +145,13 @@ class Delivery:
             text = f"⏳ Not delivered yet ({explain(error)}); retrying{wait}."
         else:
             return ()
-        return (desk_thread(OutgoingMessage(self._desk, ""), escalation_id, text),)
+        return (desk_thread(OutgoingMessage(self._desk, ""), relay.escalation_id, text),)
 
     def _receipt_target(self, message: OutgoingMessage) -> ConversationKey | None:
         """The agent's desk message that `message` relays: its channel and ts, for the reaction."""
-        source = str(message.metadata.get("receipt_for") or "")
-        channel, _, ts = source.partition(":")
+        if message.relay is None:
+            return None
+        channel, _, ts = message.relay.receipt_for.partition(":")
         if not (channel and ts) or message.kind != "relay" or message.edit_of or message.delete_of:
             return None
         platform = self._desk.platform if self._desk is not None else Platform.SLACK

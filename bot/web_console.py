@@ -1,8 +1,8 @@
 """The web adapter's view of the running bot: the agent console's backend and the web chat's feed.
 
-Every change goes through `HandoffService` (the same rules as the Slack desk and the CLI); replies and
-notes are mirrored to the Slack desk when there is one. Reads come from the escalation store and
-`ConsoleReads` (the turn log and the outbox).
+Every change is an agent command for `HandoffService.execute` (the same way in as the Slack desk and
+the CLI); replies and notes are mirrored to the Slack desk when there is one. Reads come from the
+escalation store and `ConsoleReads` (the turn log and the outbox).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from bot.storage.console_reads import ConsoleReads
 from bot.storage.escalations import SqlEscalations
 from dialogue.clock import Clock
 from dialogue.handoff.agent_help import LANGUAGES, REFUSED, TRANSLATED_IN
+from dialogue.handoff.commands import AgentCommand
 from dialogue.handoff.desk_posts import latest_summary
 from dialogue.handoff.model import Agent, Escalation, Event, Reason, Status
 from dialogue.handoff.requests import Outcome
@@ -171,13 +172,6 @@ class WebConsole:
     def suggests(self) -> bool:
         return self._handoff.help.assists
 
-    async def suggest(self, escalation_id: int, agent: Agent) -> str | None:
-        """A draft reply for the agent to edit or send; nothing is sent here."""
-        esc = await self._escalations.get(escalation_id)
-        if esc is None or not esc.is_open:
-            return None
-        return await self._handoff.help.suggest(esc)
-
     async def _turns(self, esc: Escalation) -> list[TranscriptLine]:
         lines = await self._reads.turns_around(
             esc.conversation_key,
@@ -188,28 +182,11 @@ class WebConsole:
         )
         return [TranscriptLine("supplier" if x.speaker == "user" else "bot", x.text, x.at) for x in lines]
 
-    # --- the console: changes, all through the handoff service -------------------------------------
+    # --- the console: changes, all one way in ----------------------------------------------------
 
-    async def claim(self, escalation_id: int, agent: Agent) -> Outcome:
-        return await self._handoff.claim(escalation_id, agent)
-
-    async def unassign(self, escalation_id: int, agent: Agent) -> Outcome:
-        return await self._handoff.unassign(escalation_id, agent)
-
-    async def transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome:
-        return await self._handoff.transfer(escalation_id, agent, to)
-
-    async def reply(self, escalation_id: int, agent: Agent, text: str) -> Outcome:
-        return await self._handoff.reply(escalation_id, agent, text, on_desk=True)
-
-    async def note(self, escalation_id: int, agent: Agent, text: str) -> Outcome:
-        return await self._handoff.note(escalation_id, agent, text, on_desk=True)
-
-    async def resolve(self, escalation_id: int, agent: Agent) -> Outcome:
-        return await self._handoff.resolve(escalation_id, agent)
-
-    async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
-        return await self._handoff.return_to_bot(escalation_id, agent)
+    async def execute(self, command: AgentCommand) -> Outcome:
+        """The agent's command, carried out by the handoff service (a suggestion's draft sends nothing)."""
+        return await self._handoff.execute(command)
 
     # --- the web chat's feed ------------------------------------------------------------------------
 

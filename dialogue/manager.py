@@ -26,7 +26,6 @@ from dialogue.attachments import READABLE_ATTACHMENTS, attachment_label, chart_f
 from dialogue.clock import Clock
 from dialogue.handoff import triggers
 from dialogue.handoff.csat import COMMENT_FORM
-from dialogue.handoff.desk import HandoffDesk
 from dialogue.handoff.model import Priority
 from dialogue.handoff.silence import held
 from dialogue.handoff.supplier import SupplierSide
@@ -70,6 +69,8 @@ class Policy:
 
 
 class DialogueManager:
+    """Conversations with suppliers and sales reps; an agent's desk action is a handoff command instead."""
+
     def __init__(
         self,
         *,
@@ -79,16 +80,13 @@ class DialogueManager:
         clock: Clock,
         actions: ActionTable,
         policy: Policy | None = None,
-        desk: HandoffDesk | None = None,
     ) -> None:
-        """`desk` handles agents' clicks and replies from the support channel (None: no chat desk)."""
         self._nlu = nlu
         self._renderer = renderer
         self._services = services
         self._clock = clock
         self._actions = actions
         self._policy = policy or Policy()
-        self._desk = desk
         reopen_within = timedelta(hours=self._policy.handoff.auto_close_hours)
         self._supplier_side = SupplierSide(services.handoff, reopen_within=reopen_within)
 
@@ -104,10 +102,6 @@ class DialogueManager:
             session.record(TurnRecord(kind="system", data={"event": "session_expired"}))
         session.last_activity_at = now
         await resolve_supplier(message, session, self._services.accounts)
-
-        if message.channel_kind == ChannelKind.SUPPORT and self._desk is not None:
-            session.record(TurnRecord(kind="user", text=message.text, data={"desk": True}))
-            return await self._desk.handle(message)  # an agent at the desk, not a conversation with the bot
         text = self._effective_text(message)
         nlu = await self._nlu.parse(text) if text.strip() else empty_nlu(text, session.language)
         decide_turn_language(
@@ -315,13 +309,8 @@ class DialogueManager:
             ctx.session.state["fallbacks"] = 0
             ctx.session.state["fallbacks_offered"] = count
             ctx.session.active_form = "offer_human"
-            return [
-                Reply(
-                    "out_of_scope_offer_human",
-                    buttons=yes_no_buttons(ctx.language),
-                    action="out_of_scope",
-                )
-            ]
+            buttons = yes_no_buttons(ctx.language)
+            return [Reply("out_of_scope_offer_human", buttons=buttons, action="out_of_scope")]
         return await self._run_intent("out_of_scope", ctx)
 
     async def _run_intent(self, intent: str, ctx: TurnContext) -> list[Reply]:
@@ -338,13 +327,8 @@ class DialogueManager:
 
     @staticmethod
     def _effective_text(message: IncomingMessage) -> str:
-        data = message.callback_data
-        pressed = pressed_answer(data)
-        if pressed is not None:
-            return pressed
-        if data:
-            return message.text  # the label of a pressed button, if the platform sends one
-        return message.text
+        pressed = pressed_answer(message.callback_data)  # a yes/no button's answer; else text or label
+        return message.text if pressed is None else pressed
 
     # --- rendering ---------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 
 class Platform(StrEnum):
@@ -119,13 +119,34 @@ class Card:
 
 
 @dataclass(frozen=True, slots=True)
+class DeskPlacement:
+    """Where a desk message about escalation `escalation_id` goes; the sender resolves it when it sends.
+
+    "card": the escalation's card, posted once and edited in place after. "thread": under that card.
+    """
+
+    escalation_id: int
+    place: Literal["card", "thread"]
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """An agent's message (or edit of one) carried to the supplier for escalation `escalation_id`."""
+
+    escalation_id: int
+    agent_id: str
+    receipt_for: str = ""  # "<channel>:<ts>" of the agent's desk message, which gets ✅ once delivered
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     """One thing to deliver to a conversation: a new message, or an operation on an earlier one.
 
     A plain message posts `text` (plus `card`, `table`, `buttons`, `files`). `edit_of` replaces an
     earlier message of the bot (its platform message id), `delete_of` deletes one, `reaction` adds a
     reaction to `reply_to`. `visible_to` limits a message to one user of a shared channel (a Slack
-    ephemeral message).
+    ephemeral message). `desk` places a message about an escalation on the desk (its card or the card's
+    thread); `relay` marks an agent's message to the supplier. Plain replies have neither.
     """
 
     conversation: ConversationKey
@@ -142,4 +163,6 @@ class OutgoingMessage:
     visible_to: str = ""  # a platform user id
     notify: tuple[str, ...] = ()  # people or groups to mention: "user:U123", "group:S123"
     format: str = "plain"  # "plain" | "markdown": light Markdown that adapters render natively
+    desk: DeskPlacement | None = None
+    relay: Relay | None = None
     metadata: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)

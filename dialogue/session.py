@@ -36,7 +36,10 @@ class Session:
     user_id: str = ""
     language: str = "en"
     supplier_id: str | None = None
-    controller: str = "bot"  # "bot" | "human"
+    # A person holds the conversation (the bot is silent): its escalation is pending or assigned. The
+    # store fills it when it loads the session and never saves it; a turn that opens, reopens or withdraws
+    # the escalation marks it for the rest of the turn (dialogue.handoff.silence).
+    held: bool = False
     active_form: str | None = None
     slots: dict[str, Any] = field(default_factory=dict)
     state: dict[str, Any] = field(default_factory=dict)

@@ -1,7 +1,8 @@
 """The agent console: GET /agent and its JSON API, over the same handoff service as the Slack desk.
 
-The page polls the list of open escalations and the one it shows; every change goes through
-`ConsoleBackend`, whose implementation calls `HandoffService`, so a claim has one winner, only the
+The page polls the list of open escalations and the one it shows; every change is an agent command
+(dialogue/handoff/commands.py) for `ConsoleBackend.execute`, whose implementation is
+`HandoffService.execute`, the same way in as the Slack desk and the CLI: a claim has one winner, only the
 assignee's replies reach the supplier, notes stay internal and the bot stays silent, as on every desk.
 Agents name themselves in the page: agent "ann" is `Agent("web:ann", "ann")`.
 """
@@ -21,6 +22,17 @@ from starlette.routing import BaseRoute, Route
 
 from adapters.guard import BadBody, decode_json
 from adapters.web.access import ConsoleAccess, Endpoint, security_headers, with_headers
+from dialogue.handoff.commands import (
+    AgentCommand,
+    Claim,
+    Note,
+    Reply,
+    Resolve,
+    ReturnToBot,
+    Suggest,
+    Transfer,
+    Unassign,
+)
 from dialogue.handoff.model import Agent, Escalation
 from dialogue.handoff.requests import Outcome
 
@@ -54,19 +66,9 @@ class ConsoleBackend(Protocol):
         """The conversation around the escalation: turns, agent messages, notes and changes, in order."""
         ...
 
-    async def claim(self, escalation_id: int, agent: Agent) -> Outcome: ...
-
-    async def unassign(self, escalation_id: int, agent: Agent) -> Outcome: ...
-
-    async def transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome: ...
-
-    async def reply(self, escalation_id: int, agent: Agent, text: str) -> Outcome: ...
-
-    async def note(self, escalation_id: int, agent: Agent, text: str) -> Outcome: ...
-
-    async def resolve(self, escalation_id: int, agent: Agent) -> Outcome: ...
-
-    async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome: ...
+    async def execute(self, command: AgentCommand) -> Outcome:
+        """Carry out an agent's command (`HandoffService.execute`); a `Suggest` outcome carries the draft."""
+        ...
 
     async def summary(self, escalation: Escalation) -> Sequence[str]:
         """The model's three-line summary of the conversation (llm.uses assist); empty without one."""
@@ -75,10 +77,6 @@ class ConsoleBackend(Protocol):
     @property
     def suggests(self) -> bool:
         """Whether "Suggest a reply" is offered (llm.uses assist)."""
-        ...
-
-    async def suggest(self, escalation_id: int, agent: Agent) -> str | None:
-        """A draft reply for the agent to edit and send themselves; None without one. Sends nothing."""
         ...
 
 
@@ -138,43 +136,31 @@ def _text(body: dict[str, Any]) -> str:
     return text.strip()
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    """An agent's action, validated."""
+def console_command(escalation_id: int, action: str, body: object) -> AgentCommand:
+    """The command a console request stands for (`action` is one of `ACTIONS`); ValueError for a bad body.
 
-    action: str
-    agent: Agent
-    text: str = ""
-    to: Agent | None = None
-
-
-def _parse(action: str, raw: bytes) -> _Request:
-    body = decode_json(raw)
+    Replies and notes written here are mirrored into the card's thread when there is a Slack desk.
+    """
     if not isinstance(body, dict):
         raise ValueError("body must be a JSON object")
     agent = web_agent(body.get("agent"))
-    text = _text(body) if action in ("reply", "note") else ""
-    to = web_agent(body.get("to")) if action == "transfer" else None
-    return _Request(action, agent, text, to)
-
-
-async def _run(backend: ConsoleBackend, escalation_id: int, req: _Request) -> Outcome:
-    match req.action:
-        case "claim":
-            return await backend.claim(escalation_id, req.agent)
-        case "unassign":
-            return await backend.unassign(escalation_id, req.agent)
-        case "transfer":
-            assert req.to is not None
-            return await backend.transfer(escalation_id, req.agent, req.to)
+    match action:
         case "reply":
-            return await backend.reply(escalation_id, req.agent, req.text)
+            return Reply(escalation_id, agent, _text(body), on_desk=True)
         case "note":
-            return await backend.note(escalation_id, req.agent, req.text)
+            return Note(escalation_id, agent, _text(body), on_desk=True)
+        case "transfer":
+            return Transfer(escalation_id, agent, web_agent(body.get("to")))
+        case "claim":
+            return Claim(escalation_id, agent)
+        case "unassign":
+            return Unassign(escalation_id, agent)
         case "resolve":
-            return await backend.resolve(escalation_id, req.agent)
+            return Resolve(escalation_id, agent)
+        case "suggest":
+            return Suggest(escalation_id, agent)
         case _:
-            return await backend.return_to_bot(escalation_id, req.agent)
+            return ReturnToBot(escalation_id, agent)
 
 
 class AgentConsole:
@@ -246,28 +232,22 @@ class AgentConsole:
         if action not in ACTIONS:
             return JSONResponse({"error": f"no action {action!r}"}, status_code=404)
         try:
-            parsed = _parse(action, await request.body())
+            command = console_command(
+                request.path_params["escalation_id"], action, decode_json(await request.body())
+            )
         except BadBody as exc:
             return JSONResponse({"error": f"body is {exc.reason}"}, status_code=400)
         except ValueError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
-        if action == "suggest":
-            return await self._suggest(request.path_params["escalation_id"], parsed.agent)
-        outcome = await _run(self._backend, request.path_params["escalation_id"], parsed)
-        esc = escalation_json(outcome.escalation) if outcome.escalation else None
-        if outcome.ok:
-            return JSONResponse({"ok": True, "escalation": esc})
-        status = 404 if outcome.escalation is None else 409
-        return JSONResponse({"ok": False, "error": outcome.problem, "escalation": esc}, status_code=status)
-
-    async def _suggest(self, escalation_id: int, agent: Agent) -> Response:
-        """A draft for the reply box: the agent edits it and sends it, or not (nothing is sent here)."""
-        if not self._backend.suggests:
+        if isinstance(command, Suggest) and not self._backend.suggests:
             return JSONResponse(
                 {"ok": False, "error": "suggestions are off (llm.uses assist)"}, status_code=404
             )
-        draft = await self._backend.suggest(escalation_id, agent)
-        if draft is None:
-            problem = "no suggestion this time: the model gave nothing usable (or nothing it could back up)"
-            return JSONResponse({"ok": False, "error": problem}, status_code=409)
-        return JSONResponse({"ok": True, "draft": draft})
+        outcome = await self._backend.execute(command)
+        esc = escalation_json(outcome.escalation) if outcome.escalation else None
+        if outcome.ok:
+            # A suggestion fills the agent's reply box: they edit it and send it, or not (nothing was sent).
+            done = {"draft": outcome.draft} if isinstance(command, Suggest) else {"escalation": esc}
+            return JSONResponse({"ok": True, **done})
+        status = 404 if outcome.escalation is None else 409
+        return JSONResponse({"ok": False, "error": outcome.problem, "escalation": esc}, status_code=status)

@@ -10,31 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text, and_, exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import aliased
 
-from bot.storage.tables import Base, IdType, UTCDateTime
+from bot.storage.tables import ApiBatchRow
 
 QUEUED, APPLYING, APPLIED, REJECTED, FAILED = "queued", "applying", "applied", "rejected", "failed"
 LEASE = timedelta(minutes=10)  # an "applying" batch older than this was left by a process that died
-
-
-class ApiBatchRow(Base):
-    __tablename__ = "api_batches"
-
-    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
-    entity: Mapped[str] = mapped_column(String(32))
-    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)  # "{entity}:{key}"
-    body_sha256: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    rows: Mapped[int] = mapped_column(Integer)
-    body: Mapped[str] = mapped_column(Text)  # JSON Lines, ASCII; line n is the request's row n
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # counts, or errors
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 @dataclass(frozen=True, slots=True)

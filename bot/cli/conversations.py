@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.cli.base import ConfigOption, command, conversations_app, load, run_with_engine
 from bot.storage.db import make_sessionmaker
+from bot.storage.sessions import held_by_person
 from bot.storage.tables import ConversationRow, TurnEventRow
 
 
@@ -23,18 +24,23 @@ def _run(config_path: Path | None, fn: Any) -> Any:
 
 @command(conversations_app, "list")
 def list_conversations(config_path: Path | None = ConfigOption, limit: int = 20) -> None:
-    """The most recently active conversations."""
+    """The most recently active conversations; "held by a person" while an escalation of theirs is open."""
 
     async def go(sm: Any) -> list[Any]:
         async with sm() as s:
-            q = select(ConversationRow).order_by(ConversationRow.last_activity_at.desc()).limit(limit)
-            return list((await s.execute(q)).scalars())
+            q = (
+                select(ConversationRow, held_by_person(ConversationRow.key))
+                .order_by(ConversationRow.last_activity_at.desc())
+                .limit(limit)
+            )
+            return list((await s.execute(q)).all())
 
-    for row in _run(config_path, go):
+    for row, held in _run(config_path, go):
         blocked = f"  BLOCKED: {row.delivery_blocked}" if row.delivery_blocked else ""
+        holder = "held by a person" if held else "bot"
         typer.echo(
             f"{row.last_activity_at:%Y-%m-%d %H:%M}  {row.key:40s} supplier={row.supplier_id or '-':8s} "
-            f"lang={row.language} controller={row.controller} form={row.active_form or '-'}{blocked}"
+            f"lang={row.language} {holder} form={row.active_form or '-'}{blocked}"
         )
 
 

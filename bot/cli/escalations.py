@@ -1,4 +1,8 @@
-"""`opsbot escalations ...`: the whole handoff from a terminal, through the same service as Slack."""
+"""`opsbot escalations ...`: the whole handoff from a terminal, through the same service as Slack.
+
+Each change is one agent command (dialogue/handoff/commands.py) for `HandoffService.execute`, the same way
+in as the Slack desk and the web console; agent "ann" is `Agent("cli:ann", "ann")`.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,17 @@ from bot.storage.db import make_sessionmaker
 from bot.storage.escalations import SqlEscalations
 from dialogue.clock import system_clock
 from dialogue.handoff.card import status_line
+from dialogue.handoff.commands import (
+    AgentCommand,
+    Claim,
+    Note,
+    Reply,
+    Resolve,
+    ReturnToBot,
+    TakeOver,
+    Transfer,
+    Unassign,
+)
 from dialogue.handoff.model import OPEN_STATUSES, Agent, Escalation, Status
 from dialogue.handoff.requests import Outcome
 from dialogue.handoff.service import HandoffService
@@ -67,6 +82,11 @@ def _done(outcome: Outcome, what: str) -> None:
         raise fail(outcome.problem)
     assert outcome.escalation is not None
     typer.echo(f"#{outcome.escalation.id} {what}: {status_line(outcome.escalation)}")
+
+
+def _execute(config_path: Path | None, command: AgentCommand, what: str) -> None:
+    """Carry out the agent's command and print the escalation's new state (or why it was refused)."""
+    _done(_run(config_path, lambda service, _store: service.execute(command)), what)
 
 
 @command(escalations_app, "list")
@@ -134,13 +154,13 @@ def _data(data: object) -> str:
 @command(escalations_app, "claim")
 def claim(escalation_id: int, config_path: Path | None = ConfigOption, as_: str | None = AsOption) -> None:
     """Take an escalation: you are now the one the supplier talks to."""
-    _done(_run(config_path, lambda service, _s: service.claim(escalation_id, _agent(as_))), "claimed")
+    _execute(config_path, Claim(escalation_id, _agent(as_)), "claimed")
 
 
 @command(escalations_app, "unassign")
 def unassign(escalation_id: int, config_path: Path | None = ConfigOption, as_: str | None = AsOption) -> None:
     """Give it back to the queue (the desk is notified again)."""
-    _done(_run(config_path, lambda service, _s: service.unassign(escalation_id, _agent(as_))), "unassigned")
+    _execute(config_path, Unassign(escalation_id, _agent(as_)), "unassigned")
 
 
 @command(escalations_app, "transfer")
@@ -153,10 +173,7 @@ def transfer(
 ) -> None:
     """Hand an escalation you hold to another agent."""
     target = Agent(to if ":" in to else f"cli:{to}", name or to.split(":", 1)[-1])
-    _done(
-        _run(config_path, lambda service, _s: service.transfer(escalation_id, _agent(as_), target)),
-        "transferred",
-    )
+    _execute(config_path, Transfer(escalation_id, _agent(as_), target), "transferred")
 
 
 @command(escalations_app, "reply")
@@ -167,10 +184,7 @@ def reply(
     as_: str | None = AsOption,
 ) -> None:
     """Send the supplier a message (only the assignee can); it also appears in the card's thread."""
-    outcome = _run(
-        config_path, lambda service, _s: service.reply(escalation_id, _agent(as_), text, on_desk=True)
-    )
-    _done(outcome, "replied")
+    _execute(config_path, Reply(escalation_id, _agent(as_), text, on_desk=True), "replied")
 
 
 @command(escalations_app, "note")
@@ -181,16 +195,13 @@ def note(
     as_: str | None = AsOption,
 ) -> None:
     """Add an internal note (it appears in the card's thread, never to the supplier)."""
-    _done(
-        _run(config_path, lambda service, _s: service.note(escalation_id, _agent(as_), text, on_desk=True)),
-        "noted",
-    )
+    _execute(config_path, Note(escalation_id, _agent(as_), text, on_desk=True), "noted")
 
 
 @command(escalations_app, "resolve")
 def resolve(escalation_id: int, config_path: Path | None = ConfigOption, as_: str | None = AsOption) -> None:
     """Close the conversation with the supplier; the bot answers their next message."""
-    _done(_run(config_path, lambda service, _s: service.resolve(escalation_id, _agent(as_))), "resolved")
+    _execute(config_path, Resolve(escalation_id, _agent(as_)), "resolved")
 
 
 @command(escalations_app, "return")
@@ -198,10 +209,7 @@ def return_to_bot(
     escalation_id: int, config_path: Path | None = ConfigOption, as_: str | None = AsOption
 ) -> None:
     """Hand the conversation back to the bot without resolving it."""
-    _done(
-        _run(config_path, lambda service, _s: service.return_to_bot(escalation_id, _agent(as_))),
-        "returned to the bot",
-    )
+    _execute(config_path, ReturnToBot(escalation_id, _agent(as_)), "returned to the bot")
 
 
 @command(escalations_app, "take")
@@ -218,7 +226,4 @@ def take(
         ConversationKey.parse(conversation)
     except ValueError as exc:
         raise fail(str(exc), 2) from None
-    outcome = _run(
-        config_path, lambda service, _s: service.take_over(conversation, _agent(as_), language=language)
-    )
-    _done(outcome, "taken over")
+    _execute(config_path, TakeOver(conversation, _agent(as_), language), "taken over")

@@ -9,9 +9,16 @@ from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
-from bot.api.batches import APPLIED, FAILED, REJECTED, ApiBatchRow
+from bot.api.batches import APPLIED, FAILED, REJECTED
 from bot.storage.dialect import Sessionmaker
-from bot.storage.tables import ConversationRow, GeneratedFileRow, InboxRow, OutboxRow, TurnEventRow
+from bot.storage.tables import (
+    ApiBatchRow,
+    ConversationRow,
+    GeneratedFileRow,
+    InboxRow,
+    OutboxRow,
+    TurnEventRow,
+)
 from dialogue.clock import Clock
 from dialogue.handbook_store import KEEP_PREVIOUS, prune_versions
 

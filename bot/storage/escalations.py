@@ -23,6 +23,7 @@ from bot.storage.tables import (
 from dialogue.clock import Clock
 from dialogue.handoff.desk import RelayedMessage
 from dialogue.handoff.model import Agent, Escalation, Event, Priority, Reason, Status, TurnLine
+from dialogue.handoff.silence import changes_hands
 from dialogue.handoff.store import NO_EFFECTS, Effects
 
 OPEN = (Status.PENDING.value, Status.ASSIGNED.value)
@@ -221,6 +222,7 @@ class SqlEscalations:
                 await s.flush()
                 created = _escalation(row)
                 self._event(s, row.id, event)
+                await self._fence(s, None, created)
                 await self._apply(s, created, effects(created))
         except IntegrityError:  # the conversation already has an open escalation
             return None
@@ -228,6 +230,9 @@ class SqlEscalations:
 
     async def update(self, escalation: Escalation, event: Event, effects: Effects) -> Escalation | None:
         async with self._sm.begin() as s:
+            before = (
+                await s.execute(select(EscalationRow.status).where(EscalationRow.id == escalation.id))
+            ).scalar()
             result = await s.execute(
                 update(EscalationRow)
                 .where(EscalationRow.id == escalation.id, EscalationRow.version == escalation.version)
@@ -236,6 +241,7 @@ class SqlEscalations:
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return None
             self._event(s, escalation.id, event)
+            await self._fence(s, Status(before) if before else None, escalation)  # `before`: as it was
             await self._apply(s, escalation, effects)
             row = await s.get(EscalationRow, escalation.id)
             assert row is not None
@@ -289,17 +295,22 @@ class SqlEscalations:
             )
         )
 
-    async def _apply(self, s: AsyncSession, escalation: Escalation, effects: Effects) -> None:
-        now = self._clock()
-        if effects.controller is not None:
+    @staticmethod
+    async def _fence(s: AsyncSession, before: Status | None, escalation: Escalation) -> None:
+        """A person took the conversation from the bot or gave it back: bump its session's version, so
+        that a turn of the supplier's computed before cannot commit after (its compare-and-set fails)."""
+        if changes_hands(before, escalation.status):
             await s.execute(
                 update(ConversationRow)
                 .where(ConversationRow.key == escalation.conversation_key)
-                .values(controller=effects.controller, version=ConversationRow.version + 1)
+                .values(version=ConversationRow.version + 1)
             )
+
+    async def _apply(self, s: AsyncSession, escalation: Escalation, effects: Effects) -> None:
+        now = self._clock()
         for message in effects.messages:
             outbox_id = await s.run_sync(add_to_outbox, message, None, now)
-            source = str(message.metadata.get("receipt_for") or "")
+            source = message.relay.receipt_for if message.relay is not None else ""
             if message.kind == "relay" and source:
                 s.add(
                     EscalationRelayRow(

@@ -13,11 +13,16 @@ from dialogue.messages import (
     Card,
     ChannelKind,
     ConversationKey,
+    DeskPlacement,
     IncomingMessage,
     OutgoingMessage,
     Platform,
+    Relay,
     Sender,
 )
+
+# Rows queued before `desk` and `relay` were typed fields carried them as these metadata keys.
+LEGACY_DESK_KEYS = ("escalation_id", "place", "receipt_for", "agent")
 
 
 def _safe_raw(raw: Any) -> Any:
@@ -89,7 +94,7 @@ def outgoing_to_json(msg: OutgoingMessage) -> dict[str, Any]:
     return {
         "conversation": msg.conversation.as_str(),
         "text": msg.text,
-        "buttons": [{"label": b.label, "value": b.value, "style": b.style} for b in msg.buttons],
+        "buttons": [asdict(b) for b in msg.buttons],
         "table": [list(row) for row in msg.table],
         "reply_to": msg.reply_to,
         "kind": msg.kind,
@@ -101,11 +106,14 @@ def outgoing_to_json(msg: OutgoingMessage) -> dict[str, Any]:
         "visible_to": msg.visible_to,
         "notify": list(msg.notify),
         "format": msg.format,
+        "desk": asdict(msg.desk) if msg.desk is not None else None,
+        "relay": asdict(msg.relay) if msg.relay is not None else None,
         "metadata": _safe_raw(dict(msg.metadata)),
     }
 
 
 def outgoing_from_json(data: dict[str, Any]) -> OutgoingMessage:
+    desk, relay, metadata = _desk_and_relay(data)
     return OutgoingMessage(
         conversation=ConversationKey.parse(data["conversation"]),
         text=data["text"],
@@ -121,8 +129,29 @@ def outgoing_from_json(data: dict[str, Any]) -> OutgoingMessage:
         visible_to=data.get("visible_to", ""),
         notify=tuple(data.get("notify", ())),
         format=data.get("format", "plain"),
-        metadata=data.get("metadata", {}),
+        desk=desk,
+        relay=relay,
+        metadata=metadata,
     )
+
+
+def _desk_and_relay(data: dict[str, Any]) -> tuple[DeskPlacement | None, Relay | None, dict[str, Any]]:
+    """The typed desk fields of a stored message, and its metadata; old rows have metadata keys instead."""
+    metadata: dict[str, Any] = dict(data.get("metadata") or {})
+    desk = DeskPlacement(**data["desk"]) if data.get("desk") else None
+    relay = Relay(**data["relay"]) if data.get("relay") else None
+    legacy_id = str(metadata.get("escalation_id", ""))
+    if desk is not None or relay is not None or not legacy_id.isdigit():
+        return desk, relay, metadata
+    place = metadata.get("place")
+    if place in ("card", "thread"):
+        desk = DeskPlacement(int(legacy_id), place)
+    elif data.get("kind") == "relay":
+        agent, receipt_for = str(metadata.get("agent") or ""), str(metadata.get("receipt_for") or "")
+        relay = Relay(int(legacy_id), agent, receipt_for)
+    else:
+        return None, None, metadata
+    return desk, relay, {k: v for k, v in metadata.items() if k not in LEGACY_DESK_KEYS}
 
 
 def _card(data: dict[str, Any] | None) -> Card | None:

@@ -6,18 +6,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, orm, select, update
+from sqlalchemy import ColumnElement, String, column, exists, insert, orm, select, update, values
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.storage.dialect import Sessionmaker
-from bot.storage.tables import ConversationRow
+from bot.storage.tables import ConversationRow, EscalationRow, storable
 from dialogue.clock import Clock
 from dialogue.errors import OpsbotError
+from dialogue.handoff.model import OPEN_STATUSES
 from dialogue.messages import ConversationKey
 from dialogue.session import Session
+
+HOLDING = tuple(sorted(status.value for status in OPEN_STATUSES))  # a person has the conversation
 
 
 class LeaseLost(OpsbotError):
     """Another worker reclaimed the message, or the conversation changed; this result is discarded."""
+
+
+def held_by_person(conversation_key: ColumnElement[str] | InstrumentedAttribute[str]) -> ColumnElement[bool]:
+    """Whether the conversation has an escalation that a person holds: the one truth of `Session.held`."""
+    return exists().where(
+        EscalationRow.conversation_key == conversation_key, EscalationRow.status.in_(HOLDING)
+    )
 
 
 class Sessions:
@@ -30,21 +41,30 @@ class Sessions:
         return session
 
     async def load_many(self, wanted: Sequence[tuple[ConversationKey, str]]) -> list[Session]:
-        """The sessions of several conversations in one query (a new one where none is saved yet)."""
-        keys = [key.as_str() for key, _user in wanted]
+        """The sessions of several conversations in one query (a new one where none is saved yet), each
+        `held` while an escalation of its conversation is (the escalation is the only record of it)."""
+        if not wanted:
+            return []
+        # as stored (a key with a NUL is kept without it: PostgreSQL refuses NUL in text)
+        keys = sorted({storable(key.as_str()) for key, _user in wanted})
+        asked = values(column("key", String), name="asked").data([(k,) for k in keys]).cte("asked")
+        query = (
+            select(asked.c.key, ConversationRow, held_by_person(asked.c.key))
+            .select_from(asked)
+            .outerjoin(ConversationRow, ConversationRow.key == asked.c.key)
+        )
         async with self._sm() as s:
-            rows = {
-                r.key: r
-                for r in (
-                    await s.execute(select(ConversationRow).where(ConversationRow.key.in_(keys)))
-                ).scalars()
-            }
-        return [self._session(key, user_id, rows.get(key.as_str())) for key, user_id in wanted]
+            found = {key: (row, bool(held)) for key, row, held in (await s.execute(query)).all()}
+        return [self._session(key, user_id, *found[storable(key.as_str())]) for key, user_id in wanted]
 
-    def _session(self, key: ConversationKey, user_id: str, row: ConversationRow | None) -> Session:
+    def _session(
+        self, key: ConversationKey, user_id: str, row: ConversationRow | None, held: bool
+    ) -> Session:
         now = self._clock()
         if row is None:
-            return Session(key=key, started_at=now, last_activity_at=now, user_id=user_id, version=0)
+            return Session(
+                key=key, started_at=now, last_activity_at=now, user_id=user_id, held=held, version=0
+            )
         return Session(
             key=key,
             started_at=row.session_started_at,
@@ -52,7 +72,7 @@ class Sessions:
             user_id=row.user_id or user_id,
             language=row.language,
             supplier_id=row.supplier_id,
-            controller=row.controller,
+            held=held,
             active_form=row.active_form,
             slots=dict(row.slots or {}),
             state=dict(row.state or {}),
@@ -70,7 +90,6 @@ def save_session(db: orm.Session, session: Session, now: datetime) -> int:
         "user_id": session.user_id,
         "language": session.language,
         "supplier_id": session.supplier_id,
-        "controller": session.controller,
         "active_form": session.active_form,
         "slots": session.slots,
         "state": session.state,

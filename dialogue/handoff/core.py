@@ -100,7 +100,6 @@ class HandoffCore:
         change: Callable[[Escalation], Escalation | None],
         *,
         told: str = "",
-        controller: str | None = None,
         data: dict[str, str] | None = None,
         extra: Callable[[Escalation], Sequence[OutgoingMessage]] | None = None,
     ) -> Outcome:
@@ -130,7 +129,7 @@ class HandoffCore:
             if extra is not None:
                 messages.extend(extra(changed))
             event = Event(kind, agent.id, now, {"agent": agent.display, **(data or {})})
-            done = await self.store.update(changed, event, Effects(tuple(messages), controller))
+            done = await self.store.update(changed, event, Effects(tuple(messages)))
             if done is not None:
                 logger.info("escalation %s %s by %s", done.id, kind, agent.id)
                 self._observe(done, kind)

@@ -12,7 +12,7 @@ from dialogue.backend import Backend
 from dialogue.handoff.card import card_buttons, escalation_card, status_line
 from dialogue.handoff.model import Escalation, Event
 from dialogue.handoff.store import Effects, EscalationStore
-from dialogue.messages import ConversationKey, IncomingMessage, OutgoingMessage
+from dialogue.messages import ConversationKey, DeskPlacement, IncomingMessage, OutgoingMessage
 
 # Attachments that can be carried across platforms as files (a location or a contact cannot).
 FILE_KINDS = frozenset(
@@ -93,7 +93,7 @@ class DeskPosts:
                 kind="relay_in",
                 format="markdown",
                 files=files,
-                metadata={"escalation_id": esc.id, "place": "thread"},
+                desk=DeskPlacement(esc.id, "thread"),
             ),
         )
 
@@ -158,7 +158,7 @@ class DeskPosts:
             card=card,
             buttons=card_buttons(esc, suggest=self._suggest),
             kind="card",
-            metadata={"escalation_id": esc.id, "place": "card"},
+            desk=DeskPlacement(esc.id, "card"),
         )
         return (message,)
 
@@ -185,7 +185,7 @@ class DeskPosts:
             visible_to=visible_to,
             notify=notify,
             format="markdown",
-            metadata={"escalation_id": esc.id, "place": "thread"},
+            desk=DeskPlacement(esc.id, "thread"),
         )
         return (message,)
 

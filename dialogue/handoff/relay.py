@@ -13,7 +13,7 @@ from dialogue.handoff.core import HandoffCore
 from dialogue.handoff.model import Agent, Escalation, Event
 from dialogue.handoff.requests import Outcome, assignee_only
 from dialogue.handoff.store import Effects
-from dialogue.messages import Attachment, ConversationKey, IncomingMessage, OutgoingMessage
+from dialogue.messages import Attachment, ConversationKey, IncomingMessage, OutgoingMessage, Relay
 
 
 class AgentRelay(HandoffCore):
@@ -54,11 +54,15 @@ class AgentRelay(HandoffCore):
             await self.help.refused(esc, agent.id, text, out)
             return Outcome(esc, False, out.problem)
         key = ConversationKey.parse(esc.conversation_key)
-        metadata: dict[str, object] = {"escalation_id": esc.id, "agent": agent.id, "receipt_for": source_ref}
-        if out.original:
-            metadata["original"] = out.original  # the agent's words; the supplier gets the translation
         relay = OutgoingMessage(
-            key, out.text, kind="relay", format="markdown", files=tuple(files), metadata=metadata
+            key,
+            out.text,
+            kind="relay",
+            format="markdown",
+            files=tuple(files),
+            relay=Relay(esc.id, agent.id, receipt_for=source_ref),
+            # the agent's words; the supplier gets the translation
+            metadata={"original": out.original} if out.original else {},
         )
         messages = [relay]
         written = out.original or out.text
@@ -95,7 +99,7 @@ class AgentRelay(HandoffCore):
             edit_of=target if text else "",
             delete_of="" if text else target,
             format="markdown",
-            metadata={"escalation_id": esc.id, "agent": agent.id},
+            relay=Relay(esc.id, agent.id),
         )
         kind = "agent_edit" if text else "agent_delete"
         await self.store.append_event(

@@ -11,11 +11,15 @@ from dialogue.handoff.model import Agent, Escalation, Priority, Reason, Status
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """The result of an agent's operation: done, or refused with the reason the agent is shown."""
+    """The result of an agent's operation: done, or refused with the reason the agent is shown.
+
+    `draft` is a `Suggest` command's suggested reply, for the asking agent alone.
+    """
 
     escalation: Escalation | None
     ok: bool
     problem: str = ""
+    draft: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The handoff service: one state machine per escalation, the same for every desk (Slack, console, CLI).
 
-Triggers open an escalation (`escalate`, `take_over`, the supplier's `reopen`/`withdraw`); agents move
-it (`claim`, `unassign`, `transfer`, `resolve`, `return_to_bot`); `close` ends it. The transition
-machinery is in core.py, the relay between agent and supplier in relay.py.
+Triggers open an escalation (`escalate`, the supplier's `reopen`/`withdraw`); agents act through
+`execute`, with one typed command from whichever desk (dialogue/handoff/commands.py): claim, unassign,
+transfer, resolve, return to the bot, take over, reply, note, follow an edit, suggest a reply; `close`
+ends it. The transition machinery is in core.py, the relay between agent and supplier in relay.py.
 """
 
 from __future__ import annotations
@@ -10,12 +11,25 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import timedelta
+from typing import assert_never
 
+from dialogue.handoff.commands import (
+    AgentCommand,
+    Claim,
+    FollowEdit,
+    Note,
+    Reply,
+    Resolve,
+    ReturnToBot,
+    Suggest,
+    TakeOver,
+    Transfer,
+    Unassign,
+)
 from dialogue.handoff.core import ATTEMPTS
 from dialogue.handoff.model import Agent, Escalation, Event, Priority, Reason, Status, TurnLine
 from dialogue.handoff.relay import AgentRelay
 from dialogue.handoff.requests import EscalationRequest, Outcome, assignee_only
-from dialogue.handoff.silence import BOT, HUMAN
 from dialogue.handoff.store import Effects
 from dialogue.handoff.survey import csat_question
 from dialogue.handoff.texts import notice
@@ -23,10 +37,53 @@ from dialogue.messages import ConversationKey, OutgoingMessage
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ATTEMPTS", "HandoffService"]
+__all__ = ["ATTEMPTS", "NO_SUGGESTION", "HandoffService"]
+
+NO_SUGGESTION = "no suggestion this time: the model gave nothing usable (or nothing it could back up)"
 
 
 class HandoffService(AgentRelay):
+    async def execute(self, command: AgentCommand) -> Outcome:
+        """Carry out an agent's command, from whichever desk it came; a refusal says why in the outcome."""
+        match command:
+            case Claim():
+                return await self._claim(command.escalation_id, command.agent)
+            case Unassign():
+                return await self._unassign(command.escalation_id, command.agent)
+            case Transfer():
+                return await self._transfer(command.escalation_id, command.agent, command.to)
+            case Resolve():
+                return await self._resolve(command.escalation_id, command.agent)
+            case ReturnToBot():
+                return await self._return_to_bot(command.escalation_id, command.agent)
+            case TakeOver():
+                return await self._take_over(command.conversation_key, command.agent, command.language)
+            case Reply():
+                return await self.reply(
+                    command.escalation_id,
+                    command.agent,
+                    command.text,
+                    files=command.files,
+                    source_ref=command.source_ref,
+                    on_desk=command.on_desk,
+                )
+            case Note():
+                return await self.note(
+                    command.escalation_id, command.agent, command.text, on_desk=command.on_desk
+                )
+            case FollowEdit():
+                return await self.follow_edit(
+                    command.escalation_id,
+                    command.agent,
+                    target=command.target,
+                    text=command.text,
+                    source_ref=command.source_ref,
+                )
+            case Suggest():
+                return await self._suggest(command.escalation_id)
+            case _:
+                assert_never(command)
+
     # --- triggers ----------------------------------------------------------------------------
 
     async def escalate(self, request: EscalationRequest) -> tuple[Escalation, bool]:
@@ -92,12 +149,12 @@ class HandoffService(AgentRelay):
         self.help.summarise_later(created)  # after the notice and the card: never delays them
         return created, True
 
-    async def take_over(self, conversation_key: str, agent: Agent, *, language: str) -> Outcome:
+    async def _take_over(self, conversation_key: str, agent: Agent, language: str) -> Outcome:
         """An agent takes a conversation from the bot (no trigger needed); the bot goes silent at once."""
         now = self._clock()
         existing = await self.store.open_for(conversation_key)
         if existing is not None:
-            return await self.claim(existing.id, agent)
+            return await self._claim(existing.id, agent)
         draft = Escalation(
             id=0,
             conversation_key=conversation_key,
@@ -118,7 +175,7 @@ class HandoffService(AgentRelay):
         told = OutgoingMessage(key, notice("taken_over", language, agent=agent.display), kind="handoff")
 
         def effects(created: Escalation) -> Effects:
-            return Effects(messages=(told, *self.desk.card_message(created, ())), controller=HUMAN)
+            return Effects(messages=(told, *self.desk.card_message(created, ())))
 
         created = await self.store.create(
             draft, Event("assigned", agent.id, now, {"takeover": True}), effects
@@ -129,7 +186,7 @@ class HandoffService(AgentRelay):
 
     # --- agents ------------------------------------------------------------------------------
 
-    async def claim(self, escalation_id: int, agent: Agent) -> Outcome:
+    async def _claim(self, escalation_id: int, agent: Agent) -> Outcome:
         def check(esc: Escalation) -> str:
             if esc.status == Status.ASSIGNED and esc.assignee is not None:
                 return "" if esc.assignee.id == agent.id else f"already claimed by {esc.assignee.display}"
@@ -142,7 +199,7 @@ class HandoffService(AgentRelay):
 
         return await self.transition(escalation_id, agent, "assigned", check, change, told="claimed")
 
-    async def unassign(self, escalation_id: int, agent: Agent) -> Outcome:
+    async def _unassign(self, escalation_id: int, agent: Agent) -> Outcome:
         def change(esc: Escalation) -> Escalation:
             due = self.due(self._clock(), self._settings.claim_sla_minutes)  # the claim clock starts again
             return replace(
@@ -170,7 +227,7 @@ class HandoffService(AgentRelay):
             extra=call,
         )
 
-    async def transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome:
+    async def _transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome:
         def change(esc: Escalation) -> Escalation:
             return replace(esc, assignee=to, assigned_at=self._clock())
 
@@ -184,7 +241,7 @@ class HandoffService(AgentRelay):
             data={"to": to.id},
         )
 
-    async def resolve(self, escalation_id: int, agent: Agent) -> Outcome:
+    async def _resolve(self, escalation_id: int, agent: Agent) -> Outcome:
         """Close the conversation with the supplier, who is told, and asked to rate it (see `survey_due`)."""
         esc = await self.store.get(escalation_id)
         unnoted = await self._unnoted(esc)
@@ -208,7 +265,6 @@ class HandoffService(AgentRelay):
             assignee_only(agent),
             change,
             told="resolved",
-            controller=BOT,
             extra=ask,
         )
 
@@ -220,7 +276,7 @@ class HandoffService(AgentRelay):
         cooldown = timedelta(hours=self._settings.csat_cooldown_hours)
         return last is None or self._clock() - last >= cooldown
 
-    async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
+    async def _return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
         unnoted = await self._unnoted(await self.store.get(escalation_id))
         if unnoted is not None:
             return unnoted
@@ -233,9 +289,17 @@ class HandoffService(AgentRelay):
         def change(esc: Escalation) -> Escalation:
             return replace(esc, status=Status.RETURNED)
 
-        return await self.transition(
-            escalation_id, agent, "returned", check, change, told="returned", controller=BOT
-        )
+        return await self.transition(escalation_id, agent, "returned", check, change, told="returned")
+
+    async def _suggest(self, escalation_id: int) -> Outcome:
+        """A draft reply for the asking agent alone (llm.uses assist): nothing is sent or recorded."""
+        esc = await self.store.get(escalation_id)
+        if esc is None:
+            return Outcome(None, False, f"no escalation #{escalation_id}")
+        if not esc.is_open:
+            return Outcome(esc, False, f"escalation #{esc.id} is {esc.status.value}")
+        draft = await self.help.suggest(esc)
+        return Outcome(esc, True, draft=draft) if draft else Outcome(esc, False, NO_SUGGESTION)
 
     async def withdraw(self, conversation_key: str, actor: str) -> Outcome:
         """The supplier cancels while waiting. Call from the supplier's own turn, which unmutes the bot."""

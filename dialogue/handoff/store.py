@@ -13,14 +13,14 @@ from dialogue.messages import OutgoingMessage
 
 @dataclass(frozen=True, slots=True)
 class Effects:
-    """What a change also does, in the same transaction: messages to queue, the bot muted or unmuted.
+    """What a change also does, in the same transaction: the messages it queues.
 
-    `controller` sets the supplier conversation's controller ("bot" or "human") and bumps its version,
-    so that a turn computed before the change cannot be committed after it.
+    Who holds the conversation is the escalation's status itself (dialogue.handoff.silence); when a
+    change moves it from the bot to a person or back (`changes_hands`), the store also bumps the
+    conversation's session version, so that a turn computed before the change cannot be committed after it.
     """
 
     messages: tuple[OutgoingMessage, ...] = ()
-    controller: str | None = None
 
 
 NO_EFFECTS = Effects()
@@ -44,11 +44,13 @@ class EscalationStore(Protocol):
     async def create(
         self, escalation: Escalation, event: Event, effects: Callable[[Escalation], Effects]
     ) -> Escalation | None:
-        """Insert `escalation` with a new id, and the effects made for it; None if one is already open."""
+        """Insert `escalation` with a new id, and the effects made for it; None if one is already open.
+        Bumps the conversation's session version when it `changes_hands` (an agent took it over)."""
         ...
 
     async def update(self, escalation: Escalation, event: Event, effects: Effects) -> Escalation | None:
-        """Write `escalation` (version + 1) if the stored version is still its version; else None."""
+        """Write `escalation` (version + 1) if the stored version is still its version; else None.
+        Bumps the conversation's session version when the change of status `changes_hands`."""
         ...
 
     async def append_event(self, escalation_id: int, event: Event, effects: Effects = NO_EFFECTS) -> None: ...

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dialogue.actions.base import SUPPLIER_DATA_INTENTS
 from dialogue.handoff.card import escalation_card
+from dialogue.handoff.commands import Claim, Note, Resolve, ReturnToBot
 from dialogue.handoff.model import Agent, Priority, ReasonCode, Status
 from dialogue.messages import ChannelKind, Platform
 from dialogue.nlg.catalog import load_catalog
@@ -37,7 +38,7 @@ async def test_a_linked_supplier_asking_to_change_bank_details_gets_a_call_back_
     assert open_ids and set(esc.invoice_ids) == open_ids
     card = escalation_card(esc)
     assert any("call back on the registered number before any change" in s for s in card.sections)
-    assert chat.session.controller == "human"  # the bot says nothing more until a person is done
+    assert chat.session.held  # the bot says nothing more until a person is done
 
 
 async def test_in_chinese_the_supplier_is_told_in_chinese() -> None:
@@ -70,14 +71,14 @@ async def test_such_an_escalation_is_resolved_only_with_a_note() -> None:
     chat = Conversation(supplier_id="SUP-001")
     await chat.one("please update our bank account to 12345678")
     [esc] = await chat.escalations.with_status([Status.PENDING])
-    assert (await chat.handoff.claim(esc.id, ANN)).ok
-    refused = await chat.handoff.resolve(esc.id, ANN)
+    assert (await chat.handoff.execute(Claim(esc.id, ANN))).ok
+    refused = await chat.handoff.execute(Resolve(esc.id, ANN))
     assert not refused.ok and "note" in refused.problem
-    assert not (await chat.handoff.return_to_bot(esc.id, ANN)).ok
-    await chat.handoff.note(
-        esc.id, ANN, "Called Li Wei on +86 21 5555 0101: no change was asked.", on_desk=False
+    assert not (await chat.handoff.execute(ReturnToBot(esc.id, ANN))).ok
+    await chat.handoff.execute(
+        Note(esc.id, ANN, "Called Li Wei on +86 21 5555 0101: no change was asked.", on_desk=False)
     )
-    resolved = await chat.handoff.resolve(esc.id, ANN)
+    resolved = await chat.handoff.execute(Resolve(esc.id, ANN))
     assert resolved.ok and resolved.escalation is not None
     assert resolved.escalation.status == Status.RESOLVED
 
@@ -86,5 +87,5 @@ async def test_other_escalations_need_no_note() -> None:
     chat = Conversation(supplier_id="SUP-001")
     await chat.one("talk to a human")
     [esc] = await chat.escalations.with_status([Status.PENDING])
-    await chat.handoff.claim(esc.id, ANN)
-    assert (await chat.handoff.resolve(esc.id, ANN)).ok
+    await chat.handoff.execute(Claim(esc.id, ANN))
+    assert (await chat.handoff.execute(Resolve(esc.id, ANN))).ok

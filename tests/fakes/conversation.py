@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.conversations import Conversations
 from dialogue.actions.base import ActionTable, Services
 from dialogue.actions.registry import default_actions
 from dialogue.clock import ManualClock
@@ -101,8 +102,9 @@ class Conversation:
             clock=self.clock,
             actions=self.actions,
             policy=policy or Policy(handoff=handoff or HandoffSettings()),
-            desk=self.desk,
         )
+        # What the workers run: the support desk's messages to the desk, the others to the manager.
+        self.conversations = Conversations(manager=self.manager, desk=self.desk, clock=self.clock)
         self.platform = platform
         self.channel = channel
         self.user = user
@@ -136,6 +138,7 @@ class Conversation:
             message_id=f"m{self._n}",
         )
         start = len(self.renderer.calls)
+        self.session.held = await self.escalations.holds(self.session.key.as_str())  # as the store loads it
         out = await self.manager.handle(message, self.session)
         self.session.version += 1  # what the store does when it saves the turn
         rendered = iter(self.renderer.calls[start:])

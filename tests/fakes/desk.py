@@ -1,4 +1,4 @@
-"""Agents at the support desk, talking to the same dialogue manager as the supplier.
+"""Agents at the support desk: their messages go where the workers send them (`bot.conversations`).
 
 desk = AgentDesk(chat)              # chat: a Conversation built with desk=ConversationKey(SLACK, "CSUP")
 await desk.click("UANN", "handoff:claim:1")
@@ -43,7 +43,7 @@ class AgentDesk:
             message_id=f"17000000{self._n:02d}.000100",
             **extra,  # type: ignore[arg-type]
         )
-        return await self.chat.manager.handle(message, self._session(key))
+        return await self.chat.conversations.handle(message, self._session(key))
 
     async def click(self, user: str, value: str) -> list[OutgoingMessage]:
         """An agent presses a card button; returns what only they see."""

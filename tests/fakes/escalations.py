@@ -8,18 +8,20 @@ from datetime import datetime
 
 from dialogue.handoff.desk import RelayedMessage
 from dialogue.handoff.model import OPEN_STATUSES, Escalation, Event, Status, TurnLine
+from dialogue.handoff.silence import changes_hands, holding
 from dialogue.handoff.store import NO_EFFECTS, Effects
 from dialogue.messages import OutgoingMessage
 
 
 class MemoryEscalations:
-    """Keeps escalations, their events, the queued messages and the controller changes in lists."""
+    """Keeps escalations, their events, the queued messages and the changes of hands in lists."""
 
     def __init__(self) -> None:
         self.escalations: dict[int, Escalation] = {}
         self.event_log: dict[int, list[Event]] = {}
         self.queued: list[OutgoingMessage] = []
-        self.controllers: list[tuple[str, str]] = []  # (conversation, controller)
+        # (conversation, held after): a person took it or gave it back; the SQL store bumps its session
+        self.handovers: list[tuple[str, bool]] = []
         self.turns: dict[str, list[TurnLine]] = {}
 
     @property
@@ -52,6 +54,7 @@ class MemoryEscalations:
         created = replace(escalation, id=len(self.escalations) + 1, version=1)
         self.escalations[created.id] = created
         self.event_log[created.id] = [event]
+        self._fence(None, created)
         self._apply(created, effects(created))
         return created
 
@@ -62,6 +65,7 @@ class MemoryEscalations:
         updated = replace(escalation, version=escalation.version + 1, card_ref=stored.card_ref)
         self.escalations[updated.id] = updated
         self.event_log[updated.id].append(event)
+        self._fence(stored.status, updated)
         self._apply(updated, effects)
         return updated
 
@@ -102,10 +106,16 @@ class MemoryEscalations:
     def queued_to(self, conversation: str) -> list[OutgoingMessage]:
         return [m for m in self.queued if m.conversation.as_str() == conversation]
 
+    async def holds(self, conversation_key: str) -> bool:
+        """What the session loader reads into `Session.held`."""
+        return await self.open_for(conversation_key) is not None
+
+    def _fence(self, before: Status | None, escalation: Escalation) -> None:
+        if changes_hands(before, escalation.status):
+            self.handovers.append((escalation.conversation_key, holding(escalation.status)))
+
     def _apply(self, escalation: Escalation, effects: Effects) -> None:
         self.queued.extend(effects.messages)
-        if effects.controller is not None:
-            self.controllers.append((escalation.conversation_key, effects.controller))
 
 
 class FakeAgents:

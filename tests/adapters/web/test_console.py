@@ -13,8 +13,9 @@ from starlette.testclient import TestClient
 from adapters.base import IngestResult
 from adapters.web import TranscriptLine, WebChatAdapter, WebSettings
 from dialogue.clock import ManualClock
+from dialogue.handoff.commands import AgentCommand
 from dialogue.handoff.desk_posts import latest_summary
-from dialogue.handoff.model import OPEN_STATUSES, Agent, Escalation, Reason
+from dialogue.handoff.model import OPEN_STATUSES, Escalation, Reason
 from dialogue.handoff.requests import EscalationRequest, Outcome
 from dialogue.handoff.service import HandoffService
 from dialogue.messages import IncomingMessage, OutgoingMessage
@@ -35,6 +36,7 @@ class MemoryConsole:
         self.service = HandoffService(
             store=self.store, backend=FakeBackend(), clock=self.clock, settings=HandoffSettings(), desk=None
         )
+        self.commands: list[AgentCommand] = []  # what the agents' clicks became
 
     def now(self) -> datetime:
         return self.clock()
@@ -51,26 +53,9 @@ class MemoryConsole:
             for e in await self.store.events(escalation.id)
         ]
 
-    async def claim(self, escalation_id: int, agent: Agent) -> Outcome:
-        return await self.service.claim(escalation_id, agent)
-
-    async def unassign(self, escalation_id: int, agent: Agent) -> Outcome:
-        return await self.service.unassign(escalation_id, agent)
-
-    async def transfer(self, escalation_id: int, agent: Agent, to: Agent) -> Outcome:
-        return await self.service.transfer(escalation_id, agent, to)
-
-    async def reply(self, escalation_id: int, agent: Agent, text: str) -> Outcome:
-        return await self.service.reply(escalation_id, agent, text, on_desk=True)
-
-    async def note(self, escalation_id: int, agent: Agent, text: str) -> Outcome:
-        return await self.service.note(escalation_id, agent, text, on_desk=True)
-
-    async def resolve(self, escalation_id: int, agent: Agent) -> Outcome:
-        return await self.service.resolve(escalation_id, agent)
-
-    async def return_to_bot(self, escalation_id: int, agent: Agent) -> Outcome:
-        return await self.service.return_to_bot(escalation_id, agent)
+    async def execute(self, command: AgentCommand) -> Outcome:
+        self.commands.append(command)
+        return await self.service.execute(command)
 
     async def summary(self, escalation: Escalation) -> Sequence[str]:
         return latest_summary(await self.store.events(escalation.id))
@@ -78,10 +63,6 @@ class MemoryConsole:
     @property
     def suggests(self) -> bool:
         return self.service.help.assists
-
-    async def suggest(self, escalation_id: int, agent: Agent) -> str | None:
-        esc = await self.store.get(escalation_id)
-        return await self.service.help.suggest(esc) if esc is not None else None
 
     async def supplier_asks_for_a_person(self) -> int:
         request = EscalationRequest(SUPPLIER, (Reason("user_request"),), "en", "m1", "a person please")

@@ -18,7 +18,7 @@ from adapters.web import (
     WebChatAdapter,
     WebSettings,
 )
-from dialogue.messages import Button, ConversationKey, IncomingMessage, OutgoingMessage, Platform
+from dialogue.messages import Button, ConversationKey, IncomingMessage, OutgoingMessage, Platform, Relay
 
 KEY = ConversationKey(Platform.WEB, "guest-1")
 
@@ -77,7 +77,7 @@ def test_an_agents_reply_and_the_rating_keyboard_arrive_later() -> None:
         "I am on it: **PO-1001** ships today.",
         kind="relay",
         format="markdown",
-        metadata={"escalation_id": 3, "agent": "web:ann", "receipt_for": ""},
+        relay=Relay(3, "web:ann"),
     )
     survey = OutgoingMessage(KEY, "How did we do?", kind="handoff", buttons=(Button("5", "csat:3:5"),))
     feed = Feed(
@@ -93,6 +93,7 @@ def test_an_agents_reply_and_the_rating_keyboard_arrive_later() -> None:
     reply, edit, rating = data["messages"]
     assert (reply["id"], reply["kind"], reply["format"]) == (8, "relay", "markdown")
     assert reply["metadata"] == {}  # the agent's desk id stays on the server
+    assert "web:ann" not in str(data)  # not in the typed relay either
     assert (edit["text"], edit["edited"]) == ("ships tomorrow", True)
     assert rating["buttons"] == [{"label": "5", "value": "csat:3:5"}]
 

@@ -47,7 +47,6 @@ def _link(engine: Engine, supplier: str, user: str, *, language: str | None = No
                     user_id=user,
                     language=language,
                     supplier_id=supplier,
-                    controller="bot",
                     slots={},
                     state=state,
                     version=1,

@@ -21,6 +21,7 @@ from bot.storage.escalations import SqlEscalations
 from bot.storage.serde import outgoing_from_json
 from bot.storage.tables import OutboxRow
 from dialogue.clock import ManualClock
+from dialogue.handoff.commands import Claim, Resolve
 from dialogue.handoff.model import Agent, Reason
 from dialogue.handoff.requests import EscalationRequest
 from dialogue.handoff.service import HandoffService
@@ -73,7 +74,7 @@ async def test_each_step_fires_once_across_a_restart(engine: Any) -> None:
     assert reminder.notify == ("group:SAGENTS",) and "Still unclaimed after 15 minutes" in reminder.text
 
     service, watch = watch_on(engine, clock)  # a restart between the escalation and the next due time
-    await service.claim(escalation_id, Agent("slack:UANN", "Ann"))
+    await service.execute(Claim(escalation_id, Agent("slack:UANN", "Ann")))
     clock.advance(minutes=176)  # 12:11
     assert await watch.tick() == []
     clock.advance(minutes=1)  # 12:12, 80% of 240 minutes
@@ -122,8 +123,8 @@ async def test_a_resolved_escalation_closes_after_the_auto_close_time(engine: An
     service, watch = watch_on(engine, clock, HandoffSettings(auto_close_hours=24, csat=False))
     escalation_id = await escalate(service)
     ann = Agent("slack:UANN", "Ann")
-    await service.claim(escalation_id, ann)
-    await service.resolve(escalation_id, ann)
+    await service.execute(Claim(escalation_id, ann))
+    await service.execute(Resolve(escalation_id, ann))
     clock.advance(hours=23)
     assert [s.step for s in await watch.tick()] == []
     clock.advance(hours=2)

@@ -9,6 +9,7 @@ import sys
 from bot.storage.db import make_engine, make_sessionmaker
 from bot.storage.escalations import SqlEscalations
 from dialogue.clock import system_clock
+from dialogue.handoff.commands import Claim
 from dialogue.handoff.model import Agent
 from dialogue.handoff.service import HandoffService
 from dialogue.settings import HandoffSettings
@@ -24,7 +25,7 @@ async def main(url: str, schema: str, escalation_id: int, name: str) -> None:
     agents = [Agent(f"slack:U{name}{i}", f"{name}{i}") for i in range(5)]
     print("ready", flush=True)
     sys.stdin.readline()  # the parent's go: both processes click at the same moment
-    outcomes = await asyncio.gather(*(service.claim(escalation_id, agent) for agent in agents))
+    outcomes = await asyncio.gather(*(service.execute(Claim(escalation_id, agent)) for agent in agents))
     rows = [{"agent": a.id, "ok": o.ok, "problem": o.problem} for a, o in zip(agents, outcomes, strict=True)]
     print(json.dumps(rows))
     await engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from dialogue.handoff.commands import Claim
 from dialogue.handoff.model import Agent, Reason, Status
 from dialogue.handoff.requests import EscalationRequest
 from tests.conftest import MakeRuntime
@@ -37,7 +38,9 @@ async def test_ten_concurrent_claims_have_exactly_one_winner(make_runtime: MakeR
     runtime = await make_runtime(start=False)
     escalation, _ = await runtime.handoff.escalate(request("m1"))
     agents = [Agent(f"slack:U{i}", f"Agent {i}") for i in range(10)]
-    outcomes = await asyncio.gather(*(runtime.handoff.claim(escalation.id, agent) for agent in agents))
+    outcomes = await asyncio.gather(
+        *(runtime.handoff.execute(Claim(escalation.id, agent)) for agent in agents)
+    )
     winners = [o for o in outcomes if o.ok]
     assert len(winners) == 1
     winner = winners[0].escalation

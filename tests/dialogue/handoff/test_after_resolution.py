@@ -12,7 +12,6 @@ async def resolved(chat: Conversation, desk: AgentDesk) -> None:
     await chat.one("talk to a human")
     await desk.click("UANN", "handoff:claim:1")
     await desk.click("UANN", "handoff:resolve:1")
-    chat.session.controller = "bot"  # what the store wrote with the resolution
 
 
 def survey_buttons(chat: Conversation) -> list[str]:
@@ -76,7 +75,7 @@ async def test_a_message_the_bot_cannot_answer_goes_back_to_the_agent_who_resolv
     assert esc.status == Status.ASSIGNED and esc.assignee is not None and esc.assignee.display == "Ann"
     told = chat.escalations.queued_to(chat.session.key.as_str())[-1]
     assert told.text == "I have passed your message to Ann, who helped you before."
-    assert chat.session.controller == "human"
+    assert chat.session.held
 
 
 async def test_after_the_auto_close_time_the_bot_answers_everything_again() -> None:

@@ -45,8 +45,7 @@ async def test_request_posts_a_card_and_silences_the_bot_until_an_agent_resolves
 
     assert await desk.click("UANN", "handoff:resolve:1") == []
     assert chat.escalations.all[0].status == Status.RESOLVED
-    assert (chat.session.key.as_str(), "bot") in chat.escalations.controllers
-    chat.session.controller = "bot"  # what the store wrote with the resolution
+    assert (chat.session.key.as_str(), False) in chat.escalations.handovers  # the bot has it again
     assert (await chat.one("where is PO-1001?")).outcome == "order_shipped"
 
 
@@ -87,7 +86,7 @@ async def test_the_supplier_can_cancel_while_waiting_in_chinese() -> None:
     await chat.one("我要人工客服")
     [withdrawn] = await chat.say("取消")
     assert withdrawn.text == "好的，已取消转人工请求。还有什么可以帮您？"
-    assert chat.escalations.all[0].status == Status.WITHDRAWN and chat.session.controller == "bot"
+    assert chat.escalations.all[0].status == Status.WITHDRAWN and not chat.session.held
     assert (await chat.one("PO-1001 到哪了？")).outcome == "order_shipped"
 
 
