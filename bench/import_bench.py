@@ -1,6 +1,7 @@
 """How fast `opsbot import` loads a company: 100,000 orders with 300,000 lines, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/import_bench.py [--orders 100000] [--no-postgres] [--no-sqlite] [--row-fk-checks]
+    nice -n 10 .venv/bin/python bench/import_bench.py --memory 100000 1000000 [--no-postgres] [--no-sqlite]
 
 Generates a deterministic company as CSV files (ids of foreign shapes: `4500987654`, `SO/2026/00042`,
 `TX-77-0345`), then imports it into a fresh SQLite file and a fresh PostgreSQL database (migrated
@@ -9,6 +10,12 @@ of 100,000 orders in 60 s or less on SQLite. On PostgreSQL the first import into
 the foreign keys back in one check per table (`bot.dataio.pg_copy`); `--row-fk-checks` checks them
 row by row instead, as an import into tables that hold rows does, to compare. Other work on the
 machine skews the figures: note the load average (`uptime`) with them.
+
+`--memory N [N ...]` measures memory instead: for each number of orders it writes a company (in a
+temporary folder under /tmp), and runs `opsbot import` on it in a subprocess, into a fresh database,
+twice (first import, same files again); it reports each run's peak resident memory (the child's
+`ru_maxrss`, from `os.wait4`), its wall time and its CPU time. Memory must stay about flat as the
+files grow (docs/data.md, "Large files").
 """
 
 from __future__ import annotations
@@ -18,9 +25,12 @@ import csv
 import os
 import platform
 import random
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -70,44 +80,64 @@ def write_company(folder: Path, orders: int, lines_per_order: int = 3) -> dict[s
         ["sku", "supplier_id", "name", "category", "unit_price", "currency"],
         [[s, owner[s], f"Product {s}", f"cat{n % 40}", price[s], "USD"] for n, s in enumerate(skus)],
     )
-    order_rows: list[list[object]] = []
-    line_rows: list[list[object]] = []
-    invoice_rows: list[list[object]] = []
-    start = date(2024, 1, 1)
-    for n in range(orders):
-        oid = str(4500000000 + n) if n % 2 else f"SO/{2024 + n % 3}/{n:06d}"
-        sid = suppliers[n % len(suppliers)]
-        created = start + timedelta(days=n % 880)
-        status = STATUSES[rng.randrange(5)]
-        chosen = rng.sample(by_supplier[sid], lines_per_order)
-        qty = [rng.randrange(1, 500) for _ in chosen]
-        total = sum(round(float(price[s]) * 100) * q for s, q in zip(chosen, qty, strict=True))
-        total_text = f"{total // 100}.{total % 100:02d}"
-        shipped = status in ("shipped", "delivered")
-        order_rows.append(
-            [
-                oid, sid, customers[rng.randrange(len(customers))], status, f"{created}T09:30:00Z",
-                total_text, "USD", "DHL Express" if shipped else "", f"JD{n:010d}" if shipped else "",
-                created + timedelta(days=14),
-            ]
-        )  # fmt: skip
-        line_rows.extend([oid, s, q, price[s]] for s, q in zip(chosen, qty, strict=True))
-        if shipped:
-            invoice_rows.append(
-                [f"RE-{n:07d}", oid, sid, total_text, "USD", "open", created, created + timedelta(days=30)]
-            )
-    write(
-        "orders",
-        ["id", "supplier_id", "customer_id", "status", "created_at", "total", "currency", "carrier",
-         "tracking_number", "eta"],
-        order_rows,
-    )  # fmt: skip
-    write("order_lines", ["order_id", "sku", "quantity", "unit_price"], line_rows)
-    write(
-        "invoices",
-        ["id", "order_id", "supplier_id", "amount", "currency", "status", "issued_at", "due_date"],
-        invoice_rows,
-    )
+    order_header = ["id", "supplier_id", "customer_id", "status", "created_at", "total", "currency",
+                    "carrier", "tracking_number", "eta"]  # fmt: skip
+    invoice_header = [
+        "id",
+        "order_id",
+        "supplier_id",
+        "amount",
+        "currency",
+        "status",
+        "issued_at",
+        "due_date",
+    ]
+    names = ("orders", "order_lines", "invoices")
+    # the three files are written row by row as the orders are drawn: 1,000,000 orders fit in memory
+    with ExitStack() as stack:
+        handles = [
+            stack.enter_context((folder / f"{n}.csv").open("w", encoding="utf-8", newline="")) for n in names
+        ]
+        orders_out, lines_out, invoices_out = (csv.writer(h) for h in handles)
+        orders_out.writerow(order_header)
+        lines_out.writerow(["order_id", "sku", "quantity", "unit_price"])
+        invoices_out.writerow(invoice_header)
+        start = date(2024, 1, 1)
+        lines = invoices = 0
+        for n in range(orders):
+            oid = str(4500000000 + n) if n % 2 else f"SO/{2024 + n % 3}/{n:06d}"
+            sid = suppliers[n % len(suppliers)]
+            created = start + timedelta(days=n % 880)
+            status = STATUSES[rng.randrange(5)]
+            chosen = rng.sample(by_supplier[sid], lines_per_order)
+            qty = [rng.randrange(1, 500) for _ in chosen]
+            total = sum(round(float(price[s]) * 100) * q for s, q in zip(chosen, qty, strict=True))
+            total_text = f"{total // 100}.{total % 100:02d}"
+            shipped = status in ("shipped", "delivered")
+            orders_out.writerow(
+                [
+                    oid, sid, customers[rng.randrange(len(customers))], status, f"{created}T09:30:00Z",
+                    total_text, "USD", "DHL Express" if shipped else "", f"JD{n:010d}" if shipped else "",
+                    created + timedelta(days=14),
+                ]
+            )  # fmt: skip
+            lines_out.writerows([oid, s, q, price[s]] for s, q in zip(chosen, qty, strict=True))
+            lines += len(chosen)
+            if shipped:
+                invoices_out.writerow(
+                    [
+                        f"RE-{n:07d}",
+                        oid,
+                        sid,
+                        total_text,
+                        "USD",
+                        "open",
+                        created,
+                        created + timedelta(days=30),
+                    ]
+                )
+                invoices += 1
+    counts.update(orders=orders, order_lines=lines, invoices=invoices)
     write("stock", ["supplier_id", "sku", "quantity"], [[owner[s], s, rng.randrange(0, 9000)] for s in skus])
     return counts
 
@@ -140,6 +170,74 @@ def _run(label: str, url: str, folder: Path) -> None:
         print(f"{label:10} {attempt:17} {seconds:7.1f} s   rows inserted or updated: {changed}", flush=True)
 
 
+def _opsbot() -> str:
+    """The `opsbot` command of this interpreter's environment."""
+    beside = Path(sys.executable).parent / "opsbot"
+    found = str(beside) if beside.exists() else shutil.which("opsbot")
+    if found is None:
+        raise SystemExit("no `opsbot` command: install the package (pip install -e .)")
+    return found
+
+
+def _measured_import(url: str, folder: Path, workdir: Path) -> tuple[float, float, float, str]:
+    """`opsbot import folder` in a subprocess: (wall s, CPU s, peak RSS MB, its last output line)."""
+    env = {**os.environ, "DATABASE_URL": url, "OPSBOT_CONFIG": ""}
+    began = time.perf_counter()
+    child = subprocess.Popen(
+        [_opsbot(), "import", str(folder)],
+        cwd=workdir,  # no config.yaml there: the defaults; its log goes to workdir/var
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert child.stdout is not None
+    output = child.stdout.read().decode("utf-8", "replace")
+    _pid, status, usage = os.wait4(child.pid, 0)  # this child's own usage, not all children's
+    seconds = time.perf_counter() - began
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"opsbot import failed ({child.returncode}):\n{output[-3000:]}")
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    return (
+        seconds,
+        usage.ru_utime + usage.ru_stime,
+        usage.ru_maxrss / 1024,
+        lines[-2] if len(lines) > 1 else "",
+    )
+
+
+def _memory_run(label: str, url: str, orders: int, folder: Path, workdir: Path, size_mb: float) -> None:
+    import asyncio
+
+    asyncio.run(_migrate(url))
+    for attempt in ("first import", "same files again"):
+        seconds, cpu, peak_mb, _last = _measured_import(url, folder, workdir)
+        print(
+            f"| {label} | {orders:,} | {size_mb:,.0f} MB | {attempt} | {peak_mb:,.0f} MB"
+            f" | {seconds:,.1f} s | {cpu:,.1f} s |",
+            flush=True,
+        )
+
+
+def _memory(sizes: list[int], *, sqlite: bool, postgres: bool) -> None:
+    print("| database | orders | CSV files | run | peak RSS | wall time | CPU time |")
+    print("| --- | ---: | ---: | --- | ---: | ---: | ---: |")
+    for orders in sizes:
+        with tempfile.TemporaryDirectory(prefix="opsbot-import-memory-") as tmp:
+            folder, workdir = Path(tmp) / "company", Path(tmp) / "work"
+            folder.mkdir()
+            workdir.mkdir()
+            counts = write_company(folder, orders)
+            size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+            print(f"<!-- {orders:,} orders: {counts} -->", flush=True)
+            if sqlite:
+                url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+                _memory_run("SQLite", url, orders, folder, workdir, size)
+            if postgres:
+                with fresh_postgres_database(PG_URL, "import_memory") as url:
+                    _memory_run("PostgreSQL", url, orders, folder, workdir, size)
+
+
 def _cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -157,12 +255,19 @@ def main() -> None:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--row-fk-checks", action="store_true", help="PostgreSQL: no bulk foreign key check")
+    parser.add_argument(
+        "--memory", type=int, nargs="+", metavar="ORDERS", help="peak RSS of `opsbot import` at these sizes"
+    )
     args = parser.parse_args()
     if args.row_fk_checks:
         pg_copy.BULK_ROWS = sys.maxsize
     print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"machine: {os.cpu_count()} cores, {_cpu_model()}, Python {platform.python_version()}")
     print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    if args.memory:
+        _memory(args.memory, sqlite=not args.no_sqlite, postgres=not args.no_postgres)
+        print(f"load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+        return
     with tempfile.TemporaryDirectory(prefix="opsbot-import-") as tmp:
         folder = Path(tmp) / "company"
         folder.mkdir()

@@ -126,7 +126,7 @@ def _apply(
 ) -> None:
     """Write the checked rows of every file on the transaction of `conn`."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA cache_size=-200000")  # 200 MB of pages for this connection
+        conn.exec_driver_sql("PRAGMA cache_size=-64000")  # 64 MB of pages: as fast as 200 MB, and a flat RSS
         conn.exec_driver_sql("PRAGMA temp_store=MEMORY")
     earlier = conn.execute(select(func.count()).select_from(DataImportRow)).scalar_one() > 0
     changes: list[Change] = []

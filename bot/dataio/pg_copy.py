@@ -111,16 +111,18 @@ def _distinct(left: str, right: str, columns: Iterable[str]) -> str:
 def _changes(cur: Any, temp: str, table: str, entity: Entity) -> list[Change]:
     """What the stored rows that are about to be updated mean to their suppliers."""
     columns, key = entity.columns, entity.key[0]
-    cur.execute(
-        f"SELECT {_names(columns, 's.')}, {_names(columns, 't.')} FROM {table} AS s "
-        f'JOIN {temp} AS t ON s."{key}" = t."{key}" WHERE {_distinct("s", "t", columns)}'
-    )
     width = len(columns)
     found: list[Change] = []
-    while rows := cur.fetchmany(2000):
-        for row in rows:
-            old = SimpleNamespace(**dict(zip(columns, row[:width], strict=True)))
-            found.extend(changes_of(entity.name, old, dict(zip(columns, row[width:], strict=True))))
+    # a server-side cursor: the changed rows come 2,000 at a time, not all at once into the client
+    with cur.connection.cursor(name="opsbot_import_changes") as changed:
+        changed.execute(
+            f"SELECT {_names(columns, 's.')}, {_names(columns, 't.')} FROM {table} AS s "
+            f'JOIN {temp} AS t ON s."{key}" = t."{key}" WHERE {_distinct("s", "t", columns)}'
+        )
+        while rows := changed.fetchmany(2000):
+            for row in rows:
+                old = SimpleNamespace(**dict(zip(columns, row[:width], strict=True)))
+                found.extend(changes_of(entity.name, old, dict(zip(columns, row[width:], strict=True))))
     return found
 
 

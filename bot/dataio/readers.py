@@ -2,7 +2,9 @@
 
 Each reader yields `(row number, values)`, or `(row number, reason)` for a row it cannot read. Row
 numbers are those a person sees: in CSV and Excel the header is row 1; in JSON Lines, the line number.
-Empty cells and JSON nulls are left out, so the contract's defaults apply.
+Empty cells and JSON nulls are left out, so the contract's defaults apply. A line is read up to
+`MAX_LINE` characters at most: a file with no line breaks (a JSON array on one line, a binary file)
+is refused without being read into memory.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import IO, Any
 Values = dict[str, Any]
 RowItem = tuple[int, Values | str]
 Opener = Callable[[Path], IO[bytes]]
+
+MAX_LINE = 1_000_000  # characters; no row of the contract comes near, and a longer line is not held
 
 
 class FileUnreadable(Exception):
@@ -62,8 +66,22 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def _lines(text: io.TextIOWrapper) -> Iterator[str]:
+    """The lines of `text`, each read up to `MAX_LINE` characters: a longer one ends the file's reading."""
+    number = 0
+    while line := text.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise FileUnreadable(_too_long(), number)
+        yield line
+
+
+def _too_long() -> str:
+    return f"a line longer than {MAX_LINE:,} characters (is this a file of rows, one per line?)"
+
+
 def _csv(text: io.TextIOWrapper) -> Table:
-    reader = csv.reader(text, strict=True)
+    reader = csv.reader(_lines(text), strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
@@ -72,6 +90,9 @@ def _csv(text: io.TextIOWrapper) -> Table:
     except (csv.Error, UnicodeDecodeError) as exc:
         text.close()
         raise FileUnreadable(f"unreadable header: {exc}", 1) from None
+    except FileUnreadable:
+        text.close()
+        raise
     return Table(header, _csv_rows(reader, header), text.close)
 
 
@@ -102,7 +123,12 @@ def _jsonl(text: io.TextIOWrapper) -> Iterator[RowItem]:
     while True:
         number += 1
         try:
-            line = text.readline()
+            line = text.readline(MAX_LINE + 1)
+            if len(line) > MAX_LINE:
+                while (rest := text.readline(MAX_LINE)) and not rest.endswith(("\n", "\r")):
+                    pass  # the rest of the line, read and dropped piece by piece
+                yield number, _too_long()
+                continue
         except UnicodeDecodeError as exc:
             raise FileUnreadable(f"not UTF-8 text: {exc.reason}", number) from None
         if not line:

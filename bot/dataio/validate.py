@@ -1,26 +1,31 @@
 """The first pass of an import: every row of every file checked, nothing written.
 
-Rows are read one at a time; what is kept is what later rows are checked against: the keys seen
+Rows are read one at a time and checked by the batch. What later rows are checked against is kept on
+disk (`bot.dataio.spill_index`), so memory stays flat whatever the size of the files: the keys seen
 (duplicates), and the supplier of each product and order (an order line, invoice or stock level must
 name things that exist, and an invoice or stock level must belong to the supplier it names). References
-to records that are not in the import are looked up in the store once, at the end.
+to records that are not in the import are looked up in the store at the end, by the batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
 from bot.dataio.contract import Record
 from bot.dataio.entities import Entity, key_column
 from bot.dataio.readers import FileUnreadable, Opener, open_binary, open_table
+from bot.dataio.spill_index import Key, Reference, SpillIndex
 
 MAX_ERRORS = 1000
 KEPT_REFERENCES = 5  # rows reported per unknown id; the rest are counted
+BATCH = 4000  # rows checked against the rows before with one look-up
+STORE_LOOKUPS = 500  # unresolved ids looked up in the store at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,24 +53,12 @@ class EmptyStore:
         return {}
 
 
-@dataclass(slots=True)
-class _Reference:
-    file: str
-    row: int
-    field: str
-    owner: str | None  # the supplier the referenced record must belong to
-
-
 @dataclass
 class Validation:
     rows: dict[str, int] = field(default_factory=dict)  # valid rows per entity
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     files: list[str] = field(default_factory=list)
-    _seen: dict[str, dict[object, int]] = field(default_factory=dict)  # key -> file number << 32 | row
-    _owner: dict[str, dict[str, str]] = field(default_factory=dict)  # entity -> key -> supplier id
-    _pending: dict[str, dict[str, list[_Reference]]] = field(default_factory=dict)
-    _pending_count: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -91,21 +84,29 @@ def validate(
     need not read and check the files a second time.
     """
     result = Validation()
-    for path, entity in files:
-        _validate_file(path, entity, result, on_file(path) if on_file else opener, keeper)
-    _resolve(result, store)
+    index = SpillIndex()
+    try:
+        for path, entity in files:
+            _validate_file(path, entity, result, index, on_file(path) if on_file else opener, keeper)
+        _resolve(result, index, store)
+    finally:
+        index.close()
     return result
+
+
+# a row of a batch: its number, and its checked record or the errors of its own fields
+_Row = tuple[int, Record | list[tuple[str, str]]]
 
 
 def _validate_file(
     path: Path,
     entity: Entity,
     result: Validation,
+    index: SpillIndex,
     opener: Opener,
     keeper: Keeper | None,
 ) -> None:
     name = path.name
-    file_no = len(result.files)
     result.files.append(name)
     try:
         table = open_table(path, opener)
@@ -115,37 +116,81 @@ def _validate_file(
     except OSError as exc:
         result.error(name, 0, "", f"cannot open: {exc.strerror or exc}")
         return
+    batch: list[_Row] = []
     try:
         if table.header is not None and not _header_ok(name, table.header, entity.model, result):
             return
-        seen = result._seen.setdefault(entity.name, {})
         for number, values in table.rows:
             if isinstance(values, str):
-                result.error(name, number, "", values)
-                continue
-            try:
-                record = entity.model.model_validate(values)
-            except ValidationError as exc:
-                for e in exc.errors(include_url=False, include_input=False):
-                    result.error(name, number, ".".join(str(p) for p in e["loc"]), e["msg"])
-                continue
-            fields = record.__dict__
-            key: object = (
-                fields[entity.key[0]] if len(entity.key) == 1 else tuple(fields[k] for k in entity.key)
-            )
-            first = seen.get(key)
-            if first is not None:
-                result.error(name, number, "/".join(entity.key), _duplicate(key, first, name, result.files))
-                continue
-            seen[key] = file_no << 32 | number
-            _check_references(entity, record, name, number, result)
-            result.rows[entity.name] = result.rows.get(entity.name, 0) + 1
-            if keeper is not None and result.error_count == 0:
-                keeper.keep(path, entity, record)
+                batch.append((number, [("", values)]))
+            else:
+                try:
+                    batch.append((number, entity.model.model_validate(values)))
+                except ValidationError as exc:
+                    errors = exc.errors(include_url=False, include_input=False)
+                    batch.append((number, [(".".join(str(p) for p in e["loc"]), e["msg"]) for e in errors]))
+            if len(batch) >= BATCH:
+                _check_batch(path, entity, batch, result, index, keeper)
+                batch = []
     except FileUnreadable as exc:
+        _check_batch(path, entity, batch, result, index, keeper)  # the rows before, in their order
+        batch = []
         result.error(name, exc.row, "", exc.reason)
     finally:
         table.close()
+    _check_batch(path, entity, batch, result, index, keeper)
+
+
+def _keys(entity: Entity, records: list[tuple[int, Record]]) -> list[Key]:
+    """The key of each record: its id, or a tuple of its key's fields (order lines, stock levels)."""
+    key: Callable[[dict[str, Any]], Key] = itemgetter(*entity.key)
+    return [key(record.__dict__) for _number, record in records]  # the checked values (attributes: slower)
+
+
+def _check_batch(
+    path: Path,
+    entity: Entity,
+    batch: list[_Row],
+    result: Validation,
+    index: SpillIndex,
+    keeper: Keeper | None,
+) -> None:
+    """Check a batch of rows against the rows before and each other, in their order.
+
+    What the rows before hold is looked up once per batch: the keys seen (duplicates), and the
+    records the batch refers to (each entity refers only to entities checked before it).
+    """
+    if not batch:
+        return
+    name, file_no = path.name, len(result.files) - 1
+    records = [(number, item) for number, item in batch if not isinstance(item, list)]
+    keys = _keys(entity, records)
+    next_key = iter(keys).__next__  # the keys of `records`, in their order
+    seen = index.first_seen(entity.name, keys)
+    known = {
+        target: index.owners(target, [record.__dict__[field_name] for _number, record in records])
+        for field_name, target in entity.refs
+    }
+    fresh: list[tuple[Key, int, str]] = []
+    pending: list[Reference] = []
+    for number, item in batch:
+        if isinstance(item, list):
+            for field_name, reason in item:
+                result.error(name, number, field_name, reason)
+            continue
+        key = next_key()
+        first = seen.get(key)
+        if first is not None:
+            result.error(name, number, "/".join(entity.key), _duplicate(key, first, name, result.files))
+            continue
+        seen[key] = file_no << 32 | number
+        fresh.append((key, seen[key], _owned_by(entity, item)))
+        _check_references(entity, item, file_no, number, result, known, pending)
+        result.rows[entity.name] = result.rows.get(entity.name, 0) + 1
+        if keeper is not None and result.error_count == 0:
+            keeper.keep(path, entity, item)
+    index.add(entity.name, fresh)
+    index.refer(pending)
 
 
 def _duplicate(key: object, first: int, name: str, files: list[str]) -> str:
@@ -168,27 +213,33 @@ def _header_ok(name: str, header: list[str], model: type[Record], result: Valida
     return result.error_count == before
 
 
-def _check_references(entity: Entity, record: Record, file: str, row: int, result: Validation) -> None:
+def _owned_by(entity: Entity, record: Record) -> str:
+    """The supplier a product or order belongs to ("" for the other entities)."""
+    return str(record.__dict__.get("supplier_id", "")) if entity.name in ("products", "orders") else ""
+
+
+def _check_references(
+    entity: Entity,
+    record: Record,
+    file_no: int,
+    row: int,
+    result: Validation,
+    known: dict[str, dict[str, str]],
+    pending: list[Reference],
+) -> None:
     fields = record.__dict__  # the checked values (attribute access is slower, and a miss slower still)
     supplier: str = fields.get("supplier_id", "")
-    if entity.name in ("suppliers", "customers", "products", "orders"):
-        key = fields[entity.key[0]]
-        owned = entity.name in ("products", "orders")
-        result._owner.setdefault(entity.name, {})[key] = supplier if owned else ""
     for field_name, target in entity.refs:
         value = fields[field_name]
         # an invoice's order and a stock level's SKU must be the supplier's own
         owner = supplier if (entity.name, target) in (("invoices", "orders"), ("stock", "products")) else None
-        known = result._owner.get(target, {}).get(value)
-        if known is not None:
-            if owner is not None and known != owner:
-                result.error(file, row, field_name, _foreign(target, key_column(target), value, known))
+        found = known[target].get(value)
+        if found is not None:
+            if owner is not None and found != owner:
+                message = _foreign(target, key_column(target), value, found)
+                result.error(result.files[file_no], row, field_name, message)
             continue
-        refs = result._pending.setdefault(target, {}).setdefault(value, [])
-        count = result._pending_count.get((target, value), 0) + 1
-        result._pending_count[(target, value)] = count
-        if len(refs) < KEPT_REFERENCES:
-            refs.append(_Reference(file, row, field_name, owner))
+        pending.append(Reference(target, value, file_no, row, field_name, owner))
 
 
 def _foreign(target: str, column: str, value: str, owner: str) -> str:
@@ -199,16 +250,15 @@ def _singular(entity: str) -> str:
     return entity[:-1].replace("_", " ")
 
 
-def _resolve(result: Validation, store: Store) -> None:
+def _resolve(result: Validation, index: SpillIndex, store: Store) -> None:
     """Look up in the store what the import refers to but does not hold."""
-    for target, pending in result._pending.items():
-        keys = list(pending)
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            found.update(store.owners(target, keys[start : start + 500]))
-        for value, refs in pending.items():
+    for target, chunk in index.unresolved(STORE_LOOKUPS):
+        found = store.owners(target, [value for value, _count in chunk])
+        first = index.first_references(target, [value for value, _count in chunk], KEPT_REFERENCES)
+        for value, count in chunk:
             owner = found.get(value)
-            more = result._pending_count[(target, value)] - len(refs)
+            refs = first[value]
+            more = count - len(refs)
             for ref in refs:
                 if owner is None:
                     reason = f"unknown {_singular(target)} {value!r} (in neither the import nor the store)"
@@ -216,6 +266,9 @@ def _resolve(result: Validation, store: Store) -> None:
                     reason = _foreign(target, key_column(target), value, owner)
                 else:
                     continue
-                result.error(ref.file, ref.row, ref.field, reason)
+                result.error(result.files[ref.file], ref.row, ref.field, reason)
             if more > 0 and (owner is None or any(r.owner not in (None, owner) for r in refs)):
-                result.error(refs[-1].file, refs[-1].row, refs[-1].field, f"… and {more} more rows like this")
+                last = refs[-1]
+                result.error(
+                    result.files[last.file], last.row, last.field, f"… and {more} more rows like this"
+                )
