@@ -76,6 +76,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_WALL_CLOCK] = traveller
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The tests that train or load real models (`slow`) first, in their order: with several workers the
+    long ones start at once and the short ones fill in around them (not one alone at the end)."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     traveller = config.stash.get(_WALL_CLOCK, None)
     if traveller is not None:

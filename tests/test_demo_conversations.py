@@ -17,7 +17,8 @@ from bot.storage.tables import InventoryChangeRow, InventoryRow
 from tests.conftest import MakeRuntime
 from tests.fakes.built_once import built_once
 
-pytestmark = pytest.mark.slow
+# one worker runs them all: the model they share is trained once, and no other worker waits for it
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo_models")]
 
 
 @pytest.fixture(scope="session")
