@@ -30,7 +30,8 @@ run: install
 	$(BIN)/opsbot run --setup
 
 test: install-dev
-	PYTHONDONTWRITEBYTECODE=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not alone"
+	PYTHONDONTWRITEBYTECODE=1 $(BIN)/pytest -m alone
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -25,7 +25,8 @@ from tests.test_process_recovery import SECRET, BotProcess, answers, fresh_datab
 
 __all__ = ["telegram_api", "telegram_api_server"]
 
-pytestmark = pytest.mark.postgres
+# `alone`: the overall send rate is read from arrival times, which another worker's load skews
+pytestmark = [pytest.mark.postgres, pytest.mark.alone]
 
 REDIS_DB = 7
 CHATS = 40
