@@ -4,8 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEV_STAMP := $(VENV)/.dev-stamp
-# The suite on every core (pytest-xdist); each worker has databases of its own (tests/conftest.py).
-TEST_WORKERS ?= auto
+# The suite on every core (pytest-xdist), one worker more than cores: a quarter of a test's time is spent
+# waiting (sockets, subprocesses, timers). Each worker has databases of its own (tests/conftest.py).
+# On 2 cores, 3 workers: 9 min (bench/RESULTS.md, "The test suite's time").
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# Tests write bytecode (in __pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: each
+# worker and each process a test starts would otherwise compile the project and rewrite the tests again.
+PYC := env -u PYTHONDONTWRITEBYTECODE
 
 .PHONY: install install-dev run test lint format train bench bench-pipeline bench-load bench-nlu bench-replies clean
 
@@ -30,8 +35,8 @@ run: install
 	$(BIN)/opsbot run --setup
 
 test: install-dev
-	PYTHONDONTWRITEBYTECODE=1 $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not alone"
-	PYTHONDONTWRITEBYTECODE=1 $(BIN)/pytest -m alone
+	$(PYC) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not alone"
+	$(PYC) $(BIN)/pytest -m alone
 
 lint: install-dev
 	$(BIN)/ruff check .

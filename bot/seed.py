@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.tables import (
@@ -119,8 +119,8 @@ def generate_history(demo: DemoData, today: date) -> History:
     return history
 
 
-def _order_row(order: Order) -> OrderRow:
-    return OrderRow(
+def _order_values(order: Order) -> dict[str, object]:
+    return dict(
         id=order.id,
         supplier_id=order.supplier_id,
         customer_id=order.customer_id,
@@ -136,8 +136,8 @@ def _order_row(order: Order) -> OrderRow:
     )
 
 
-def _invoice_row(invoice: Invoice) -> InvoiceRow:
-    return InvoiceRow(
+def _invoice_values(invoice: Invoice) -> dict[str, object]:
+    return dict(
         id=invoice.id,
         order_id=invoice.order_id,
         supplier_id=invoice.supplier_id,
@@ -207,17 +207,24 @@ async def seed_demo(sm: async_sessionmaker[AsyncSession], *, today: date) -> dic
                 )
             )
         await s.flush()
-        for sku, quantity in history.stock.items():
-            s.add(InventoryRow(sku=sku, quantity=quantity, updated_at=now, updated_by="seed"))
-        s.add_all(_order_row(o) for o in (*demo.orders, *history.orders, *weekly.orders))
-        await s.flush()  # lines and invoices reference the orders
-        s.add_all(
-            OrderLineRow(
-                order_id=line.order_id, sku=line.sku, quantity=line.quantity, unit_price=line.unit_price
-            )
-            for line in (*demo.lines, *history.lines, *weekly.lines)
+        # Thousands of rows (two years of weekly orders): bulk INSERTs (executemany), not one ORM object each.
+        stock = [
+            dict(sku=sku, quantity=quantity, updated_at=now, updated_by="seed")
+            for sku, quantity in history.stock.items()
+        ]
+        await s.execute(insert(InventoryRow), stock)
+        orders = (*demo.orders, *history.orders, *weekly.orders)
+        await s.execute(insert(OrderRow), [_order_values(o) for o in orders])
+        lines = (*demo.lines, *history.lines, *weekly.lines)
+        await s.execute(
+            insert(OrderLineRow),
+            [
+                dict(order_id=x.order_id, sku=x.sku, quantity=x.quantity, unit_price=x.unit_price)
+                for x in lines
+            ],
         )
-        s.add_all(_invoice_row(i) for i in (*demo.invoices, *history.invoices))
+        invoices = (*demo.invoices, *history.invoices)
+        await s.execute(insert(InvoiceRow), [_invoice_values(i) for i in invoices])
         for customer_id, title in demo.issues:
             s.add(CustomerIssueRow(customer_id=customer_id, title=title, status="open", created_at=now))
     async with sm() as s:

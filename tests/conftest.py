@@ -76,9 +76,20 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_WALL_CLOCK] = traveller
 
 
+# Fixtures of the real encoders that remember what they encoded (tests.fakes.remembering_encoder).
+SHARED_ENCODER_FIXTURES = frozenset({"minilm", "multilingual", "shared_encoder"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The tests that train or load real models (`slow`) first, in their order: with several workers the
-    long ones start at once and the short ones fill in around them (not one alone at the end)."""
+    long ones start at once and the short ones fill in around them (not one alone at the end).
+
+    The tests that use the shared real encoder run on one worker (`--dist loadgroup`): it loads the
+    encoder once and encodes the handbook and the industries once for all of them."""
+    for item in items:
+        if SHARED_ENCODER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("real_encoders"))
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 

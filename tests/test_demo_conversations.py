@@ -16,9 +16,11 @@ from bot.ml import warm_models
 from bot.storage.tables import InventoryChangeRow, InventoryRow
 from tests.conftest import MakeRuntime
 from tests.fakes.built_once import built_once
+from tests.fakes.remembering_encoder import real_encoder
 
-# one worker runs them all: the model they share is trained once, and no other worker waits for it
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo_models")]
+# one worker runs them all (tests/conftest.py groups the users of the shared encoder): the model they share
+# is trained once, and no other worker waits for it
+pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")
@@ -32,9 +34,9 @@ def nlu_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def shared_encoder() -> Any:
-    from nlu.encoder import load_encoder
-
-    return load_encoder("")
+    """The real encoder, shared with the other tests of this process: the handbook and industries are
+    encoded once, not once per test (tests.fakes.remembering_encoder)."""
+    return real_encoder()
 
 
 @pytest.fixture

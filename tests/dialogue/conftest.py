@@ -1,4 +1,5 @@
-"""Fixtures of the dialogue tests: the real encoders (MiniLM, multilingual-e5-small), loaded once."""
+"""Fixtures of the dialogue tests: the real encoders (MiniLM, multilingual-e5-small), loaded once per test
+process and shared with the other tests that use them (tests.fakes.remembering_encoder)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import numpy.typing as npt
 import pytest
 
 from nlu.encoder import SyncEncoder
+from tests.fakes.remembering_encoder import real_encoder
 
 
 class AsyncEncoder:
@@ -24,15 +26,10 @@ class AsyncEncoder:
 @pytest.fixture(scope="session")
 def minilm() -> AsyncEncoder:
     """The bundled MiniLM alone (the English half of the default encoder)."""
-    from nlu.encoder import load_english_encoder
-
-    return AsyncEncoder(load_english_encoder(""))
+    return AsyncEncoder(real_encoder().english)
 
 
 @pytest.fixture(scope="session")
 def multilingual() -> AsyncEncoder:
     """multilingual-e5-small, centered: what FAQ, industries and product similarity use by default."""
-    from nlu.encoder import load_encoder
-    from nlu.multilingual import retrieval_encoder
-
-    return AsyncEncoder(retrieval_encoder(load_encoder("")))
+    return AsyncEncoder(real_encoder().retrieval)

@@ -119,6 +119,9 @@ async def test_a_button_click_whose_user_is_a_string_is_still_understood(guarded
         b"command=%2Fopsbot&text=hello&user_id=UREP",
         json.dumps({**json.loads(event_body(mention())), "event": {"type": "tokens_revoked"}}).encode(),
     ],
+    # named, not by their bytes: an event's `event_time` is the clock at collection, which differs between
+    # pytest-xdist's workers (they must collect the same test ids)
+    ids=["app_rate_limited", "slash_command", "tokens_revoked"],
 )
 async def test_kinds_the_bot_does_not_handle_are_acknowledged_and_counted(
     guarded: Guarded, body: bytes
