@@ -27,9 +27,10 @@ pytestmark = [pytest.mark.slow]
 def nlu_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from nlu.train import ensure_trained
 
-    return built_once(
-        tmp_path_factory, "demo-nlu-model", lambda path: ensure_trained(model_dir=path, progress=False)
-    )
+    def train(path: Path) -> None:  # on the encoder the tests then parse with (loaded once, not twice)
+        ensure_trained(model_dir=path, progress=False, sync_encoder=real_encoder())
+
+    return built_once(tmp_path_factory, "demo-nlu-model", train)
 
 
 @pytest.fixture(scope="session")
