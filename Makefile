@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.dev-stamp
 # The suite on every core (pytest-xdist), one worker more than cores: a quarter of a test's time is spent
 # waiting (sockets, subprocesses, timers). Each worker has databases of its own (tests/conftest.py).
 # On 2 cores, 3 workers: 9 min (bench/RESULTS.md, "The test suite's time").
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN) + 1 )))
 # Tests write bytecode (in __pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: each
 # worker and each process a test starts would otherwise compile the project and rewrite the tests again.
 PYC := env -u PYTHONDONTWRITEBYTECODE
