@@ -4,8 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEV_STAMP := $(VENV)/.dev-stamp
-# The suite on every core (pytest-xdist), one worker more than cores: a quarter of a test's time is spent
-# waiting (sockets, subprocesses, timers). Each worker has databases of its own (tests/conftest.py).
+# The suite on every core (pytest-xdist), one worker more than cores: on 2 workers a fifth of the cores'
+# time went idle (tests wait on sockets, subprocesses, timers). Each worker has databases of its own.
 # On 2 cores, 3 workers: 9 min (bench/RESULTS.md, "The test suite's time").
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN) + 1 )))
 # Tests write bytecode (in __pycache__, ignored by git) even where PYTHONDONTWRITEBYTECODE is set: each
