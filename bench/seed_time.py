@@ -13,18 +13,23 @@ import argparse
 import asyncio
 import platform
 import statistics
+import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.seed import seed_demo
 from bot.storage.db import make_engine
 from bot.storage.migrate import upgrade
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.fakes.databases import fresh_postgres_database
+
+PG_SERVER = "postgresql+asyncpg://127.0.0.1:5432/postgres"
 
 
 async def one_run(url: str) -> tuple[float, dict[str, int]]:
@@ -39,22 +44,6 @@ async def one_run(url: str) -> tuple[float, dict[str, int]]:
         await engine.dispose()
 
 
-def postgres_database() -> tuple[str, str]:
-    name = f"seed_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine("postgresql+psycopg://127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, f"postgresql+asyncpg://127.0.0.1:5432/{name}"
-
-
-def drop_postgres(name: str) -> None:
-    admin = create_engine("postgresql+psycopg://127.0.0.1:5432/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -64,11 +53,8 @@ def main() -> None:
     counts: dict[str, int] = {}
     for _ in range(args.runs):
         if args.postgres:
-            name, url = postgres_database()
-            try:
+            with fresh_postgres_database(PG_SERVER, "seed_bench") as url:
                 took, counts = asyncio.run(one_run(url))
-            finally:
-                drop_postgres(name)
         else:
             with tempfile.TemporaryDirectory() as folder:
                 took, counts = asyncio.run(one_run(f"sqlite+aiosqlite:///{Path(folder) / 'seed.db'}"))
