@@ -131,6 +131,7 @@ class Application:
         self._started = False
         self._closed = False
         self._warm = False
+        self._warming: asyncio.Task[None] | None = None
 
     @property
     def sessionmaker(self) -> object:
@@ -166,21 +167,24 @@ class Application:
         if self.batches is not None:
             self._tasks.append(asyncio.create_task(self.batches.run(self._stop), name="api-batches"))
         self._tasks.append(asyncio.create_task(self._gauge_loop(), name="queue-gauges"))
-        self._tasks.append(asyncio.create_task(self._warm_up(), name="warm-up"))
+        self._warming = asyncio.create_task(self._warm_up(), name="warm-up")
+        self._tasks.append(self._warming)
         if self.engine.dialect.name == "postgresql":
             self._tasks.append(asyncio.create_task(self._reclaim_loop(), name="reclaim-dead"))
         if self.leader is not None:
             await self.leader.start()
 
     async def _warm_up(self) -> None:
-        """The actions' indexes, encoded while the workers already answer (a turn that needs one waits).
+        """The actions' indexes, encoded while the workers already answer (a turn that needs one waits),
+        then the models' late warm-ups (the replies decoded in advance); /healthz says "warm" after.
 
         After a restart the backlog goes first: the warm-up waits (up to WARM_UP_DEFER_SECONDS) until
         the inbox has nothing open, so that it does not slow down the recovery.
         """
+        warm_ups = (*self.models.actions.warm_ups, *self.models.late_warm_ups)
         loop = asyncio.get_running_loop()
         deferred_until = loop.time() + WARM_UP_DEFER_SECONDS
-        while self.models.actions.warm_ups and loop.time() < deferred_until and not self._stop.is_set():
+        while warm_ups and loop.time() < deferred_until and not self._stop.is_set():
             try:
                 if (await self.store.outbox.queue_depths())["inbox"] == 0:
                     break
@@ -191,13 +195,13 @@ class Application:
         if self._stop.is_set():
             return
         started = loop.time()
-        for warm in self.models.actions.warm_ups:
+        for warm in warm_ups:
             try:
                 await warm()
             except Exception:
                 logger.exception("warming up %s failed; it is done on first use", warm)
-        if self.models.actions.warm_ups:
-            logger.info("actions warmed up in %.1fs", loop.time() - started)
+        if warm_ups:
+            logger.info("actions and models warmed up in %.1fs", loop.time() - started)
         self._warm = True
 
     async def stop(self) -> None:
@@ -213,6 +217,8 @@ class Application:
         if self.leader is not None:
             await self.leader.stop()
         self._stop.set()
+        if self._warming is not None:
+            self._warming.cancel()  # not work in hand: a stop does not wait for the warm-up to end
         self.notifiers.inbox.notify()
         self.notifiers.outbox.notify()
         tasks, self._tasks = self._tasks, []

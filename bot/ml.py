@@ -90,6 +90,9 @@ class Models:
     closables: tuple[Any, ...] = ()  # parts with an `aclose()` (batching threads), closed at stop
     # Each model's first call (torch's first pass is slow), made before the process reports ready.
     warm_ups: tuple[Callable[[], Awaitable[object]], ...] = field(default=())
+    # Made once the process serves, after the actions' indexes and before /healthz says "warm": work a
+    # first answer does not wait for (every reply of the reply model, decoded in advance).
+    late_warm_ups: tuple[Callable[[], Awaitable[object]], ...] = field(default=())
 
     async def aclose(self) -> None:
         for part in (*self.closables, self.renderer):
@@ -266,6 +269,7 @@ def load_models(
         actions=actions,
         closables=(encoder, _Closing(offload)),
         warm_ups=first_calls(encoder, renderer, offload),
+        late_warm_ups=(renderer.decode_ahead,),
     )
 
 

@@ -133,6 +133,13 @@ def knowledge_leaning(nlu: NluResult, confidence_threshold: float) -> bool:
     return nlu.ambiguous and len(nlu.ranking) >= 2 and nlu.ranking[1][0] in KNOWLEDGE_INTENTS
 
 
+def entries_can_decide(nlu: NluResult, confidence_threshold: float) -> bool:
+    """Whether the best entries can change the turn (`route`): not for a message that names a record by
+    its id and that the head does not read as a knowledge question ("when will INV-2002 be paid?"), which
+    keeps its intent whatever the entries score. Such a turn is not searched for."""
+    return knowledge_leaning(nlu, confidence_threshold) or not names_a_record_id(nlu)
+
+
 def route(
     nlu: NluResult,
     hits: Sequence[FaqHit],
@@ -189,7 +196,9 @@ class KnowledgeRouting:
     async def decide(self, nlu: NluResult, text: str, language: str, *, confidence_threshold: float) -> Route:
         if self.refresh is not None:
             await self.refresh()
-        hits = await self.kb.search(text, language, k=2) if text.strip() else ()
+        if not text.strip() or not entries_can_decide(nlu, confidence_threshold):
+            return INTENT
+        hits = await self.kb.search(text, language, k=2)
         thresholds = self.thresholds
         if not self.kb.semantic:  # word overlap alone is no evidence against an intent the head is sure of
             thresholds = replace(thresholds, override=math.inf, choose=0.0)

@@ -16,6 +16,7 @@ from nlu.encoding import Embeddings, SentenceTransformerEncoder, SyncEncoder
 from nlu.errors import NluError
 from nlu.multilingual import CenteredEncoder, E5Encoder, RoutedEncoder, e5_center, e5_encoder_id
 from nlu.onnx_encoder import OnnxSentenceEncoder, onnx_encoder
+from nlu.recent_encodings import RecentEncodings, RememberingEncoder, nfkc
 
 logger = logging.getLogger(__name__)
 
@@ -58,19 +59,31 @@ def load_encoder(
     runtime: str = "onnx",
     multilingual: str = "e5",
     threads: int = 0,
+    remember: bool = True,
 ) -> SyncEncoder:
     """The NLU's encoder: the English encoder (`load_english_encoder`), routed with multilingual-e5-small
     for Chinese text when `multilingual` is "e5" (nlu.multilingual); "none" gives the English one alone.
-    `threads`: what one encoder call may use (0 = every core; the bot runs with 1, see NluSettings)."""
+    `threads`: what one encoder call may use (0 = every core; the bot runs with 1, see NluSettings).
+    `remember`: each engine answers the texts it encoded recently from memory (nlu.recent_encodings);
+    False gives the bare engines, for measuring or testing the encoders themselves."""
     if multilingual not in ("e5", "none"):
         raise NluError(f"nlu.multilingual must be 'e5' or 'none', not {multilingual!r}")
-    english = load_english_encoder(path_or_empty, batch_size=batch_size, runtime=runtime, threads=threads)
+    english: SyncEncoder = load_english_encoder(
+        path_or_empty, batch_size=batch_size, runtime=runtime, threads=threads
+    )
+    if remember:
+        english = RememberingEncoder(english)  # an English question the parse encoded, asked of the handbook
     if multilingual == "none":
         return english
     # Retrieval gets an engine of its own (about 100 MB): an FAQ question is encoded while the next
-    # messages are classified, instead of queueing behind them for the one engine.
-    e5 = E5Encoder(threads=threads)
-    return RoutedEncoder(english, e5, retrieval=CenteredEncoder(E5Encoder(threads=threads), e5_center()))
+    # messages are classified, instead of queueing behind them for the one engine. Both engines share
+    # one memory (nlu.recent_encodings): a Chinese message the parse encoded is not encoded again for
+    # the knowledge retrieval.
+    engines: list[SyncEncoder] = [E5Encoder(threads=threads), E5Encoder(threads=threads)]
+    if remember:
+        memory = RecentEncodings(key=nfkc)
+        engines = [RememberingEncoder(engine, memory) for engine in engines]
+    return RoutedEncoder(english, engines[0], retrieval=CenteredEncoder(engines[1], e5_center()))
 
 
 def load_english_encoder(

@@ -8,6 +8,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Words in names that name nothing by themselves ("Globex Industries" is not found by "industries").
 GENERIC = frozenset(
@@ -48,6 +49,7 @@ class SalesVocabulary:
         return cls(tuple(things))
 
 
+@lru_cache(maxsize=8192)  # the store's names change by import, not by message: compiled once each
 def _pattern(word: str) -> re.Pattern[str]:
     escaped = re.escape(word)
     if word.isascii():
@@ -57,6 +59,17 @@ def _pattern(word: str) -> re.Pattern[str]:
 
 def _words(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z][A-Za-z'-]+", text)]
+
+
+def close_enough(word: str, name_part: str) -> bool:
+    """A misspelling of `name_part` (difflib's ratio at least FUZZY_CUTOFF). The two cheap upper bounds
+    of the ratio go first, as in difflib.get_close_matches: most pairs fail them without the full match."""
+    matcher = difflib.SequenceMatcher(None, word, name_part)
+    return (
+        matcher.real_quick_ratio() >= FUZZY_CUTOFF
+        and matcher.quick_ratio() >= FUZZY_CUTOFF
+        and matcher.ratio() >= FUZZY_CUTOFF
+    )
 
 
 def find_names(text: str, vocabulary: SalesVocabulary) -> tuple[NameMatch, ...]:
@@ -88,7 +101,7 @@ def find_names(text: str, vocabulary: SalesVocabulary) -> tuple[NameMatch, ...]:
                     len(low) >= FUZZY_WORD
                     and len(stem) >= FUZZY_WORD
                     and stem not in GENERIC
-                    and difflib.SequenceMatcher(None, stem, low).ratio() >= FUZZY_CUTOFF
+                    and close_enough(stem, low)
                 ):
                     candidates.append(NameMatch(thing, start, start + len(stem), stem == low))
     chosen: list[NameMatch] = []

@@ -283,6 +283,7 @@ async def make_runtime(engine: Any, tmp_path: Path, clock: ManualClock) -> Async
         make_parser: Any = None,
         renderer: Any = None,
         actions: Any = None,
+        late_warm_ups: tuple[Any, ...] = (),
         seed: bool = True,
         start: bool = True,
         use_clock: bool = False,
@@ -293,6 +294,7 @@ async def make_runtime(engine: Any, tmp_path: Path, clock: ManualClock) -> Async
             make_parser=make_parser or (lambda _names: nlu),
             renderer=renderer or EchoRenderer(),
             actions=actions or basic_actions(),
+            late_warm_ups=late_warm_ups,
         )
         runtime_clock = clock if use_clock else system_clock
         application = build_application(config, models=models, clock=runtime_clock, engine=engine)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +24,7 @@ _STRAY_RE = re.compile(r"[\[\]{}]")
 _OPTIONAL_RE = re.compile(r"[{}]")
 _SEGMENT_RE = re.compile(r"\{[^}]*\}")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
+NEAREST_REMEMBERED = 4096  # delexicalized replies whose nearest outcome is kept
 _EN_WORD_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
@@ -93,6 +94,9 @@ class OutcomeConsistency:
     ) -> None:
         self._skip = set(skip)
         self._by_language: dict[str, tuple[Any, Any, list[str]]] = {}
+        # A reply without its facts repeats from message to message (one outcome, a few wordings): its
+        # nearest outcome is looked up once, not vectorized again for every reply.
+        self._nearest: OrderedDict[tuple[str, str], str | None] = OrderedDict()
         grouped: dict[str, list[tuple[str, str]]] = {}
         self._roles: dict[tuple[str, str], set[tuple[str, str]]] = {}
         # An optional clause, or a labelled one ("Expected delivery: [eta]."), says its fact the same
@@ -132,6 +136,17 @@ class OutcomeConsistency:
         return self._by_language[language]
 
     def nearest(self, language: str, delexicalized: str) -> str | None:
+        key = (language, delexicalized)
+        if key in self._nearest:
+            self._nearest.move_to_end(key)
+            return self._nearest[key]
+        found = self._nearest_of(language, delexicalized)
+        self._nearest[key] = found
+        if len(self._nearest) > NEAREST_REMEMBERED:
+            self._nearest.popitem(last=False)
+        return found
+
+    def _nearest_of(self, language: str, delexicalized: str) -> str | None:
         index = self._index(language)
         if index is None:
             return None

@@ -19,6 +19,7 @@ from dialogue.nlg.grounding import CheckResult, GroundingChecker, OutcomeConsist
 from dialogue.nlg.lexicalize import PRODUCT_ATTRIBUTES, Lexicalizer
 from dialogue.nlg.listing import listing_reply
 from dialogue.nlg.model import Generator
+from dialogue.nlg.prefill import ReplyInput, prefill, reply_inputs
 from dialogue.nlg.settings import NlgSettings
 from dialogue.nlg.training import DEFAULT_MAX_VARIANTS, saved_hash, saved_meta
 from dialogue.nlg.types import FactValue, RenderedReply
@@ -289,6 +290,23 @@ class NlgRenderer:
                 callback(event)
             except Exception:
                 log.exception("fallback callback failed")
+
+    async def decode_ahead(self) -> int:
+        """Decode every reply the catalog can ask the model for into the cache, a few at a time
+        (dialogue.nlg.prefill); returns how many were decoded."""
+        if self.model is None or self.cache.maxsize == 0:
+            return 0
+        inputs = list(reply_inputs(self.catalog, self.variant_counts))[: self.cache.maxsize]
+        return await prefill(inputs, self._decode_ahead)
+
+    async def _decode_ahead(self, inputs: list[ReplyInput]) -> int:
+        todo = [i for i in inputs if (i.outcome, i.facts, i.language, i.variant) not in self.cache]
+        outputs = await asyncio.gather(
+            *(self._model_reply(self.catalog.get(i.outcome), i.facts, i.language, i.variant) for i in todo)
+        )
+        for i, output in zip(todo, outputs, strict=True):
+            self.cache.put((i.outcome, i.facts, i.language, i.variant), output)
+        return len(todo)
 
     async def aclose(self) -> None:
         """Stop the batcher and the executor this renderer created; idempotent."""

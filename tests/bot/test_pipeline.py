@@ -292,3 +292,34 @@ async def test_the_actions_warm_up_once_started_and_health_says_when_done(make_r
                 break
             await asyncio.sleep(0.01)
         assert warmed == ["index"] and (await client.get("/healthz")).json()["warm"] is True
+
+
+async def test_the_replies_are_decoded_after_the_indexes_and_a_stop_does_not_wait_for_them(
+    make_runtime: MakeRuntime,
+) -> None:
+    order: list[str] = []
+    decoding = asyncio.Event()
+
+    async def encode_the_index() -> None:
+        order.append("index")
+
+    async def decode_the_replies() -> None:
+        order.append("replies")
+        decoding.set()
+        await asyncio.sleep(3600)  # a slow machine's prefill, still running at the stop
+
+    actions = basic_actions()
+    runtime = await make_runtime(
+        actions=ActionTable(actions.intents, actions.forms, (encode_the_index,)),
+        late_warm_ups=(decode_the_replies,),
+    )
+    transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        await asyncio.wait_for(decoding.wait(), 5)
+        assert order == ["index", "replies"]
+        assert (await client.get("/healthz")).json()["warm"] is False  # not warm until the replies are
+        answered = await client.post("/web/messages", json={"sender": "w", "text": "hello"})
+        assert answered.status_code == 200 and answered.json()["replies"]  # the workers answer meanwhile
+    started = asyncio.get_running_loop().time()
+    await runtime.stop()
+    assert asyncio.get_running_loop().time() - started < 5  # not the drain's 10 s

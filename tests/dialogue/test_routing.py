@@ -9,7 +9,7 @@ import numpy.typing as npt
 
 from dialogue.embedding import HashingEmbedder
 from dialogue.faq import FaqEntry, FaqHit
-from dialogue.routing import KnowledgeThresholds, RouteKind, route
+from dialogue.routing import KnowledgeThresholds, RouteKind, entries_can_decide, route
 from nlu.types import Entity, NluResult
 from tests.fakes.conversation import Conversation
 
@@ -99,13 +99,26 @@ def test_a_strong_match_answers_even_when_the_second_entry_is_close() -> None:
     assert (tie.kind, len(tie.entries)) == (RouteKind.ANSWER, 2)  # the second entry offered under it
 
 
+def test_a_turn_that_the_entries_cannot_change_is_not_searched() -> None:
+    invoice = Entity("invoice_id", "INV-2002", 10, 18, "INV-2002")
+    named = nlu("payment_status", entities=(invoice,))
+    assert not entries_can_decide(named, 0.45)
+    for found in (hits(0.99, 0.10), hits(0.60, 0.58), hits(0.20, 0.10), []):
+        assert decide(named, found) == RouteKind.INTENT  # whatever a search would have found
+    assert entries_can_decide(nlu("policy_question", entities=(invoice,)), 0.45)  # a rules question
+    assert entries_can_decide(nlu("payment_status", 0.30, entities=(invoice,)), 0.45)  # an unsure head
+    assert entries_can_decide(nlu("payment_status"), 0.45)  # no id: "what are your payment terms?"
+
+
 class WordOverlap:
     """A sentence encoder stand-in with lexical vectors (so the knowledge base counts it as semantic)."""
 
     def __init__(self) -> None:
         self._inner = HashingEmbedder()
+        self.texts: list[str] = []
 
     async def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.texts.extend(texts)
         return self._inner.encode_sync(texts)
 
 
@@ -116,6 +129,15 @@ async def test_a_rules_question_is_answered_but_a_named_invoice_is_looked_up() -
     assert "PO number is missing" in str(rules.facts["answer"])
     record = await chat.one("why was invoice INV-2002 rejected?")
     assert record.outcome != "faq_answer"
+
+
+async def test_the_handbook_is_not_searched_for_a_question_about_a_named_invoice() -> None:
+    overlap = WordOverlap()
+    chat = Conversation(embedder=overlap)
+    await chat.one("why are invoices rejected?")
+    assert "why are invoices rejected?" in overlap.texts
+    assert (await chat.one("when will INV-2002 be paid?")).outcome == "invoice_scheduled"
+    assert "when will INV-2002 be paid?" not in overlap.texts
 
 
 async def test_pressing_an_offered_entry_answers_from_it() -> None:

@@ -76,8 +76,9 @@ def write_subset(target: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_encoder() -> SyncEncoder:
-    """The default NLU encoder: MiniLM for English, multilingual-e5-small for Chinese (nlu.multilingual)."""
-    return load_encoder("")
+    """The default NLU encoder: MiniLM for English, multilingual-e5-small for Chinese (nlu.multilingual),
+    without the memory of recent texts: these tests test the encoders themselves."""
+    return load_encoder("", remember=False)
 
 
 @pytest.fixture(scope="session")

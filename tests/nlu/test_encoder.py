@@ -57,7 +57,7 @@ def test_export_failure_falls_back_to_torch(monkeypatch: pytest.MonkeyPatch) -> 
         raise NluError("no exporter here")
 
     monkeypatch.setattr(encoder_module, "onnx_encoder", broken)
-    assert isinstance(load_encoder("", multilingual="none"), SentenceTransformerEncoder)
+    assert isinstance(load_encoder("", multilingual="none", remember=False), SentenceTransformerEncoder)
 
 
 def test_unknown_runtime_is_a_clear_error() -> None:

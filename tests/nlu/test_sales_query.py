@@ -149,3 +149,25 @@ def test_names_match_by_a_distinctive_word_and_a_close_spelling() -> None:
     # the supplier's whole name wins over the category inside it
     assert [m.thing.key for m in find_names("Huaqiang Electronics late orders", NAMES)] == ["SUP-002"]
     assert find_names("industries and software", NAMES) == ()
+
+
+def test_the_quick_bounds_of_a_misspelling_agree_with_the_full_ratio() -> None:
+    import difflib
+    import itertools
+
+    from nlu.sales_names import FUZZY_CUTOFF, close_enough
+
+    words = [
+        "globex",
+        "globx",
+        "gloebx",
+        "initech",
+        "intech",
+        "initiech",
+        "umbrella",
+        "umbrela",
+        "acme",
+        "stark",
+    ]
+    for a, b in itertools.product(words, repeat=2):
+        assert close_enough(a, b) == (difflib.SequenceMatcher(None, a, b).ratio() >= FUZZY_CUTOFF), (a, b)

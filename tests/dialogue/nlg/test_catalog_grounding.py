@@ -255,3 +255,23 @@ def test_every_corpus_phrasing_passes_its_own_consistency_check() -> None:
             for combo in corpus.catalog.get(outcome).fact_combinations():
                 text = expand(template, combo)
                 assert consistency.check(outcome, language, text).ok, (outcome, language, text)
+
+
+def test_a_reply_seen_before_gets_the_same_nearest_outcome_without_vectorizing_again() -> None:
+    from dialogue.nlg.corpus import load_corpus
+    from dialogue.nlg.grounding import OutcomeConsistency
+
+    consistency = OutcomeConsistency(load_corpus("dialogue/data").variants)
+    reply = "I could not find order [order_id] for your account."
+    first = consistency.nearest("en", reply)
+    vectorized: list[str] = []
+    original = consistency._nearest_of
+
+    def counting(language: str, text: str) -> str | None:
+        vectorized.append(text)
+        return original(language, text)
+
+    consistency._nearest_of = counting  # type: ignore[method-assign]
+    assert consistency.nearest("en", reply) == first == "order_not_found"
+    assert vectorized == []
+    assert consistency.nearest("zh", reply) is not None and vectorized == [reply]  # per language
