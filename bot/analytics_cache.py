@@ -26,6 +26,7 @@ from bot.storage.backend import SqlBackend
 from bot.storage.tables import ApiBatchRow, DataChangeRow, DataImportRow, InventoryRow, OrderRow
 from dialogue.analytics.render_pool import ResultCache
 from dialogue.backend import (
+    Customer,
     CustomerProfile,
     DailySales,
     DemandHistory,
@@ -98,6 +99,12 @@ class CachedSqlBackend(SqlBackend):
             "customer_profile",
             (customer_id,),
             lambda: super(CachedSqlBackend, self).customer_profile(customer_id),
+        )
+
+    async def find_customer(self, name_or_id: str) -> Customer | None:
+        """Asked for every name-like phrase of a rep's message about a customer: cached too."""
+        return await self._cached(
+            "find_customer", (name_or_id,), lambda: super(CachedSqlBackend, self).find_customer(name_or_id)
         )
 
     async def purchase_lines(self) -> Sequence[PurchaseLine]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,20 +62,32 @@ def _words(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[A-Za-z][A-Za-z'-]+", text)]
 
 
+@lru_cache(maxsize=65536)  # the same words of messages meet the same names again and again
 def close_enough(word: str, name_part: str) -> bool:
-    """A misspelling of `name_part` (difflib's ratio at least FUZZY_CUTOFF). The two cheap upper bounds
-    of the ratio go first, as in difflib.get_close_matches: most pairs fail them without the full match."""
-    matcher = difflib.SequenceMatcher(None, word, name_part)
-    return (
-        matcher.real_quick_ratio() >= FUZZY_CUTOFF
-        and matcher.quick_ratio() >= FUZZY_CUTOFF
-        and matcher.ratio() >= FUZZY_CUTOFF
-    )
+    """A misspelling of `name_part`: difflib's ratio (2 * matching characters / both lengths) at least
+    FUZZY_CUTOFF. Two upper bounds of it go first, as difflib.get_close_matches orders them (lengths
+    alone, then the characters in common, in any order): most pairs fail them without the full match."""
+    total = len(word) + len(name_part)
+    if not total:
+        return True
+    if 2.0 * min(len(word), len(name_part)) / total < FUZZY_CUTOFF:
+        return False
+    if 2.0 * sum((Counter(word) & Counter(name_part)).values()) / total < FUZZY_CUTOFF:
+        return False
+    return difflib.SequenceMatcher(None, word, name_part).ratio() >= FUZZY_CUTOFF
 
 
-def find_names(text: str, vocabulary: SalesVocabulary) -> tuple[NameMatch, ...]:
-    """What the text names, each once, in text order; a longer match wins over one inside it."""
-    candidates: list[NameMatch] = []
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """A vocabulary's words, ready to match: built once per vocabulary, not once per message."""
+
+    exact: tuple[tuple[NamedThing, str, re.Pattern[str]], ...]  # (thing, the word lowercased, its pattern)
+    parts: tuple[tuple[NamedThing, str], ...]  # distinctive words of names, lowercased
+
+
+@lru_cache(maxsize=8)
+def _index(vocabulary: SalesVocabulary) -> _Index:
+    exact: list[tuple[NamedThing, str, re.Pattern[str]]] = []
     whole: set[str] = set()
     for thing in vocabulary.things:
         for word in (thing.name, thing.key, *thing.aliases):
@@ -85,9 +98,8 @@ def find_names(text: str, vocabulary: SalesVocabulary) -> tuple[NameMatch, ...]:
             whole.add(word.lower())
             if len(word) < 2 or (word.isascii() and len(word) < 3):
                 continue
-            for m in _pattern(word).finditer(text):
-                candidates.append(NameMatch(thing, m.start(), m.end(), True))
-    words = _words(text)
+            exact.append((thing, word.lower() if word.isascii() else word, _pattern(word)))
+    parts: list[tuple[NamedThing, str]] = []
     for thing in vocabulary.things:
         if thing.dimension not in ("customer", "supplier", "product"):
             continue
@@ -95,15 +107,36 @@ def find_names(text: str, vocabulary: SalesVocabulary) -> tuple[NameMatch, ...]:
             low = part.lower()
             if len(low) < MIN_WORD or low in GENERIC or low in whole:
                 continue
-            for word, start, _end in words:
-                stem = word.removesuffix("'s")
-                if stem == low or (
-                    len(low) >= FUZZY_WORD
-                    and len(stem) >= FUZZY_WORD
-                    and stem not in GENERIC
-                    and close_enough(stem, low)
-                ):
-                    candidates.append(NameMatch(thing, start, start + len(stem), stem == low))
+            parts.append((thing, low))
+    return _Index(tuple(exact), tuple(parts))
+
+
+def find_names(text: str, vocabulary: SalesVocabulary) -> tuple[NameMatch, ...]:
+    """What the text names, each once, in text order; a longer match wins over one inside it."""
+    index = _index(vocabulary)
+    candidates: list[NameMatch] = []
+    # A word absent from the text cannot match: on ASCII text, an ASCII word's case-insensitive pattern
+    # needs the word lowercased in the text lowercased; a non-ASCII word's pattern needs the word itself.
+    ascii_text, lowered = text.isascii(), text.lower()
+    for thing, word, pattern in index.exact:
+        if word.isascii():
+            if ascii_text and word not in lowered:
+                continue
+        elif word not in text:
+            continue
+        for m in pattern.finditer(text):
+            candidates.append(NameMatch(thing, m.start(), m.end(), True))
+    words = _words(text)
+    for thing, low in index.parts:
+        for word, start, _end in words:
+            stem = word.removesuffix("'s")
+            if stem == low or (
+                len(low) >= FUZZY_WORD
+                and len(stem) >= FUZZY_WORD
+                and stem not in GENERIC
+                and close_enough(stem, low)
+            ):
+                candidates.append(NameMatch(thing, start, start + len(stem), stem == low))
     chosen: list[NameMatch] = []
     for match in sorted(candidates, key=lambda c: (-(c.end - c.start), not c.exact, c.start)):
         if any(match.start < c.end and c.start < match.end for c in chosen):

@@ -69,6 +69,22 @@ async def test_the_names_a_rep_may_ask_about_are_read_once_per_data_version(engi
     assert ("CUS-900", "Brand New Retail") in (await backend.sales_names()).customers
 
 
+async def test_a_customer_named_again_is_found_without_a_query_until_the_data_changes(engine: Any) -> None:
+    backend, sessionmaker, _, ticks = await seeded(engine)
+    assert await backend.find_customer("Brand New Retail") is None
+    acme = await backend.find_customer("ACME Corp")
+    assert acme is not None and await backend.find_customer("ACME Corp") == acme
+    assert backend.results.hits == 1
+    async with sessionmaker() as s, s.begin():  # imported elsewhere
+        s.add(CustomerRow(id="CUS-900", name="Brand New Retail"))
+        s.add(
+            DataImportRow(source="customers.csv", counts={}, imported_at=datetime(2026, 12, 6, 8, tzinfo=UTC))
+        )
+    ticks.now += 1.5
+    found = await backend.find_customer("Brand New Retail")
+    assert found is not None and found.id == "CUS-900"
+
+
 async def test_a_stock_update_through_the_bot_shows_in_the_next_forecast(engine: Any) -> None:
     backend, _, _, _ = await seeded(engine)
     history = await backend.weekly_demand("AB-1020", end=TODAY, weeks=52)

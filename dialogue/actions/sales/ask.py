@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from dialogue.actions.base import SUPPLIER_DATA_INTENTS, Action, Reply, TurnContext
 from dialogue.actions.sales.ask_words import unsupported_reason, value_text, zh
@@ -46,6 +46,7 @@ def _industry_names() -> tuple[tuple[str, str, str], ...]:
     )
 
 
+@lru_cache(maxsize=8)  # the store's names change by import, not by message
 def vocabulary(names: SalesNames) -> SalesVocabulary:
     """What a question may name: the store's names, the categories' aliases (categories.yml) and the
     industries' names in both languages (industries.yml)."""
@@ -79,7 +80,12 @@ def local_names(names: SalesNames, language: str) -> dict[str, str]:
 
 
 async def read_question(backend: Backend, text: str, today: date) -> SalesQuestion | None:
-    return parse_sales_question(text, today, vocabulary(await backend.sales_names()))
+    return _question(text, today, await backend.sales_names())
+
+
+@lru_cache(maxsize=256)  # a rep's message is read twice: by the layer's test (sales_layer_takes) and by it
+def _question(text: str, today: date, names: SalesNames) -> SalesQuestion | None:
+    return parse_sales_question(text, today, vocabulary(names))
 
 
 def as_query(question: SalesQuestion, today: date) -> SalesQuery:

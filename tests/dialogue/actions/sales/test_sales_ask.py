@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
 from dialogue.llm.gate import ModelGate
 from dialogue.messages import ChannelKind, Platform
+from nlu.sales_names import SalesVocabulary
+from nlu.sales_query import SalesQuestion
 from tests.dialogue.llm.conftest import ScriptedModel
 from tests.fakes.backend import FakeBackend
 from tests.fakes.conversation import Conversation
@@ -154,3 +160,23 @@ async def test_a_supplier_chat_is_not_routed_to_the_layer() -> None:
     supplier = Conversation(backend=FakeBackend())  # a linked supplier in a Telegram DM
     reply = await supplier.one("which supplier has the most late orders?")
     assert not reply.outcome.startswith("sales_query")
+
+
+async def test_a_reps_question_is_read_once_though_two_parts_of_the_turn_ask_for_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dialogue.actions.sales.ask as ask
+
+    read: list[str] = []
+    original = ask.parse_sales_question
+
+    def counting(text: str, today: date, vocabulary: SalesVocabulary) -> SalesQuestion | None:
+        read.append(text)
+        return original(text, today, vocabulary)
+
+    monkeypatch.setattr(ask, "parse_sales_question", counting)
+    ask._question.cache_clear()
+    reply = await rep().one("how much revenue did the kitchenware category bring in last month?")
+    assert reply.outcome == "sales_query_total"
+    assert read == ["how much revenue did the kitchenware category bring in last month?"]
+    ask._question.cache_clear()
