@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from types import TracebackType
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -48,6 +49,7 @@ from dialogue.manager import DialogueManager
 logger = logging.getLogger(__name__)
 
 WARM_UP_DEFER_SECONDS = 30.0
+QUIET_POLL_SECONDS = 0.05  # how often a late warm-up looks again for the idle time
 GAUGE_INTERVAL_SECONDS = 5.0
 
 
@@ -181,7 +183,8 @@ class Application:
         After a restart the backlog goes first: the warm-up waits (up to WARM_UP_DEFER_SECONDS) until
         the inbox has nothing open, so that it does not slow down the recovery.
         """
-        warm_ups = (*self.models.actions.warm_ups, *self.models.late_warm_ups)
+        late = [partial(warm, self._quiet) for warm in self.models.late_warm_ups]
+        warm_ups: list[Callable[[], Awaitable[object]]] = [*self.models.actions.warm_ups, *late]
         loop = asyncio.get_running_loop()
         deferred_until = loop.time() + WARM_UP_DEFER_SECONDS
         while warm_ups and loop.time() < deferred_until and not self._stop.is_set():
@@ -203,6 +206,13 @@ class Application:
         if warm_ups:
             logger.info("actions and models warmed up in %.1fs", loop.time() - started)
         self._warm = True
+
+    async def _quiet(self) -> None:
+        """Return when no worker of this process has a message in hand (the late warm-ups' idle time)."""
+        # polled: the workers set no event. A plain sleep, not wait_for on the stop event: on Python 3.11
+        # wait_for may swallow the stop's cancel of the warm-up when the event is set at the same moment.
+        while any(worker.busy for worker in self.workers):  # noqa: ASYNC110
+            await asyncio.sleep(QUIET_POLL_SECONDS)
 
     async def stop(self) -> None:
         """Stop intake, let the turns and sends in hand finish (bounded), stop the scheduler; idempotent."""

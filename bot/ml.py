@@ -80,6 +80,9 @@ def fresh_ids(
     return parser
 
 
+LateWarmUp = Callable[[Callable[[], Awaitable[None]]], Awaitable[object]]  # given `quiet` (see Models)
+
+
 @dataclass(frozen=True, slots=True)
 class Models:
     """What the dialogue manager runs: the parser (built once names can be looked up), renderer, actions."""
@@ -91,8 +94,11 @@ class Models:
     # Each model's first call (torch's first pass is slow), made before the process reports ready.
     warm_ups: tuple[Callable[[], Awaitable[object]], ...] = field(default=())
     # Made once the process serves, after the actions' indexes and before /healthz says "warm": work a
-    # first answer does not wait for (every reply of the reply model, decoded in advance).
-    late_warm_ups: tuple[Callable[[], Awaitable[object]], ...] = field(default=())
+    # first answer does not wait for (every reply of the reply model, decoded in advance). Each is given
+    # `quiet`, which returns when the process has no message in hand: it works in the idle time.
+    late_warm_ups: tuple[Callable[[Callable[[], Awaitable[None]]], Awaitable[object]], ...] = field(
+        default=()
+    )
 
     async def aclose(self) -> None:
         for part in (*self.closables, self.renderer):

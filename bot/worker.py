@@ -66,6 +66,12 @@ class Worker:
         self._default_language = default_language
         self._holder = holder
         self.name = name
+        self._in_hand = 0
+
+    @property
+    def busy(self) -> bool:
+        """Turns are in hand (claimed and not yet committed)."""
+        return self._in_hand > 0
 
     async def run_once(self) -> bool:
         """Claim a batch of conversation heads and run their turns together. False when nothing was due."""
@@ -89,6 +95,7 @@ class Worker:
         loop = asyncio.get_running_loop()
         started = loop.time()
         heartbeat = asyncio.create_task(self._heartbeat(claims), name=f"{self.name}-heartbeat")
+        self._in_hand += len(claims)
         try:
             wanted = [(c.message.conversation, c.message.sender.id) for c in claims]
             sessions = await self._store.sessions.load_many(wanted)
@@ -111,6 +118,7 @@ class Worker:
                 for task in pending:
                     task.cancel()
         finally:
+            self._in_hand -= len(claims)
             heartbeat.cancel()
 
     async def _commit(

@@ -5,7 +5,8 @@ text or the facts' values (dialogue.nlg.renderer). The catalog names every such 
 required facts with any subset of its optional ones, in each language, in each trained phrasing (787
 with the shipped data). Under greedy decoding an input always gives the same reply, so the renderer
 keeps each in its cache; this fills that cache in the background once the process is ready, a few
-inputs at a time, so that the messages arriving meanwhile are decoded between them, not after them.
+inputs at a time and only while no message is in hand, so that the messages arriving meanwhile are
+decoded first, not after them.
 """
 
 from __future__ import annotations
@@ -51,13 +52,17 @@ async def prefill(
     decode: Callable[[list[ReplyInput]], Awaitable[int]],
     *,
     chunk: int = CHUNK,
+    quiet: Callable[[], Awaitable[None]] | None = None,
 ) -> int:
     """Decode `inputs` through `decode` (which caches and returns how many it decoded), `chunk` at a
-    time; returns the number decoded. A failure is logged and ends the prefill: the replies it did not
-    reach are decoded on first use, as without it."""
+    time, each chunk once `quiet` returns (no message in hand: the prefill takes the idle time, and a
+    message that arrives waits for one chunk at most); returns the number decoded. A failure is logged
+    and ends the prefill: the replies it did not reach are decoded on first use, as without it."""
     started, decoded = time.monotonic(), 0
     try:
         for start in range(0, len(inputs), chunk):
+            if quiet is not None:
+                await quiet()
             decoded += await decode(inputs[start : start + chunk])
     except Exception:
         log.exception(

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import zlib
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,13 +291,13 @@ class NlgRenderer:
             except Exception:
                 log.exception("fallback callback failed")
 
-    async def decode_ahead(self) -> int:
-        """Decode every reply the catalog can ask the model for into the cache, a few at a time
-        (dialogue.nlg.prefill); returns how many were decoded."""
+    async def decode_ahead(self, quiet: Callable[[], Awaitable[None]] | None = None) -> int:
+        """Decode every reply the catalog can ask the model for into the cache, a few at a time, each
+        few once `quiet` returns (dialogue.nlg.prefill); returns how many were decoded."""
         if self.model is None or self.cache.maxsize == 0:
             return 0
         inputs = list(reply_inputs(self.catalog, self.variant_counts))[: self.cache.maxsize]
-        return await prefill(inputs, self._decode_ahead)
+        return await prefill(inputs, self._decode_ahead, quiet=quiet)
 
     async def _decode_ahead(self, inputs: list[ReplyInput]) -> int:
         todo = [i for i in inputs if (i.outcome, i.facts, i.language, i.variant) not in self.cache]

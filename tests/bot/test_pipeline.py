@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -13,7 +14,9 @@ from dialogue.actions.base import ActionTable
 from dialogue.actions.basic import basic_actions
 from dialogue.messages import ConversationKey, IncomingMessage, OutgoingMessage, Platform, Sender
 from dialogue.session import Session
+from nlu.types import NluResult
 from tests.conftest import MakeRuntime
+from tests.fakes.nlu import KeywordParser
 from tests.fakes.pipeline import SENT_AT, drain, msg, rows
 
 
@@ -294,6 +297,32 @@ async def test_the_actions_warm_up_once_started_and_health_says_when_done(make_r
         assert warmed == ["index"] and (await client.get("/healthz")).json()["warm"] is True
 
 
+async def test_the_late_warm_ups_work_only_while_no_message_is_in_hand(make_runtime: MakeRuntime) -> None:
+    parsing, release, quiet_now = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    class HeldParser(KeywordParser):
+        async def parse(self, text: str) -> NluResult:
+            parsing.set()
+            await release.wait()  # a message in hand, its turn still running
+            return await super().parse(text)
+
+    async def decode_the_replies(quiet: Callable[[], Awaitable[None]]) -> None:
+        await parsing.wait()
+        await quiet()
+        quiet_now.set()
+
+    runtime = await make_runtime(parser=HeldParser(), late_warm_ups=(decode_the_replies,))
+    transport = httpx.ASGITransport(app=runtime.asgi, client=("127.0.0.1", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+        asked = asyncio.create_task(client.post("/web/messages", json={"sender": "q", "text": "hello"}))
+        await asyncio.wait_for(parsing.wait(), 5)
+        await asyncio.sleep(0.3)
+        assert not quiet_now.is_set()  # the message goes first
+        release.set()
+        await asyncio.wait_for(quiet_now.wait(), 5)
+        assert (await asked).status_code == 200
+
+
 async def test_the_replies_are_decoded_after_the_indexes_and_a_stop_does_not_wait_for_them(
     make_runtime: MakeRuntime,
 ) -> None:
@@ -303,10 +332,12 @@ async def test_the_replies_are_decoded_after_the_indexes_and_a_stop_does_not_wai
     async def encode_the_index() -> None:
         order.append("index")
 
-    async def decode_the_replies() -> None:
+    async def decode_the_replies(quiet: Callable[[], Awaitable[None]]) -> None:
         order.append("replies")
         decoding.set()
-        await asyncio.sleep(3600)  # a slow machine's prefill, still running at the stop
+        while True:  # a slow machine's prefill, still running at the stop
+            await quiet()
+            await asyncio.sleep(0.01)
 
     actions = basic_actions()
     runtime = await make_runtime(

@@ -59,6 +59,27 @@ async def test_a_live_message_is_decoded_between_the_prefills_batches() -> None:
     await renderer.aclose()
 
 
+async def test_each_chunk_waits_for_the_idle_time() -> None:
+    busy = asyncio.Event()
+    events: list[str] = []
+
+    async def quiet() -> None:
+        events.append("quiet?")
+        await busy.wait()
+
+    async def decode(batch: list[ReplyInput]) -> int:
+        events.append(f"decode {len(batch)}")
+        return len(batch)
+
+    inputs = [ReplyInput("greeting", (), "en", n) for n in range(12)]
+    task = asyncio.create_task(prefill(inputs, decode, chunk=8, quiet=quiet))
+    await asyncio.sleep(0.05)
+    assert events == ["quiet?"]  # a message in hand: nothing decoded
+    busy.set()
+    assert await asyncio.wait_for(task, 5) == 12
+    assert events == ["quiet?", "decode 8", "quiet?", "decode 4"]
+
+
 async def test_a_failing_model_ends_the_prefill_and_nothing_else() -> None:
     calls: list[int] = []
 
