@@ -69,7 +69,12 @@ async def one_start(kind: str) -> dict[str, object]:
                     memory = resident_mb(proc.pid)
             finally:
                 stop(proc)
-    return {"ready_s": round(ready, 1), "warm_s": round(warm, 1), "answers_ms": answers, "rss_mb": round(memory)}
+    return {
+        "ready_s": round(ready, 1),
+        "warm_s": round(warm, 1),
+        "answers_ms": answers,
+        "rss_mb": round(memory),
+    }
 
 
 async def _until(client: httpx.AsyncClient, spawned: float, condition: object) -> float:
