@@ -50,8 +50,9 @@ WallClock = Callable[[], dtm.datetime]
 # Telegram counts messages as they arrive; the pacer counts them as they leave. Sends leave in bursts
 # (a moving window lets a full second's worth go at once) and the network and the event loop spread
 # them by tens of milliseconds, so two bursts a second apart can arrive closer together. Leaving a
-# tenth of the overall rate unused keeps arrivals under the configured figure (tests/test_scale_out.py).
-OVERALL_HEADROOM = 0.9
+# fifth of the overall rate unused keeps arrivals under the configured figure (tests/test_scale_out.py:
+# with a tenth, two workers sharing the window were seen to land 31 in one second against 27 allowed).
+OVERALL_HEADROOM = 0.8
 
 
 def telegram_pacer(
@@ -61,7 +62,7 @@ def telegram_pacer(
     sleep: Sleep = asyncio.sleep,
     clock: Callable[[], float] = time.time,
 ) -> Pacer:
-    """One message per chat per `per_chat_interval_seconds`, and overall 90% of
+    """One message per chat per `per_chat_interval_seconds`, and overall 80% of
     `global_rate_per_second` (see OVERALL_HEADROOM; at least one a second)."""
     overall = max(1, math.floor(settings.global_rate_per_second * OVERALL_HEADROOM))
     return Pacer(
