@@ -96,9 +96,7 @@ class Models:
     # Made once the process serves, after the actions' indexes and before /healthz says "warm": work a
     # first answer does not wait for (every reply of the reply model, decoded in advance). Each is given
     # `quiet`, which returns when the process has no message in hand: it works in the idle time.
-    late_warm_ups: tuple[Callable[[Callable[[], Awaitable[None]]], Awaitable[object]], ...] = field(
-        default=()
-    )
+    late_warm_ups: tuple[LateWarmUp, ...] = field(default=())
 
     async def aclose(self) -> None:
         for part in (*self.closables, self.renderer):

@@ -24,8 +24,8 @@ _STRAY_RE = re.compile(r"[\[\]{}]")
 _OPTIONAL_RE = re.compile(r"[{}]")
 _SEGMENT_RE = re.compile(r"\{[^}]*\}")
 _CJK_RE = re.compile(r"[\u3400-\u9fff]")
-NEAREST_REMEMBERED = 4096  # delexicalized replies whose nearest outcome is kept
 _EN_WORD_RE = re.compile(r"[a-z]+(?:'[a-z]+)?")
+NEAREST_REMEMBERED = 4096  # delexicalized replies whose nearest outcome is kept
 
 
 def slot_contexts(text: str) -> list[tuple[str, str]]:
