@@ -1,11 +1,11 @@
 """The first questions after start (issue 28: "a question asked right after start is answered in <= 300 ms").
 
-Starts `opsbot run` on a fresh database (SQLite by default) with the shipped models, polls /healthz
-every 50 ms, and the moment it says ready (200) asks one question of each kind below through the web
-chat, one after the other, each in a conversation of its own: what a user who writes at once meets while
-the process still decodes its replies in advance. Prints the seconds from spawn to ready and to warm,
-each answer's latency, and the resident memory of the process once warm. Run it alone: other work on
-the machine skews the figures.
+Starts `opsbot run` on a fresh database (SQLite by default) with the shipped models, waits for
+/healthz (bench/bot_process.start), and the moment it says ready (200) asks one question of each kind
+below through the web chat, one after the other, each in a conversation of its own: what a user who
+writes at once meets while the process still decodes its replies in advance. Prints the seconds from
+spawn to ready and to warm, each answer's latency, and the resident memory of the process once warm.
+Run it alone: other work on the machine skews the figures.
 
     .venv/bin/python bench/first_answers.py [--db sqlite|postgres] [--runs 3]
 """
@@ -18,13 +18,14 @@ import json
 import statistics
 import sys
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bot_process import SUPPLIERS, bot_env, database, free_port, machine, prepare, spawn, stop
+from bot_process import READY_SECONDS, SUPPLIERS, bot_env, database, free_port, machine, prepare, start, stop
 
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -36,7 +37,6 @@ QUESTIONS = (  # (kind, text, the supplier the web chat speaks for; None: a sale
     ("customer industry", "which industry is Globex Industries in?", None),
     ("forecast", "forecast demand for AB-1020 next month", SUPPLIERS[0]),
 )
-READY_SECONDS = 300.0
 
 
 def resident_mb(pid: int) -> float:
@@ -46,48 +46,47 @@ def resident_mb(pid: int) -> float:
     return float("nan")
 
 
-async def one_start(kind: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class FirstStart:
+    ready_s: float  # from spawn to /healthz 200
+    warm_s: float  # from spawn to /healthz "warm": true
+    answers_ms: dict[str, float]
+    rss_mb: float  # resident memory once warm
+
+
+async def one_start(kind: str) -> FirstStart:
     with FakeTelegramAPI.running() as api, database(kind) as url:
-        if True:
-            env = bot_env(url, api, {})
-            prepare(url, env, 2)
-            port = free_port()
-            spawned = time.monotonic()
-            proc = spawn(port, env)
-            answers: dict[str, float] = {}
-            try:
-                async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-                    ready = await _until(client, spawned, lambda h: h.status_code == 200)
-                    for n, (name, text, supplier) in enumerate(QUESTIONS):
-                        started = time.monotonic()
-                        body = {"sender": f"first-{n}", "text": text, "supplier_id": supplier}
-                        response = await client.post("/web/messages", json=body)
-                        if response.status_code != 200 or not response.json().get("replies"):
-                            raise RuntimeError(f"{name}: {response.status_code} {response.text[:200]}")
-                        answers[name] = round(1000 * (time.monotonic() - started), 1)
-                    warm = await _until(client, spawned, lambda h: h.json().get("warm") is True)
-                    memory = resident_mb(proc.pid)
-            finally:
-                stop(proc)
-    return {
-        "ready_s": round(ready, 1),
-        "warm_s": round(warm, 1),
-        "answers_ms": answers,
-        "rss_mb": round(memory),
-    }
-
-
-async def _until(client: httpx.AsyncClient, spawned: float, condition: object) -> float:
-    deadline = spawned + READY_SECONDS
-    while time.monotonic() < deadline:
+        env = bot_env(url, api, {})
+        prepare(url, env, 2)
+        port = free_port()
+        spawned = time.monotonic()
+        proc = await start(port, env, warm=False)  # returns once /healthz says ready
+        ready = time.monotonic() - spawned
         try:
-            health = await client.get("/healthz")
-            if condition(health):  # type: ignore[operator]
-                return time.monotonic() - spawned
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.05)
-    raise RuntimeError("opsbot did not get there in time")
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                answers = {
+                    name: await _answer_ms(client, n, text, supplier)
+                    for n, (name, text, supplier) in enumerate(QUESTIONS)
+                }
+                while not (await client.get("/healthz")).json().get("warm"):
+                    if time.monotonic() - spawned > READY_SECONDS:
+                        raise RuntimeError("opsbot did not get warm in time")
+                    await asyncio.sleep(0.05)
+                warm = time.monotonic() - spawned
+                memory = resident_mb(proc.pid)
+        finally:
+            stop(proc)
+    return FirstStart(round(ready, 1), round(warm, 1), answers, round(memory))
+
+
+async def _answer_ms(client: httpx.AsyncClient, n: int, text: str, supplier: str | None) -> float:
+    started = time.monotonic()
+    response = await client.post(
+        "/web/messages", json={"sender": f"first-{n}", "text": text, "supplier_id": supplier}
+    )
+    if response.status_code != 200 or not response.json().get("replies"):
+        raise RuntimeError(f"{text!r}: {response.status_code} {response.text[:200]}")
+    return round(1000 * (time.monotonic() - started), 1)
 
 
 async def main() -> None:
@@ -96,12 +95,11 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     print(f"machine: {machine()}", flush=True)
-    runs = []
+    runs: list[FirstStart] = []
     for _ in range(args.runs):
         runs.append(await one_start(args.db))
-        print(json.dumps(runs[-1], ensure_ascii=False), flush=True)
-    names = [name for name, _, _ in QUESTIONS]
-    medians = {name: statistics.median(float(r["answers_ms"][name]) for r in runs) for name in names}  # type: ignore[index]
+        print(json.dumps(asdict(runs[-1]), ensure_ascii=False), flush=True)
+    medians = {name: statistics.median(r.answers_ms[name] for r in runs) for name, _, _ in QUESTIONS}
     print(json.dumps({"db": args.db, "runs": args.runs, "median_answer_ms": medians}, ensure_ascii=False))
 
 
