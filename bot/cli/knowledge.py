@@ -21,15 +21,24 @@ ROOT = Path(__file__).resolve().parents[2]
 PUBLIC = ROOT.parent / "shared" / "data" / "faq_public" / "cdc_covid_en"
 
 
+def _public_language(folder: Path) -> str:
+    """A public set's language: its folder's name where that is one (xquad_r/zh), else English."""
+    from dialogue.faq import LANGUAGES
+
+    return folder.name if folder.name in LANGUAGES else "en"
+
+
 def _public_entries(folder: Path) -> list[Any]:
+    """The set's entries; one without questions of its own (XQuAD-R's paragraphs) is its answer alone."""
     from dialogue.faq import FaqEntry
 
+    language = _public_language(folder)
     entries = []
     for line in (folder / "faq.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             item = json.loads(line)
-            questions = tuple(item.get("questions") or ()) or (item["answer"][:200],)
-            entries.append(FaqEntry(item["id"], "en", "public", questions, item["answer"]))
+            questions = tuple(item.get("questions") or ())
+            entries.append(FaqEntry(item["id"], language, "public", questions, item["answer"]))
     return entries
 
 
@@ -37,19 +46,20 @@ async def _public(folder: Path, embedder: Any, answer: float) -> dict[str, Any]:
     """Retrieval over the public set's own entries: top-1, top-3, and right at the answer threshold."""
     from dialogue.faq import knowledge_base
 
+    language = _public_language(folder)
     kb = knowledge_base(_public_entries(folder), embedder, threshold=answer)
     with (folder / "queries.csv").open(encoding="utf-8", newline="") as handle:
         queries = [(r["text"], r["faq_id"]) for r in csv.DictReader(handle)]
     top1 = top3 = answered = 0
     for text, want in queries:
-        scores = await kb.entry_scores(text, "en")
-        ranked = kb.ranked_ids(scores, "en")
+        scores = await kb.entry_scores(text, language)
+        ranked = kb.ranked_ids(scores, language)
         top1 += ranked[0] == want
         top3 += want in ranked[:3]
         answered += ranked[0] == want and float(scores.max()) >= answer
     n = len(queries)
     return {
-        "set": folder.name,
+        "set": f"{folder.parent.name}/{folder.name}" if folder.name == language else folder.name,
         "n": n,
         "top1": round(top1 / n, 4),
         "top3": round(top3 / n, 4),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -73,3 +74,23 @@ def test_sync_of_a_folder_without_entries_fails_and_keeps_the_current_handbook(
     assert result.exit_code == 1
     assert "no entries" in result.stderr
     assert current_version(tmp_path / "store") == before
+
+
+async def test_a_public_set_in_a_language_folder_is_scored_in_that_language(tmp_path: Path) -> None:
+    """`evaluate knowledge --public-dir .../xquad_r/zh`: paragraphs, no questions, asked in Chinese."""
+    from bot.cli.knowledge import _public
+
+    folder = tmp_path / "xquad_r" / "zh"
+    folder.mkdir(parents=True)
+    paragraphs = [
+        {"id": "p1", "questions": [], "answer": "黑豹队的防守只丢了308分。他们以24次拦截领先联盟。"},
+        {"id": "p2", "questions": [], "answer": "这座桥建于1932年。它横跨港口，全长一千一百米。"},
+    ]
+    (folder / "faq.jsonl").write_text(
+        "\n".join(json.dumps(p, ensure_ascii=False) for p in paragraphs), "utf-8"
+    )
+    (folder / "queries.csv").write_text(
+        "text,faq_id\n黑豹队丢了多少分？,p1\n这座桥是哪一年建的？,p2\n", "utf-8"
+    )
+    result = await _public(folder, HashingEmbedder(), 0.1)
+    assert result["set"] == "xquad_r/zh" and result["n"] == 2 and result["top1"] == 1.0

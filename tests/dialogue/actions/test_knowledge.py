@@ -10,6 +10,7 @@ import pytest
 
 from dialogue.actions.knowledge import FaqEntry, KnowledgeBase, load_faq
 from dialogue.embedding import SLICE, HashingEmbedder
+from dialogue.faq import ANSWER_WEIGHT, SENTENCE_WEIGHT, answer_rows
 from tests.dialogue.conftest import AsyncEncoder
 from tests.fakes.conversation import Conversation
 
@@ -178,3 +179,36 @@ async def test_an_entry_two_of_whose_questions_match_outranks_one_that_matches_o
     ranked = await kb.rank("pallet label size", "en")  # both match one question word for word
     assert [hit.entry.id for hit in ranked] == ["twice", "once"]
     assert ranked[0].score > ranked[1].score
+
+
+def test_a_longer_answer_is_indexed_whole_and_sentence_by_sentence() -> None:
+    answer = "We pay by T/T only, e.g. to a CNY account. Bank charges are shared.\n我们只用电汇付款；手续费各自承担。"  # noqa: E501
+    assert answer_rows(answer) == [
+        (answer, ANSWER_WEIGHT),
+        ("We pay by T/T only, e.g. to a CNY account.", SENTENCE_WEIGHT),  # "e.g. to" goes on
+        ("Bank charges are shared.", SENTENCE_WEIGHT),
+        ("我们只用电汇付款；", SENTENCE_WEIGHT),
+        ("手续费各自承担。", SENTENCE_WEIGHT),
+    ]
+    assert answer_rows("Labels are A6.") == [("Labels are A6.", ANSWER_WEIGHT)]  # one sentence: once
+    # a sentence that says nothing alone is no row of its own: a bare "yes" must not match it
+    assert answer_rows("Yes. Samples are free up to 5 units.") == [
+        ("Yes. Samples are free up to 5 units.", ANSWER_WEIGHT)
+    ]
+    assert [text for text, _ in answer_rows("是的。样品五件以内免费。")] == ["是的。样品五件以内免费。"]
+
+
+async def test_a_question_about_one_sentence_of_a_long_answer_finds_that_entry() -> None:
+    """A question written from an answer asks about one of its sentences; the whole paragraph's vector
+    is an average of all of them."""
+    returns = FaqEntry("returns", "en", "policy", ("What is your return policy?",), (
+        "Defective goods can be returned within 30 days of delivery. We open a return authorization with "
+        "photos and the affected quantities. Accepted returns are credited against your next invoice. "
+        "The supplier pays the return freight and any disposal cost."))  # fmt: skip
+    freight = FaqEntry("freight", "en", "policy", ("Who pays for delivery to the warehouse?",),
+                       "Delivery to our warehouse is at the supplier's cost.")  # fmt: skip
+    kb = KnowledgeBase([returns, freight], HashingEmbedder(), threshold=0.1)
+    ranked = await kb.rank("who pays the disposal cost of defective goods?", "en")
+    assert ranked[0].entry.id == "returns"
+    whole = (await kb.entry_scores("who pays the disposal cost of defective goods?", "en"))[0]
+    assert whole > ANSWER_WEIGHT * 0.3  # the sentence matched, not the paragraph's average
