@@ -36,6 +36,7 @@ QUESTIONS = (  # (kind, text, the supplier the web chat speaks for; None: a sale
     ("market trends", "how are the market trends this month?", None),
     ("customer industry", "which industry is Globex Industries in?", None),
     ("forecast", "forecast demand for AB-1020 next month", SUPPLIERS[0]),
+    ("recommendations", "what should we pitch to ACME?", None),
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -206,6 +207,21 @@ class Application:
         if warm_ups:
             logger.info("actions and models warmed up in %.1fs", loop.time() - started)
         self._warm = True
+
+    async def warm_data(self) -> None:
+        """The actions' work on the store's data (dialogue.actions.base.ActionTable.data_warm_ups), done
+        before the process listens; a failure is logged, and that work is done on first use instead."""
+        today = self.clock().date()
+        for warm in self.models.actions.data_warm_ups:
+            started = time.perf_counter()
+            try:
+                await warm(self.backend, today)
+            except Exception:
+                logger.exception("warming up %s failed; it is done on first use", warm)
+            else:
+                logger.info(
+                    "%s done in %.2fs", getattr(warm, "__name__", warm), time.perf_counter() - started
+                )
 
     async def _quiet(self) -> None:
         """Return when no worker of this process has a message in hand (the late warm-ups' idle time)."""

@@ -126,6 +126,8 @@ async def serve(
             models = await prepare_models(config)
             await warm_models(models)
     application = build_application(config, models=models, role=role)
+    if role != Role.WEB:
+        await application.warm_data()  # the usual trend charts drawn: ready means their first is quick
     host = host or config.settings.server.host
     port = port or config.settings.server.port
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from dialogue.analytics.charts import Chart
 from dialogue.backend import Accounts, Backend
@@ -93,5 +93,8 @@ class ActionTable:
     # Work done once, before it is first needed: indexes of fixed texts, encoded at start-up rather
     # than while the first supplier who asks waits.
     warm_ups: tuple[Callable[[], Awaitable[object]], ...] = ()
+    # Work on the store's data done once at start-up, before the process says it is ready (the charts
+    # of the usual trend questions): given the backend and today's date.
+    data_warm_ups: tuple[Callable[[Backend, date], Awaitable[object]], ...] = ()
     # The knowledge base consulted beside the intent on every turn (dialogue.routing); None: intents only.
     knowledge: KnowledgeRouting | None = None

@@ -23,7 +23,7 @@ from dialogue.actions.sales.industries import (
     load_calibration,
     load_industries,
 )
-from dialogue.actions.sales.market_trends import market_trends
+from dialogue.actions.sales.market_trends import market_trends, warm_trends
 from dialogue.actions.sales.product_description import (
     PRODUCT_FORM,
     product_description,
@@ -120,5 +120,6 @@ def default_actions(
         intents=intents,
         forms=forms,
         warm_ups=(kb.warm, classifier.temperature),
+        data_warm_ups=(warm_trends, recommender.warm),
         knowledge=KnowledgeRouting(kb, thresholds, refresh=refresh_knowledge),
     )

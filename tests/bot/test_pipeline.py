@@ -354,3 +354,25 @@ async def test_the_replies_are_decoded_after_the_indexes_and_a_stop_does_not_wai
     started = asyncio.get_running_loop().time()
     await runtime.stop()
     assert asyncio.get_running_loop().time() - started < 5  # not the drain's 10 s
+
+
+async def test_the_data_warm_ups_get_the_store_and_today_and_a_failing_one_is_logged_not_raised(
+    make_runtime: MakeRuntime, clock: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: list[tuple[object, object]] = []
+
+    async def draw_the_usual_charts(backend: object, today: object) -> None:
+        seen.append((backend, today))
+
+    async def broken(backend: object, today: object) -> None:
+        raise RuntimeError("no sales table")
+
+    actions = basic_actions()
+    runtime = await make_runtime(
+        actions=ActionTable(actions.intents, actions.forms, data_warm_ups=(broken, draw_the_usual_charts)),
+        use_clock=True,
+        start=False,
+    )
+    await runtime.warm_data()
+    assert seen == [(runtime.backend, clock().date())]  # the one after the failure still ran
+    assert "warming up" in caplog.text and "no sales table" in caplog.text

@@ -180,6 +180,28 @@ async def trend_report(
     return trend(keep(daily), spans, scope=scope, by=by)
 
 
+# The spans most trend questions name ("this month", "last week", none), warmed at start (warm_trends)
+WARMED_PERIODS: tuple[str | None, ...] = (None, "this_month", "last_month", "this_week", "last_week")
+
+
+async def warm_trends(backend: Backend, today: date) -> int:
+    """Read the figures and draw the charts of the trend questions asked most, every category over
+    WARMED_PERIODS in both languages, so that the first such question after start is answered from the
+    caches (bot.analytics_cache, the chart offload's) like the ones after it; returns the charts drawn.
+    Both caches are keyed by the day and the data, so a question on another day or after an import
+    reads and draws afresh, as without this."""
+    drawn = 0
+    for key in WARMED_PERIODS:
+        spans = compare_period(key, today) if key else last_weeks(today, DEFAULT_WEEKS)
+        for language in ("en", "zh"):
+            names = category_names(language)
+            report = named_in(await trend_report(backend, "", None, spans, language), names)
+            if not report.empty:
+                await render(trend_chart, report, language, names)
+                drawn += 1
+    return drawn
+
+
 async def market_trends(ctx: TurnContext) -> list[Reply]:
     entity = ctx.nlu.entity("sku")
     sku = str(entity.value) if entity is not None else None

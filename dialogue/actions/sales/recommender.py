@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 
 from dialogue.backend import Backend, Product
 from dialogue.embedding import Embedder, Vectors
+
+# A catalogue up to this size is encoded at start-up (Recommender.warm); a larger one on first use,
+# so that the process does not wait minutes before it says it is ready.
+WARMED_PRODUCTS = 5_000
 
 
 class ProductEmbeddings:
@@ -48,6 +53,17 @@ class Recommender:
         self._co_weight = co_weight
         self._min_similarity = min_similarity  # a product nobody co-bought needs at least this similarity
         self.top_k = top_k
+
+    async def warm(self, backend: Backend, today: date) -> int:
+        """Encode the catalogue and read the co-purchases now, not on the first recommendation (a data
+        warm-up: dialogue.actions.base.ActionTable); returns the products encoded, 0 for a catalogue of
+        more than WARMED_PRODUCTS."""
+        products = await backend.list_products()
+        if len(products) > WARMED_PRODUCTS:
+            return 0
+        await backend.purchase_lines()
+        await self._embeddings.matrix(products)
+        return len(products)
 
     async def for_customer(self, backend: Backend, customer_id: str) -> list[Recommendation]:
         baskets: dict[str, set[str]] = defaultdict(set)

@@ -11,6 +11,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from dialogue.actions.sales.market_trends import warm_trends
+from dialogue.analytics.charts import use_offload
+from dialogue.analytics.render_pool import InThreadOffload
 from dialogue.messages import ChannelKind, Platform
 from tests.dialogue.actions.sales.capture import capture
 from tests.dialogue.actions.sales.chat import sales_chat
@@ -152,3 +155,20 @@ async def test_eur_and_usd_sales_are_compared_per_currency_and_never_added() -> 
     assert "In EUR: revenue" in str(reply.facts["reading"])
     chart = replies[0].image
     assert chart is not None and chart.title.endswith("(in USD only)")
+
+
+async def test_after_the_start_up_warm_up_the_usual_questions_draw_no_chart_of_their_own() -> None:
+    day = date(2026, 12, 6)
+    chat = chat_on(day)
+    offload = InThreadOffload()
+    previous = use_offload(offload)
+    try:
+        assert await warm_trends(chat.backend, day) == 10  # five usual periods, in two languages
+        drawn = offload.cache.misses
+        for question in ("how are the market trends this month?", "上个月的市场走势怎么样", "market trends"):
+            assert (await chat.one(question)).outcome == "market_trends"
+        assert offload.cache.misses == drawn and offload.cache.hits == 3
+        await chat.one("how's the market trend for home textiles")  # a category: drawn when asked
+        assert offload.cache.misses == drawn + 1
+    finally:
+        use_offload(previous)

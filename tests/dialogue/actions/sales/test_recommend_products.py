@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pytest
+
+import dialogue.actions.sales.recommender as recommender_module
+from dialogue.actions.sales.recommender import Recommender
+from dialogue.embedding import HashingEmbedder, Vectors
 from tests.dialogue.actions.sales.chat import sales_chat
+from tests.fakes.backend import TODAY, FakeBackend
 
 
 async def test_recommendations_from_co_purchases_exclude_what_they_buy() -> None:
@@ -35,3 +43,31 @@ async def test_similar_products() -> None:
     assert len(reply.table) == 6
     missing = await sales_chat().one("products similar to ZZ-999")
     assert missing.outcome == "product_not_found"
+
+
+class CountingEncoder:
+    """Lexical vectors, with every text the recommender asks to encode written down."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self._inner = HashingEmbedder()
+
+    async def encode(self, texts: Sequence[str]) -> Vectors:
+        self.texts += texts
+        return self._inner.encode_sync(texts)
+
+
+async def test_the_catalogue_encoded_at_start_up_is_not_encoded_again_for_the_first_recommendation() -> None:
+    backend, encoder = FakeBackend(), CountingEncoder()
+    recommender = Recommender(encoder)
+    assert await recommender.warm(backend, TODAY) == len(await backend.list_products())
+    warmed = len(encoder.texts)
+    assert await recommender.for_customer(backend, "CUS-001")
+    assert len(encoder.texts) == warmed
+
+
+async def test_a_catalogue_too_large_to_warm_is_left_to_first_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(recommender_module, "WARMED_PRODUCTS", 2)
+    encoder = CountingEncoder()
+    assert await Recommender(encoder).warm(FakeBackend(), TODAY) == 0
+    assert encoder.texts == []
