@@ -50,6 +50,9 @@ from dialogue.manager import DialogueManager
 logger = logging.getLogger(__name__)
 
 WARM_UP_DEFER_SECONDS = 30.0
+# A data warm-up (the usual trend charts) that takes longer, on a slow database, is left to first use:
+# the process must listen, or its orchestrator restarts it.
+DATA_WARM_UP_SECONDS = 60.0
 QUIET_POLL_SECONDS = 0.05  # how often a late warm-up looks again for the idle time
 GAUGE_INTERVAL_SECONDS = 5.0
 
@@ -215,7 +218,11 @@ class Application:
         for warm in self.models.actions.data_warm_ups:
             started = time.perf_counter()
             try:
-                await warm(self.backend, today)
+                await asyncio.wait_for(warm(self.backend, today), DATA_WARM_UP_SECONDS)
+            except TimeoutError:
+                logger.warning(
+                    "warming up %s took over %ss; the rest is done on first use", warm, DATA_WARM_UP_SECONDS
+                )
             except Exception:
                 logger.exception("warming up %s failed; it is done on first use", warm)
             else:

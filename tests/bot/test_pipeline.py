@@ -376,3 +376,21 @@ async def test_the_data_warm_ups_get_the_store_and_today_and_a_failing_one_is_lo
     await runtime.warm_data()
     assert seen == [(runtime.backend, clock().date())]  # the one after the failure still ran
     assert "warming up" in caplog.text and "no sales table" in caplog.text
+
+
+async def test_a_data_warm_up_on_a_slow_database_is_cut_short_so_the_process_still_listens(
+    make_runtime: MakeRuntime, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.application
+
+    monkeypatch.setattr(bot.application, "DATA_WARM_UP_SECONDS", 0.05)
+
+    async def read_for_ever(backend: object, today: object) -> None:
+        await asyncio.Event().wait()
+
+    actions = basic_actions()
+    runtime = await make_runtime(
+        actions=ActionTable(actions.intents, actions.forms, data_warm_ups=(read_for_ever,)), start=False
+    )
+    await asyncio.wait_for(runtime.warm_data(), 5)
+    assert "took over" in caplog.text and "done on first use" in caplog.text
