@@ -36,6 +36,23 @@ OWN_RECORDS = re.compile(
     r"|[那这](?:几|一)?[张笔](?:发票|订单|货款|款)",
     re.IGNORECASE,
 )
+# A yes/no question about the state of one record the user has in mind, named without an id: "is the
+# invoice paid?", "has the shipment arrived?", "did you receive the goods?", "发票付了吗？", "货收到了吗".
+# It asks about that record (its intent looks it up, or asks which), though its words are the rules'
+# words ("paid", "received"); a condition makes it a rule again: "is the invoice paid if the PO is missing?".
+_STATE = (
+    r"(?:paid|sent|shipped|received|arrived|delivered|confirmed|approved|accepted|rejected|processed"
+    r"|cleared|settled|dispatched|booked|released|transferred)"
+)
+STATUS_QUESTION = re.compile(
+    rf"\b(?:is|are|was|were|has|have|had)\s+(?:the|this)\s+(?:\w+\s+)?(?:{_RECORD}|goods)\s+"
+    rf"(?:\w+\s+)?(?:been\s+)?{_STATE}\b"
+    r"|\bdid\s+you\s+(?:\w+\s+)?(?:get|receive|pay|approve|accept|confirm|process|send|ship)\s+"
+    rf"(?:the|this)\s+(?:\w+\s+)?(?:{_RECORD}|goods)\b"
+    rf"|{_ZH_RECORD}[^，。？！,?!]{{0,4}}?(?:付|收到|到|发|审核|确认|批|结清|打)(?:了|过)?(?:吗|没)",
+    re.IGNORECASE,
+)
+CONDITION = re.compile(r"\b(?:if|unless|once|in case|as long as)\b|如果|的话|只要|一旦", re.IGNORECASE)
 # Intents that are requests or social acts: a message the head is sure of is only answered from the
 # knowledge base when it is worded as a question ("when is support available?", not "转人工").
 SPEECH_ACTS = frozenset({"complaint", "human_handoff", "greeting", "goodbye", "thanks", "inventory_update"})
@@ -115,9 +132,14 @@ def names_a_record_id(nlu: NluResult) -> bool:
 
 
 def names_own_records(nlu: NluResult) -> bool:
-    """The user's own records, named without an id ("my invoices", "我的订单"), in a message that asks
-    nothing general ("does our invoice usually ...")."""
-    return OWN_RECORDS.search(nlu.text) is not None and GENERAL.search(nlu.text) is None
+    """The user's own records, named without an id ("my invoices", "我的订单"), or a record whose state
+    is asked ("is the invoice paid?"), in a message that asks nothing general ("does our invoice
+    usually ...")."""
+    if GENERAL.search(nlu.text) is not None:
+        return False
+    if OWN_RECORDS.search(nlu.text) is not None:
+        return True
+    return STATUS_QUESTION.search(nlu.text) is not None and CONDITION.search(nlu.text) is None
 
 
 def is_question(text: str) -> bool:
