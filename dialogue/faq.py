@@ -22,10 +22,10 @@ ANSWER_WEIGHT = 0.9  # an entry's answer text counts a little less than its exam
 # and each sentence of a longer answer a little less again (answer_rows). XQuAD-R English top-1 at
 # 0.8 / 0.85 / 0.9: 0.929 / 0.929 / 0.924; the CDC FAQ's: 0.795 / 0.782 / 0.774.
 SENTENCE_WEIGHT = 0.8
-# A sentence ends at . ! ? followed by a space and a capital or a digit ("e.g. this" goes on), at
-# 。！？；, or at a line break.
 _WORD = re.compile(r"[^\W\u3400-\u9fff]+")
 _HAN = re.compile(r"[\u3400-\u9fff]")
+# A sentence ends at . ! ? followed by a space and a capital or a digit ("e.g. this" goes on), at
+# 。！？；, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|(?<=[。！？；])|\n+")
 QUERY_CACHE = 256  # query vectors kept: the routing step and the action read the same message
 # An entry scores its best row, moved this far towards its second-best row: an entry that two of its
@@ -45,9 +45,10 @@ def answer_rows(answer: str) -> list[tuple[str, float]]:
 
     A question written from an answer usually asks about one of its sentences ("who pays the freight on
     a return?" of a paragraph on returns), and an encoder's vector of the whole paragraph is an average
-    of all of them. On XQuAD-R's English questions against their Wikipedia paragraphs (1,190 questions,
-    240 paragraphs, ../shared/data/faq_public/xquad_r), top-1 0.877 -> 0.929; on the CDC FAQ's
-    paraphrases 0.795 either way; the handbook's held-out questions rank the same.
+    of all of them. On XQuAD-R's questions against their Wikipedia paragraphs (1,190 questions, 240
+    paragraphs, ../shared/data/faq_public/xquad_r), top-1 0.885 -> 0.933 in English, 0.923 -> 0.941 in
+    Chinese; on the CDC FAQ's paraphrases 0.795 either way; the handbook's held-out questions rank the
+    same (docs/knowledge.md).
     """
     rows = [(answer, ANSWER_WEIGHT)]
     sentences = [part.strip() for part in _SENTENCE_END.split(answer) if _says_something(part)]
