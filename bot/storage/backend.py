@@ -280,7 +280,9 @@ class SqlBackend:
                 row = (
                     await s.execute(
                         select(CustomerRow)
-                        .where(func.lower(CustomerRow.name).like(f"%{key.lower()}%"))
+                        .where(
+                            func.lower(CustomerRow.name).like(f"%{_like_literal(key.lower())}%", escape="\\")
+                        )
                         .limit(1)
                     )
                 ).scalar_one_or_none()
@@ -399,3 +401,8 @@ class SqlBackend:
             return False
         await self._read_names()
         return True
+
+
+def _like_literal(text: str) -> str:
+    """`text` matched as it is inside a LIKE pattern (escape "\\"): "%" and "_" are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -58,3 +58,10 @@ async def test_ids_are_found_in_the_case_they_were_imported_in(engine: Any) -> N
 async def test_another_suppliers_id_is_still_not_found(engine: Any) -> None:
     backend = await seeded(engine)
     assert await backend.get_order("SUP-001", "so/2026/00042") is None
+
+
+async def test_a_name_is_matched_as_written_not_as_a_like_pattern(engine: Any) -> None:
+    backend = await seeded(engine)
+    assert (await backend.find_customer("acm")) is not None  # a part of the name still finds it
+    for phrase in ("%", "_", "A%E", "AC_E", "\\"):
+        assert await backend.find_customer(phrase) is None, phrase
