@@ -227,7 +227,7 @@ class Application:
                 logger.exception("warming up %s failed; it is done on first use", warm)
             else:
                 logger.info(
-                    "%s done in %.2fs", getattr(warm, "__name__", warm), time.perf_counter() - started
+                    "%s done in %.2fs", getattr(warm, "__qualname__", warm), time.perf_counter() - started
                 )
 
     async def _quiet(self) -> None:
